@@ -1,0 +1,33 @@
+# Masthead: `make run` serves the demo newspaper, `make test` passes the whole suite.
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MASTHEAD := $(BIN)/masthead
+
+.PHONY: run test bench install clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(MASTHEAD) migrate --noinput -v0
+	$(MASTHEAD) collectstatic --noinput -v0
+	$(MASTHEAD) demo
+	$(MASTHEAD) newsroom_account
+	@echo "Newsroom: http://127.0.0.1:$(PORT)/newsroom/"
+	PORT=$(PORT) $(MASTHEAD) serve --port $(PORT)
+
+test: install
+	$(BIN)/python -m tests.run $(ARGS)
+
+bench: install
+	$(BIN)/python -m bench.run $(ARGS)
+
+clean:
+	rm -rf $(VENV) var build src/*.egg-info

@@ -1,0 +1,1 @@
+"""Masthead: a fast, self-hosted news publishing platform."""

@@ -1,0 +1,48 @@
+"""Purging: tell every configured cache that pages built from some surrogate keys are stale.
+
+Backends are configured like Django's CACHES, in ``settings.MASTHEAD_PURGE``::
+
+    MASTHEAD_PURGE = {"cdn": {"BACKEND": "masthead.delivery.purge.http", "URL": "..."}}
+"""
+
+import logging
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=None)
+def _backends(config_items: tuple) -> list:
+    backends = []
+    for alias, options in config_items:
+        options = dict(options)
+        backend_class = import_string(options.pop("BACKEND") + ".Backend")
+        backends.append(backend_class(alias=alias, **{k.lower(): v for k, v in options.items()}))
+    return backends
+
+
+def backends() -> list:
+    config = tuple((alias, tuple(sorted(options.items()))) for alias, options in settings.MASTHEAD_PURGE.items())
+    return _backends(config)
+
+
+def purge(keys) -> None:
+    """Purge ``keys`` in every backend now. A backend that fails is logged; the others still run."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    for backend in backends():
+        try:
+            backend.purge_many(keys)
+        except Exception:  # an unreachable CDN must not break publishing
+            log.exception("purge of %s failed in %r", keys, backend.alias)
+
+
+def purge_on_commit(keys) -> None:
+    """Purge ``keys`` once the current transaction commits (at once outside a transaction)."""
+    keys = set(keys)
+    transaction.on_commit(lambda: purge(keys))

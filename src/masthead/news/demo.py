@@ -1,0 +1,88 @@
+"""The demo newspaper: sections, authors, tags and a few dozen stories, among them News ID 302104.
+
+Loading is idempotent: what exists already (by News ID or slug) is kept as it is, so an editor's
+changes survive a second ``make run`` and nothing is duplicated.
+"""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from masthead import house
+from masthead.news import publishing
+from masthead.news.models import Article, Author, Section, Tag
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+def read_saved_page(text: str) -> dict:
+    """The fields of a saved article page in the paper's plain-text form (News ID, Published, headline, body)."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    fields: dict = {"paragraphs": []}
+    for line in lines:
+        if not line:
+            continue
+        if line.startswith("News ID:"):
+            fields["id"] = int(line.removeprefix("News ID:").strip())
+        elif line.startswith("Published:"):
+            fields["published_at"] = house.parse_dateline(line.removeprefix("Published:").strip())
+        elif line.startswith(("Security Key", "Captcha refresh", "Page Generated in")):
+            continue
+        elif "headline" not in fields:
+            fields["headline"] = line
+        elif line != fields["headline"]:  # the page prints the headline twice
+            fields["paragraphs"].append(line)
+    return fields
+
+
+@transaction.atomic
+def load() -> dict[str, int]:
+    """Load the demo paper; return how many things of each kind were created."""
+    data = json.loads((DEMO_DIR / "articles.json").read_text(encoding="utf-8"))
+    created = {"sections": 0, "authors": 0, "tags": 0, "articles": 0}
+    sections = {}
+    for position, row in enumerate(data["sections"]):
+        sections[row["slug"]], new = Section.objects.get_or_create(
+            slug=row["slug"], defaults={"name": row["name"], "description": row.get("description", ""), "position": position})
+        created["sections"] += new
+    authors = {}
+    for row in data["authors"]:
+        authors[row["slug"]], new = Author.objects.get_or_create(slug=row["slug"], defaults={"name": row["name"], "bio": row.get("bio", "")})
+        created["authors"] += new
+
+    def tag(name: str) -> Tag:
+        found, new = Tag.objects.get_or_create(name=name)
+        created["tags"] += new
+        return found
+
+    saved = read_saved_page((DEMO_DIR / "iran-daily-302104.txt").read_text(encoding="utf-8"))
+    stories = [
+        {
+            "id": saved["id"], "section": "politics", "kicker": "Diplomacy", "headline": saved["headline"],
+            "summary": saved["paragraphs"][0], "body": "\n\n".join(saved["paragraphs"]), "source": "Press TV",
+            "authors": [], "tags": ["Iran", "Iraq", "Foreign policy", "Security"],
+            "published_at": saved["published_at"].isoformat(),
+        },
+        *data["articles"],
+    ]
+    new_articles = []
+    for row in stories:
+        if Article.objects.filter(pk=row["id"]).exists():
+            continue
+        article = Article(
+            id=row["id"], section=sections[row["section"]], kicker=row.get("kicker", ""), headline=row["headline"],
+            summary=row.get("summary", ""), body=row["body"], source=row.get("source", ""),
+            status=Article.Status.PUBLISHED, published_at=datetime.fromisoformat(row["published_at"].replace("Z", "+00:00")),
+        )
+        article.full_clean(exclude={"tags", "authors"})
+        article.save()
+        article.tags.set([tag(name) for name in row.get("tags", [])])
+        article.authors.set([authors[slug] for slug in row.get("authors", [])])
+        new_articles.append(article)
+    created["articles"] = len(new_articles)
+    # Related stories are chosen once every story is in, so early ones see later ones too.
+    for article in new_articles:
+        publishing.saved(article, before=set())
+    return created

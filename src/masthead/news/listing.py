@@ -1,0 +1,53 @@
+"""Keyset (seek) pagination of newest-first story lists.
+
+A page is addressed by the story it continues from, not by a page number, so the database
+seeks straight to it through the (published_at, id) index: page 1,000 costs what page 1 costs.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from django.db.models import Q
+from django.http import Http404
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class Page:
+    items: list
+    older: str | None  # cursor for the next (older) page
+    newer: str | None  # cursor for the previous (newer) page
+
+
+def cursor(article) -> str:
+    return f"{int(article.published_at.timestamp() * 1_000_000)}.{article.pk}"
+
+
+def parse_cursor(text: str) -> tuple[datetime, int]:
+    try:
+        micros, pk = text.split(".")
+        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=timezone.utc)
+        return moment.replace(microsecond=int(micros) % 1_000_000), int(pk)
+    except (ValueError, OverflowError, OSError):
+        raise Http404("Malformed page cursor") from None
+
+
+def paginate(queryset, params, *, size: int = PAGE_SIZE) -> Page:
+    """One page of ``queryset`` (visible stories), from ``params['before']`` or ``params['after']``."""
+    if params.get("before"):
+        moment, pk = parse_cursor(params["before"])
+        rows = list(queryset.filter(published_at__lte=moment).exclude(Q(published_at=moment) & Q(id__gte=pk))
+                    .order_by("-published_at", "-id")[: size + 1])
+        items, more = rows[:size], len(rows) > size
+        return Page(items, cursor(items[-1]) if more else None, cursor(items[0]) if items else None)
+    if params.get("after"):
+        moment, pk = parse_cursor(params["after"])
+        rows = list(queryset.filter(published_at__gte=moment).exclude(Q(published_at=moment) & Q(id__lte=pk))
+                    .order_by("published_at", "id")[: size + 1])
+        items = list(reversed(rows[:size]))
+        more = len(rows) > size
+        return Page(items, cursor(items[-1]) if items else None, cursor(items[0]) if more else None)
+    rows = list(queryset.order_by("-published_at", "-id")[: size + 1])
+    items = rows[:size]
+    return Page(items, cursor(items[-1]) if len(rows) > size else None, None)

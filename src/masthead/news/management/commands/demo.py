@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from masthead.news import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo newspaper (idempotent: existing stories are kept, nothing is duplicated)."
+
+    def handle(self, *args, **options):
+        created = demo.load()
+        summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
+        self.stdout.write(f"Demo newspaper loaded: created {summary}.")

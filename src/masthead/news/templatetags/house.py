@@ -1,0 +1,27 @@
+"""Template filters for the house style (see masthead.house)."""
+
+from django import template
+
+from masthead import house as style
+
+register = template.Library()
+
+
+@register.filter
+def dateline(moment):
+    return style.dateline(moment) if moment else ""
+
+
+@register.filter
+def day(moment):
+    return style.day(moment) if moment else ""
+
+
+@register.filter
+def month_year(moment):
+    return f"{style.MONTHS[moment.month - 1]} {moment.year}" if moment else ""
+
+
+@register.filter
+def number(value):
+    return style.digits(str(value))

@@ -1,0 +1,137 @@
+"""The public pages: home, article, print view, section, tag, author and the archive by date."""
+
+import calendar
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+from django.conf import settings
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from masthead.news import listing
+from masthead.news.models import Article, Author, Section, Tag
+
+TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
+
+
+def _cacheable(response, keys, *, last_modified=None, bounded_by_schedule=True):
+    """Mark ``response`` for the page cache under ``keys``, no longer than the next scheduled story."""
+    response.surrogate_keys = set(keys)
+    response.last_modified = last_modified
+    if bounded_by_schedule:
+        upcoming = Article.objects.next_scheduled_time()
+        if upcoming is not None:
+            response.cache_lifetime = max(0, int((upcoming - timezone.now()).total_seconds()))
+    return response
+
+
+def _teasers(queryset):
+    return queryset.select_related("section").only(*TEASER_FIELDS, "section__name", "section__slug")
+
+
+def home(request):
+    visible = Article.objects.visible()
+    top = list(_teasers(visible.newest_first())[:5])
+    sections = list(Section.objects.all())
+    shown = {a.pk for a in top}
+    by_section = []
+    for section in sections:
+        latest = [a for a in _teasers(visible.filter(section=section).newest_first())[:5] if a.pk not in shown]
+        if latest:
+            by_section.append((section, latest[:4]))
+    response = render(request, "news/home.html", {"top": top, "by_section": by_section})
+    return _cacheable(response, {"home"}, last_modified=max((a.published_at for a in top), default=None))
+
+
+def article(request, news_id: int, slug: str | None = None):
+    story = (
+        Article.objects.visible()
+        .select_related("section")
+        .prefetch_related("authors", "tags")
+        .filter(pk=news_id)
+        .first()
+    )
+    if story is None:
+        raise Http404(_("No story with News ID %(id)s.") % {"id": news_id})
+    if slug != story.slug:
+        return HttpResponsePermanentRedirect(story.get_absolute_url())
+    related = list(_teasers(Article.objects.visible().filter(pk__in=story.related_ids or [])).newest_first())
+    template = "news/print.html" if request.resolver_match.url_name == "print" else "news/article.html"
+    response = render(request, template, {"article": story, "related": related})
+    # The story's own scheduled neighbours never appear on it, so its lifetime is not bounded by them.
+    return _cacheable(response, {story.surrogate_key}, last_modified=story.updated_at, bounded_by_schedule=False)
+
+
+def legacy_article(request, news_id: int):
+    """``/News/302104.html?catid=…&title=…``: the old site's address, moved for good."""
+    story = get_object_or_404(Article.objects.visible().only("id", "slug"), pk=news_id)
+    return HttpResponsePermanentRedirect(story.get_absolute_url())
+
+
+def _listing(request, queryset, *, template_context, keys):
+    page = listing.paginate(_teasers(queryset), request.GET)
+    if not page.items and (request.GET.get("before") or request.GET.get("after")):
+        raise Http404(_("No stories on this page."))
+    response = render(request, "news/list.html", {**template_context, "page": page})
+    last = max((a.published_at for a in page.items), default=None)
+    return _cacheable(response, keys, last_modified=last)
+
+
+def section(request, slug: str):
+    found = get_object_or_404(Section, slug=slug)
+    return _listing(request, Article.objects.visible().filter(section=found),
+                    template_context={"title": found.name, "intro": found.description, "kind": "section",
+                                      "feed_section": found},
+                    keys={found.surrogate_key})
+
+
+def tag(request, slug: str):
+    found = get_object_or_404(Tag, slug=slug)
+    return _listing(request, Article.objects.visible().filter(tags=found),
+                    template_context={"title": found.name, "kind": "tag"}, keys={found.surrogate_key})
+
+
+def author(request, slug: str):
+    found = get_object_or_404(Author, slug=slug)
+    return _listing(request, Article.objects.visible().filter(authors=found),
+                    template_context={"title": found.name, "intro": found.bio, "kind": "author"},
+                    keys={found.surrogate_key})
+
+
+def archive(request, year: int, month: int | None = None, day: int | None = None):
+    try:
+        if day is not None:
+            start = datetime(year, month, day, tzinfo=dt_timezone.utc)
+            end = start + timedelta(days=1)
+            title = start
+        elif month is not None:
+            start = datetime(year, month, 1, tzinfo=dt_timezone.utc)
+            end = start + timedelta(days=calendar.monthrange(year, month)[1])
+            title = start
+        else:
+            start = datetime(year, 1, 1, tzinfo=dt_timezone.utc)
+            end = datetime(year + 1, 1, 1, tzinfo=dt_timezone.utc)
+            title = start
+    except (ValueError, OverflowError):
+        raise Http404(_("No such date.")) from None
+    keys = {f"archive-{(start + timedelta(days=n)):%Y-%m-%d}" for n in range(min((end - start).days, 31))}
+    if (end - start).days > 31:
+        keys = {"feeds"}  # a year's page is purged by any publish, as the feeds are
+    return _listing(
+        request,
+        Article.objects.visible().filter(published_at__gte=start, published_at__lt=end),
+        template_context={"kind": "archive", "archive_start": start, "archive_end": end,
+                          "archive_precision": "day" if day else "month" if month else "year", "title": title},
+        keys=keys,
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: the error may be the database itself.
+    return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SITE_NAME}))

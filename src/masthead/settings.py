@@ -1,0 +1,210 @@
+"""Masthead settings.
+
+What differs between a laptop and production comes from ``MASTHEAD_*`` environment variables,
+each declared once below with what it does and its default. ``docs/settings.md`` lists them all
+(a test keeps it in step).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# MASTHEAD_VAR_DIR: where the SQLite database, media and caches live. Default: ./var
+VAR_DIR = Path(_env("MASTHEAD_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+# MASTHEAD_DEBUG: Django's debug mode, for development only. Default: off.
+DEBUG = _env_bool("MASTHEAD_DEBUG", False)
+
+# MASTHEAD_PRODUCTION: production hardening (HTTPS-only cookies, HSTS, SSL redirect). Default: off.
+PRODUCTION = _env_bool("MASTHEAD_PRODUCTION", False)
+
+# MASTHEAD_SECRET_KEY: signing key; required in production. Default: a key kept in VAR_DIR.
+SECRET_KEY = _env("MASTHEAD_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "MASTHEAD_PRODUCTION is on but MASTHEAD_SECRET_KEY is not set: "
+            "set it to a long random string (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    _key_file = VAR_DIR / "secret_key"
+    try:
+        SECRET_KEY = _key_file.read_text().strip()
+    except FileNotFoundError:
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY = secrets.token_urlsafe(50)
+        _key_file.write_text(SECRET_KEY)
+        _key_file.chmod(0o600)
+
+# MASTHEAD_ALLOWED_HOSTS: comma-separated host names the site answers to. Default: localhost names.
+ALLOWED_HOSTS = [h.strip() for h in _env("MASTHEAD_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
+
+# MASTHEAD_SITE_URL: the public base URL, used in feeds, sitemaps and canonical links.
+# Default: http://127.0.0.1:8000
+SITE_URL = _env("MASTHEAD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# MASTHEAD_SITE_NAME: the paper's name as readers see it. Default: Masthead Daily
+SITE_NAME = _env("MASTHEAD_SITE_NAME", "Masthead Daily")
+
+# MASTHEAD_DATABASE_URL: the database. Default: SQLite at VAR_DIR/masthead.sqlite3 (WAL mode).
+DATABASES = {
+    "default": dj_database_url.parse(
+        _env("MASTHEAD_DATABASE_URL", f"sqlite:///{VAR_DIR / 'masthead.sqlite3'}"),
+        conn_max_age=600,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    # WAL lets readers go on while a writer commits; IMMEDIATE avoids
+    # "database is locked" upgrades from read to write transactions.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            " PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-masthead.sqlite3")}
+
+# MASTHEAD_CACHE_URL: shared cache for pages and rate limits, e.g. redis://127.0.0.1:6379/0.
+# Needed when several processes serve the site. Default: local memory of each process.
+_cache_url = _env("MASTHEAD_CACHE_URL")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+elif _cache_url:
+    raise ImproperlyConfigured(f"MASTHEAD_CACHE_URL={_cache_url!r} is not a redis:// URL; leave it empty for local memory.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 50000}}}
+
+# MASTHEAD_PAGE_CACHE_SECONDS: how long an anonymous page may be served from the page cache
+# without being purged. Publishing purges at once; this bounds everything else. Default: 300.
+PAGE_CACHE_SECONDS = int(_env("MASTHEAD_PAGE_CACHE_SECONDS", "300"))
+
+# MASTHEAD_BROWSER_MAX_AGE: Cache-Control max-age for readers' browsers, in seconds. Default: 60.
+BROWSER_MAX_AGE = int(_env("MASTHEAD_BROWSER_MAX_AGE", "60"))
+
+# MASTHEAD_CDN_PURGE_URL: a CDN purge endpoint; each purge POSTs the surrogate keys there.
+# Default: none (only the built-in page cache is purged).
+MASTHEAD_PURGE = {"page-cache": {"BACKEND": "masthead.delivery.purge.pagecache"}}
+if _env("MASTHEAD_CDN_PURGE_URL"):
+    MASTHEAD_PURGE["cdn"] = {"BACKEND": "masthead.delivery.purge.http", "URL": _env("MASTHEAD_CDN_PURGE_URL")}
+
+INSTALLED_APPS = [
+    "masthead.newsroom.apps.NewsroomAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "masthead.delivery",
+    "masthead.news",
+    "masthead.newsroom.apps.NewsroomConfig",
+]
+
+MIDDLEWARE = [
+    # First: a page-cache hit is answered here, before the rest of the stack runs.
+    "masthead.delivery.middleware.DeliveryMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "masthead.urls"
+WSGI_APPLICATION = "masthead.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "masthead.news.context.site",
+            ],
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"],
+                )
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fa", "فارسی")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Serve from the source folders too, so a checkout works before collectstatic has run.
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_URL = "admin:login"
+
+# Security: Django's protections on; production adds HTTPS-only cookies and HSTS.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("MASTHEAD_SSL_REDIRECT", True)  # MASTHEAD_SSL_REDIRECT: off behind a TLS-terminating proxy that already redirects. Default: on.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("newsroom/", admin.site.urls),
+    path("", include("masthead.news.urls")),
+]
+
+handler404 = "masthead.news.views.page_not_found"
+handler500 = "masthead.news.views.server_error"

@@ -1,0 +1,66 @@
+import os
+import shutil
+
+import pytest
+from django.core.cache import cache
+
+from tests import servers
+
+REQUIRE_SERVICES = os.environ.get("MASTHEAD_REQUIRE_SERVICES") == "1"
+
+
+def need(what: str, why: str):
+    """Skip for a missing outside service on a laptop; fail in CI, where everything must run."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required in CI: {why}")
+    pytest.skip(f"{what} not available: {why}")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Hashed static names need collectstatic; tests read the source folders as they are.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    if shutil.which("redis-server") is None:
+        need("redis-server", "apt-get install redis-server")
+    with servers.redis() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        need("Chromium", "apt-get install chromium")
+    return path
+
+
+@pytest.fixture
+def browser(chromium_path):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        # The machine's network is closed: without these flags Chromium keeps trying to reach it.
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def screenshots_dir():
+    path = os.path.join(os.environ.get("MASTHEAD_SCREENSHOTS", "var/screenshots"))
+    os.makedirs(path, exist_ok=True)
+    return path

@@ -1,0 +1,27 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.news.factories import make_article, make_author, make_section, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Cache"] == "miss"
+    return len(captured)
+
+
+def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
+    """Five queries whatever the number of tags, authors or related stories: no N+1."""
+    section = make_section()
+    tags, authors = [make_tag() for _ in range(8)], [make_author() for _ in range(6)]
+    for _ in range(6):
+        make_article(section=section, tags=tags[:2])
+    small = make_article(section=section, tags=tags[:1], authors=authors[:1])
+    big = make_article(section=section, tags=tags, authors=authors)
+    assert len(big.related_ids) == len(small.related_ids) == 5
+    assert _queries_for(client, big.get_absolute_url()) == _queries_for(client, small.get_absolute_url()) == 5

@@ -1,0 +1,80 @@
+"""Real servers for the tests: a throwaway PostgreSQL and Redis, each in a temp dir, on loopback.
+
+Started with Popen/pg_ctl, waited for until they answer, stopped at the end (as Datasette's
+conftest does for its own server).
+"""
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_bin() -> str | None:
+    """The folder of PostgreSQL's server binaries, or None if it is not installed."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    if shutil.which("initdb"):
+        candidates.append(shutil.which("initdb"))
+    return os.path.dirname(candidates[0]) if candidates else None
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; sessions and CI are root.
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+@contextlib.contextmanager
+def postgres():
+    """Run a throwaway PostgreSQL server; yield its database URL."""
+    bindir = postgres_bin()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
+    workdir = tempfile.mkdtemp(prefix="masthead-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "postgres", "postgres")
+    data, port = os.path.join(workdir, "data"), free_port()
+    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                                 "--no-locale", "--no-sync"]), check=True, stdout=subprocess.DEVNULL)
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {workdir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(workdir, "log"),
+                                 "-w", "start"]), check=True, stdout=subprocess.DEVNULL)
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def redis():
+    """Run a throwaway Redis server; yield its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server not found: apt-get install redis-server")
+    workdir, port = tempfile.mkdtemp(prefix="masthead-redis-"), free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start within 10 s")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
