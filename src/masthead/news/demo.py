@@ -61,7 +61,7 @@ def load() -> dict[str, int]:
     stories = [
         {
             "id": saved["id"], "section": "politics", "kicker": "Diplomacy", "headline": saved["headline"],
-            "summary": saved["paragraphs"][0], "body": "\n\n".join(saved["paragraphs"]), "source": "Press TV",
+            "summary": "Foreign Minister Zarif tells Iraq's national security adviser that the region's countries can keep it secure without foreign forces.", "body": "\n\n".join(saved["paragraphs"]), "source": "Press TV",
             "authors": [], "tags": ["Iran", "Iraq", "Foreign policy", "Security"],
             "published_at": saved["published_at"].isoformat(),
         },
