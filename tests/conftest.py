@@ -48,6 +48,9 @@ def chromium_path():
 @pytest.fixture
 def browser(chromium_path):
     playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in the test's thread; the test's own database
+    # calls are still synchronous, so Django's async guard does not apply to them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with playwright_api.sync_playwright() as playwright:
         # The machine's network is closed: without these flags Chromium keeps trying to reach it.
         launched = playwright.chromium.launch(
