@@ -11,6 +11,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
            "MASTHEAD_ALLOWED_HOSTS": "news.example.org", "MASTHEAD_SITE_URL": "https://news.example.org",
            "MASTHEAD_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "masthead.settings"}
     env.pop("MASTHEAD_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run([sys.executable, "-m", "masthead.cli", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
