@@ -80,7 +80,7 @@ def _sentence(rng: random.Random, low: int, high: int) -> str:
 
 
 def _paragraph(rng: random.Random) -> str:
-    return " ".join(_sentence(rng, 8, 22) for _ in range(rng.randint(2, 4)))
+    return " ".join(_sentence(rng, 8, 22) for _ in range(rng.randint(1, 3)))
 
 
 def _body_templates(rng: random.Random) -> list[tuple[str, str]]:

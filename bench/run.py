@@ -25,7 +25,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import load
+from bench import inprocess, load
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -53,6 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=2_000,
                         help="distinct uncached article pages timed one by one (default 2,000)")
     parser.add_argument("--build-only", action="store_true", help="build the archive, report the rate, stop")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile uncached article pages in-process into bench/results/profile-<date>.txt")
     args = parser.parse_args(argv)
     if args.articles < 100:
         parser.error("--articles must be at least 100")
@@ -232,10 +234,30 @@ def measure(port: int, found: dict, args) -> dict:
             "server_time": {k: v.as_dict() for k, v in timing.items()}}
 
 
+def in_process(found: dict, args, *, profile_to: Path) -> dict:
+    """CPU per uncached request inside this process: steadier than wall time on a shared machine."""
+    from django.db import connections
+
+    timing = found["timing_paths"]
+    measured = {"article (uncached)": inprocess.cost(timing[: min(len(timing) // 2, 1_000)])}
+    for name, path in (("home (uncached)", found["home"]), ("section page 1 (uncached)", found["section"]),
+                       (f"section page {found['section_deep_page']:,} (uncached)", found["section_deep"])):
+        measured[name] = inprocess.cost(_uncached(path, 230))
+    if args.profile:
+        inprocess.cost(timing[len(timing) // 2:][:330], profile_to=profile_to)
+        print(f"  profile written to {profile_to.relative_to(BENCH_DIR.parent)}", flush=True)
+    connections.close_all()
+    return measured
+
+
 # ---------------------------------------------------------------- report
 
 def report(results: dict) -> str:
-    lines = []
+    lines = ["\nIn-process, one request at a time, no server (CPU is steadier than wall time on a busy machine)",
+             f"  {'page':34} {'requests':>9} {'CPU ms':>8} {'wall ms':>8} {'app p50':>8}"]
+    for page, row in results["in_process"].items():
+        lines.append(f"  {page:34} {row['requests']:>9} {row['cpu_ms_per_request']:>8.2f} "
+                     f"{row['wall_ms_per_request']:>8.2f} {row['server_p50_ms']:>8.2f}")
     for server, measured in results["servers"].items():
         lines.append(f"\n{server} ({results['settings']['workers']} workers, "
                      f"{results['settings']['connections']} connections, {results['settings']['duration']:.0f} s each)")
@@ -292,6 +314,8 @@ def main(argv: list[str]) -> int:
                 return 0
             found = targets(var_dir)
             results["pages"] = {k: v for k, v in found.items() if k not in {"article_paths_file", "timing_paths"}}
+            print("In-process cost of uncached pages (no server) …", flush=True)
+            results["in_process"] = in_process(found, args, profile_to=RESULTS_DIR / f"profile-{started:%Y-%m-%d-%H%M%S}.txt")
             results["servers"] = {}
             for server in args.server_list:
                 print(f"Serving with {server} …", flush=True)
