@@ -137,6 +137,10 @@ class AtomStoryFeed(StoryFeed):
     format_name = "atom"
     subtitle = StoryFeed.description
 
+    def author_name(self, obj):
+        # Atom needs an author for every entry; the feed's stands in for stories without a byline.
+        return settings.SITE_NAME
+
 
 def stories(obj, kind):
     """The newest visible stories of ``obj`` (a section, tag, author, or the paper for None)."""
