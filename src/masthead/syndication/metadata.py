@@ -121,7 +121,7 @@ def editions(article: Article) -> list[tuple[str, str]]:
     rows = (LanguageEdition.objects.filter(story__in=LanguageEdition.objects.filter(article=article).values("story"),
                                             article__in=Article.objects.visible())
             .order_by("article__language").values_list("article__language", "article_id", "article__slug"))
-    found = [(language, absolute(f"/news/{pk}/{slug}/")) for language, pk, slug in rows]
+    found = [(language, absolute(reverse("news:article", args=[pk, slug]))) for language, pk, slug in rows]
     return found if len({language for language, _ in found}) > 1 else []
 
 
