@@ -17,6 +17,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
 from masthead.news import publishing
@@ -290,8 +291,8 @@ def _apply(article: Article, data: dict) -> tuple[list | None, list | None]:
         article.section = section
     tags = authors = None
     if "tags" in data:
-        tags = [Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-                for name in _string_list(data, "tags")]
+        tags = [Tag.objects.filter(Q(name__iexact=name) | Q(slug=slugify(name, allow_unicode=True))).first()
+                or Tag.objects.create(name=name) for name in _string_list(data, "tags")]
     if "authors" in data:
         slugs = _string_list(data, "authors")
         authors = list(Author.objects.filter(slug__in=slugs))

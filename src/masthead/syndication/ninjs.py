@@ -18,7 +18,6 @@ from masthead.news.models import Article
 VERSION = "2.0"
 SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json"
 NEWS_ID_ROLE = "newsid"
-PUBSTATUS = {Article.Status.PUBLISHED: "usable", Article.Status.UNPUBLISHED: "canceled"}
 
 
 def rfc3339(moment: datetime) -> str:
@@ -58,7 +57,7 @@ def to_ninjs(article: Article) -> dict:
         # The first version a reader could see was the published one; a draft's is its creation.
         "firstcreated": rfc3339(article.published_at or article.created_at),
         "versioncreated": rfc3339(changed_at(article)),
-        "pubstatus": "usable" if visible else PUBSTATUS.get(article.status, "withheld"),
+        "pubstatus": "usable" if visible else "canceled" if article.status == Article.Status.UNPUBLISHED else "withheld",
         "language": article.language,
         "slugline": article.slug,
         "copyrightholder": settings.SITE_NAME,
@@ -154,8 +153,9 @@ def from_ninjs(data: dict) -> dict:
         "slug": data.get("slugline", ""),
         "language": data.get("language", settings.LANGUAGE_CODE),
         "source": ", ".join(s["name"] for s in data.get("infosources") or [] if s.get("name")),
-        "status": {"usable": Article.Status.PUBLISHED, "canceled": Article.Status.UNPUBLISHED}.get(
-            pubstatus, Article.Status.DRAFT),
+        # A withheld item with an embargo is a scheduled story: published, visible from that time.
+        "status": Article.Status.PUBLISHED if pubstatus == "usable" or (pubstatus == "withheld" and data.get("embargoed"))
+        else Article.Status.UNPUBLISHED if pubstatus == "canceled" else Article.Status.DRAFT,
         "published_at": published_at,
         "section": section,
         "tags": [s.get("name", "") for s in subjects if s.get("rel") == "tag" and s.get("name")],
