@@ -65,6 +65,7 @@ def test_every_documented_answer_matches_its_schema(client):
         ("/api/v1/articles", "post", "403", lambda: call("post", "/api/v1/articles", {}, reader)),
         ("/api/v1/articles/{news_id}", "get", "200", lambda: call("get", f"/api/v1/articles/{story.pk}")),
         ("/api/v1/articles/{news_id}", "get", "404", lambda: call("get", "/api/v1/articles/999999")),
+        ("/api/v1/articles/{news_id}", "get", "401", lambda: call("get", f"/api/v1/articles/{draft_id}", token="mh_wrong")),
         ("/api/v1/articles/{news_id}", "patch", "200", lambda: call("patch", f"/api/v1/articles/{draft_id}", {"kicker": "New"}, reporter)),
         ("/api/v1/articles/{news_id}", "patch", "400", lambda: call("patch", f"/api/v1/articles/{draft_id}", {"section": "x"}, reporter)),
         ("/api/v1/articles/{news_id}", "patch", "401", lambda: call("patch", f"/api/v1/articles/{draft_id}", {})),

@@ -153,8 +153,10 @@ def articles(request):
     else:
         # Incremental sync: what became public or changed since ``since``, and what was withdrawn.
         now = timezone.now()
+        # ``changed >= since`` restated as two indexed conditions, so only recent rows are read.
         queryset = (_filed_under(request, Article.objects.filter(
             Q(status=Article.Status.PUBLISHED, published_at__lte=now) | Q(status=Article.Status.UNPUBLISHED)))
+            .filter(Q(updated_at__gte=since) | Q(published_at__gte=since))
             .annotate(changed=Greatest("updated_at", Coalesce("published_at", "updated_at")))
             .filter(changed__gte=since))
         if cursor:

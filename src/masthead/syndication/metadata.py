@@ -75,7 +75,6 @@ def news_article(article: Article) -> dict:
         "url": url,
         "identifier": {"@type": "PropertyValue", "propertyID": "News ID", "value": str(article.pk)},
         "headline": article.headline,
-        "description": article.summary,
         "datePublished": rfc3339(article.published_at),
         "dateModified": rfc3339(changed_at(article)),
         # With no byline the story is credited to its source (a news agency) or to the paper.
@@ -88,6 +87,8 @@ def news_article(article: Article) -> dict:
         "inLanguage": article.language,
         "isAccessibleForFree": True,
     }
+    if article.summary:
+        data["description"] = article.summary
     found = corrections(article)
     if found:
         data["correction"] = found

@@ -160,7 +160,8 @@ def build() -> dict:
             "/api/v1/articles/{news_id}": {
                 "parameters": [NEWS_ID],
                 "get": {"summary": "One story (with an editor's token, drafts too).", "operationId": "getArticle",
-                        "responses": {"200": _json_body("Ninjs", "The story."), "404": ERRORS["404"]}},
+                        "responses": {"200": _json_body("Ninjs", "The story."), "401": ERRORS["401"],
+                                      "404": ERRORS["404"]}},
                 "patch": {"summary": "Change a story; a published one needs the right to publish.",
                           "operationId": "updateArticle", "security": [{"token": []}],
                           "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ArticleWrite")}}},
