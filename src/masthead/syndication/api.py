@@ -162,11 +162,12 @@ def articles(request):
         if cursor:
             moment, pk = cursor
             queryset = queryset.filter(Q(changed__gt=moment) | Q(changed=moment, id__gt=pk))
-        rows = list(_with_relations(queryset).order_by("changed", "id")[: limit + 1])
-        items = [ninjs.to_ninjs(a) if a.status == Article.Status.PUBLISHED else ninjs.canceled(a.pk, a.changed)
-                 for a in rows[:limit]]
-        last = rows[limit - 1] if len(rows) > limit else None
-        next_cursor = _make_cursor(last.changed, last.pk) if last else None
+        # Keys first, then the rows: joined to sections, SQLite would plan a scan of every story.
+        keys = list(queryset.order_by("changed", "id").values_list("id", "changed")[: limit + 1])
+        found = _with_relations(Article.objects.all()).in_bulk([pk for pk, _ in keys[:limit]])
+        items = [ninjs.to_ninjs(found[pk]) if found[pk].status == Article.Status.PUBLISHED else ninjs.canceled(pk, changed)
+                 for pk, changed in keys[:limit]]
+        next_cursor = _make_cursor(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
     params = {k: v for k, v in request.GET.items() if k != "cursor"}
     next_url = None
     if next_cursor:

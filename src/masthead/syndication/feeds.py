@@ -156,13 +156,13 @@ def feed_path(format_name: str, obj=None, kind=None) -> str:
     return reverse(f"syndication:{kind}-feed-{format_name}", args=[obj.slug])
 
 
-def finish(response, obj, kind):
-    """Page-cache a feed under ``feeds`` (every save purges it) and the key of what it follows."""
+def finish(response, obj, kind, *, last_modified=None):
+    """Page-cache a feed under ``feeds`` (every save purges it) and the key of what it follows.
+
+    RSS and Atom already carry Last-Modified (Django sets it from the newest item); the ETag
+    comes from the page cache.
+    """
     keys = {"feeds"} | ({obj.surrogate_key} if obj is not None else set())
-    latest = Article.objects.visible()
-    if kind is not None:
-        latest = latest.filter(**{"section" if kind == "section" else kind + "s": obj})
-    last_modified = latest.order_by("-updated_at").values_list("updated_at", flat=True).first()
     return cacheable(response, keys, last_modified=last_modified)
 
 
@@ -171,6 +171,7 @@ def json_feed(request, kind=None, slug=None):
     source = StoryFeed()
     source.kind = kind
     obj = source.get_object(request, slug)
+    items = stories(obj, kind)
     document = {
         "version": JSON_FEED_VERSION,
         "title": source.title(obj),
@@ -178,12 +179,12 @@ def json_feed(request, kind=None, slug=None):
         "feed_url": settings.SITE_URL + feed_path("json", obj, kind),
         "description": source.description(obj),
         "language": settings.LANGUAGE_CODE,
-        "items": [json_item(article) for article in stories(obj, kind)],
+        "items": [json_item(article) for article in items],
     }
     if settings.WEBSUB_HUB:
         document["hubs"] = [{"type": "WebSub", "url": settings.WEBSUB_HUB}]
     response = HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/feed+json; charset=utf-8")
-    return finish(response, obj, kind)
+    return finish(response, obj, kind, last_modified=max((a.updated_at for a in items), default=None))
 
 
 def json_item(article) -> dict:

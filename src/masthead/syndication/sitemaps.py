@@ -8,13 +8,14 @@ whatever the archive's size, and a story keeps its page for good. Rows are read 
 Sections, tags and authors are few enough for Django's sitemaps framework.
 """
 
-from datetime import timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta, timezone as dt_timezone
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as django_sitemap
-from django.db.models import F, Max
+from django.db.models import CharField, Max
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -67,11 +68,20 @@ def robots(request):
     return cacheable(HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8"), {"robots"})
 
 
-def article_pages() -> list[tuple[int, object]]:
-    """``(page number, newest change)`` of every article sitemap page that holds a story."""
-    rows = (Article.objects.visible().annotate(page=F("id") / URLS_PER_PAGE).values_list("page")
-            .annotate(last=Max("updated_at")).order_by("page"))
-    return list(rows)
+def article_pages() -> list[tuple[int, datetime]]:
+    """``(page number, newest change)`` of every article sitemap page that holds a story.
+
+    One primary-key range scan per page (measured faster than one GROUP BY over the archive);
+    empty ranges between sparse News IDs are skipped by seeking to the next visible story.
+    """
+    visible = Article.objects.visible()
+    pages, page = [], 0
+    while (first := visible.filter(id__gte=page * URLS_PER_PAGE).order_by("id").values_list("id", flat=True).first()):
+        page = first // URLS_PER_PAGE
+        last = visible.filter(id__gte=page * URLS_PER_PAGE, id__lt=(page + 1) * URLS_PER_PAGE).aggregate(last=Max("updated_at"))
+        pages.append((page, last["last"]))
+        page += 1
+    return pages
 
 
 def index(request):
@@ -90,18 +100,23 @@ def index(request):
 
 def articles(request, page: int):
     """One article sitemap page: the visible stories with News IDs in the page's range."""
+    # The time comes as the database's text ("2021-04-12 05:35:00.123456", in UTC on both SQLite
+    # and PostgreSQL, whose connections Django keeps in UTC): making 50,000 datetime objects only
+    # to print them again was most of this page's cost.
     rows = (Article.objects.visible().filter(id__gte=page * URLS_PER_PAGE, id__lt=(page + 1) * URLS_PER_PAGE)
-            .order_by("id").values_list("id", "slug", "updated_at"))
+            .order_by("id").values_list("id", "slug", Cast("updated_at", CharField())))
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
     site = escape(iri_to_uri(settings.SITE_URL))
-    newest = None
+    newest = ""
     for news_id, slug, updated_at in rows.iterator(chunk_size=5000):
-        parts.append(f"<url><loc>{_story_loc(site, news_id, slug)}</loc><lastmod>{_w3c(updated_at)}</lastmod></url>\n")
-        newest = updated_at if newest is None or updated_at > newest else newest
-    if newest is None:
+        parts.append(f"<url><loc>{_story_loc(site, news_id, slug)}</loc>"
+                     f"<lastmod>{updated_at[:10]}T{updated_at[11:19]}Z</lastmod></url>\n")
+        newest = max(newest, updated_at)
+    if not newest:
         raise Http404("No stories on this sitemap page.")
     parts.append("</urlset>\n")
-    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {"feeds"}, last_modified=newest)
+    last_modified = datetime.fromisoformat(f"{newest[:19]}+00:00")
+    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {"feeds"}, last_modified=last_modified)
 
 
 def news(request):
