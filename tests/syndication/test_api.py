@@ -1,5 +1,5 @@
 import json
-from datetime import timedelta
+from datetime import timedelta, timezone as dt_timezone
 
 import pytest
 from django.test import Client
@@ -84,6 +84,15 @@ def test_since_gives_every_change_oldest_first_including_withdrawals(client, pap
     second = client.get(first["next"]).json()
     assert [i["uri"] for i in first["items"] + second["items"]] == [i["uri"] for i in items]
     assert second["next"] is None
+
+
+def test_since_takes_any_iso_time_zone_even_unencoded(client, paper):
+    story = paper["stories"][0]
+    Article.objects.exclude(pk=story.pk).update(updated_at=timezone.now() - timedelta(days=2))
+    Article.objects.filter(pk=story.pk).update(updated_at=timezone.now())
+    at = (timezone.now() - timedelta(minutes=30)).astimezone(timezone.get_fixed_timezone(270))
+    for text in (at.isoformat(), at.isoformat().replace("+", " "), at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")):
+        assert _ids(client.get("/api/v1/articles", {"since": text})) == [story.pk], text
 
 
 def test_article_detail_is_ninjs_by_news_id(client, paper):

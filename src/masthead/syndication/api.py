@@ -6,6 +6,7 @@ The document at ``/api/openapi.json`` describes every answer here, and a test ho
 """
 
 import json
+import re
 from datetime import datetime, timezone as dt_timezone
 
 from django.conf import settings
@@ -89,7 +90,8 @@ def _limit(request) -> int:
 
 def parse_time(name: str, raw: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace(" ", "+"))
+        # An unencoded "+04:30" in a query string arrives as " 04:30".
+        moment = datetime.fromisoformat(re.sub(r" (\d\d:?\d\d)$", r"+\1", raw.strip()).replace("Z", "+00:00"))
     except ValueError:
         raise BadRequest(name, f"{raw!r} is not an ISO 8601 time like 2021-04-12T05:35:00Z") from None
     if moment.tzinfo is None:
