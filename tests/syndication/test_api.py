@@ -140,6 +140,16 @@ def test_sections_tags_and_authors(client, paper):
     assert _error(client.get("/api/v1/tags?after=x"), 400, "after") == "must be the id of the last item you have, not 'x'"
 
 
+def test_public_reads_are_open_to_other_sites_and_drafts_are_not(client, paper):
+    """Partners' web apps may read the public API from their pages (CORS); an editor's draft view is not shared."""
+    for path in ("/api/v1/articles", f"/api/v1/articles/{paper['stories'][0].pk}", "/api/v1/tags", "/api/openapi.json",
+                 "/feeds/json/"):
+        assert client.get(path)["Access-Control-Allow-Origin"] == "*", path
+    draft = Article.objects.get(headline="Secret draft")
+    response = client.get(f"/api/v1/articles/{draft.pk}", HTTP_AUTHORIZATION=f"Bearer {make_token(perms=REPORTER)}")
+    assert response.status_code == 200 and "Access-Control-Allow-Origin" not in response
+
+
 def test_every_answer_is_json_even_a_wrong_method(client):
     response = client.delete("/api/v1/articles")
     assert "DELETE is not allowed here" in _error(response, 405, None)

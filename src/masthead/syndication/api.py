@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from masthead.news import publishing
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication import ninjs
-from masthead.syndication.caching import cacheable
+from masthead.syndication.caching import cacheable, readable_from_any_site
 from masthead.syndication.models import ApiToken
 
 DEFAULT_LIMIT = 20
@@ -174,7 +174,7 @@ def articles(request):
     next_url = None
     if next_cursor:
         next_url = request.build_absolute_uri(reverse("syndication:api-articles") + "?" + urlencode({**params, "cursor": next_cursor}))
-    return cacheable(_json({"items": items, "next": next_url}), {"feeds"})
+    return readable_from_any_site(cacheable(_json({"items": items, "next": next_url}), {"feeds"}))
 
 
 @csrf_exempt  # token-authenticated: see ``articles``
@@ -191,7 +191,7 @@ def article(request, news_id: int):
         return error(404, f"no visible story with News ID {news_id}")
     response = _json(ninjs.to_ninjs(found))
     if token is None:  # a token holder's view may include drafts: never page-cache it
-        cacheable(response, {found.surrogate_key}, last_modified=found.updated_at)
+        readable_from_any_site(cacheable(response, {found.surrogate_key}, last_modified=found.updated_at))
     return response
 
 
@@ -206,7 +206,8 @@ def _listing(request, queryset, serialise):
     next_url = None
     if len(rows) > limit:
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode({'after': rows[limit - 1].pk, 'limit': limit})}")
-    return cacheable(_json({"items": [serialise(row) for row in rows[:limit]], "next": next_url}), {"feeds"})
+    return readable_from_any_site(cacheable(_json({"items": [serialise(row) for row in rows[:limit]], "next": next_url}),
+                                            {"feeds"}))
 
 
 def _site_url(request, path: str) -> str:

@@ -16,3 +16,12 @@ def cacheable(response, keys, *, last_modified=None):
     if upcoming is not None:
         response.cache_lifetime = max(0, int((upcoming - timezone.now()).total_seconds()))
     return response
+
+
+def readable_from_any_site(response):
+    """Let partners' web apps read this public answer from their own pages (CORS).
+
+    Safe for answers that are the same for everyone: ``*`` never sends the reader's cookies.
+    """
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -18,7 +18,7 @@ from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 
 from masthead.news.models import Article, Author, Section, Tag
-from masthead.syndication.caching import cacheable
+from masthead.syndication.caching import cacheable, readable_from_any_site
 
 ITEMS = 30
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -184,7 +184,8 @@ def json_feed(request, kind=None, slug=None):
     if settings.WEBSUB_HUB:
         document["hubs"] = [{"type": "WebSub", "url": settings.WEBSUB_HUB}]
     response = HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/feed+json; charset=utf-8")
-    return finish(response, obj, kind, last_modified=max((a.updated_at for a in items), default=None))
+    finish(response, obj, kind, last_modified=max((a.updated_at for a in items), default=None))
+    return readable_from_any_site(response)
 
 
 def json_item(article) -> dict:

@@ -7,7 +7,7 @@ The ninjs schema is the subset of IPTC ninjs 2.0 the API writes, with the standa
 from django.conf import settings
 from django.http import JsonResponse
 
-from masthead.syndication.caching import cacheable
+from masthead.syndication.caching import cacheable, readable_from_any_site
 
 
 def _ref(name: str) -> dict:
@@ -40,76 +40,79 @@ def _entries(*, required: tuple, **properties) -> dict:
                                        "required": list(required), "properties": properties}}
 
 
-SCHEMAS = {
-    "Error": {
-        "type": "object", "required": ["error"], "additionalProperties": False,
-        "properties": {"error": {"type": "object", "required": ["status", "message"], "additionalProperties": False,
-                                 "properties": {"status": {"type": "integer"}, "message": STRING,
-                                                "parameter": STRING}}},
-    },
-    "Ninjs": {
-        "description": "A story as IPTC ninjs 2.0 (https://www.iptc.org/std/ninjs/ninjs-schema_2.0.json).",
-        "type": "object", "required": ["uri", "pubstatus", "version", "versioncreated", "altids"],
-        "additionalProperties": False,
-        "properties": {
-            "uri": URI,
-            "standard": {"type": "object", "additionalProperties": False,
-                         "properties": {"name": {"const": "ninjs"}, "version": STRING, "schema": URI}},
-            "type": {"enum": ["text"]},
-            "representationtype": {"enum": ["full", "partial"]},
-            "version": STRING,
-            "firstcreated": TIME,
-            "versioncreated": TIME,
-            "embargoed": TIME,
-            "pubstatus": {"enum": ["usable", "withheld", "canceled"]},
-            "language": STRING,
-            "slugline": STRING,
-            "copyrightholder": STRING,
-            "by": STRING,
-            "headlines": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING),
-            "descriptions": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING),
-            "bodies": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING,
-                               charcount={"type": "number"}, wordcount={"type": "number"}),
-            "subjects": _entries(required=("name",), name=STRING, rel={"enum": ["section", "tag"]}, uri=URI, literal=STRING),
-            "people": _entries(required=("name",), name=STRING, rel=STRING, uri=URI, literal=STRING),
-            "infosources": _entries(required=("name",), name=STRING),
-            "altids": _entries(required=("role", "value"), role=STRING, value=STRING),
-            "renditions": _entries(required=("name",), name=STRING, href=URI, contenttype=STRING),
+def schemas() -> dict:
+    """The document's component schemas (read when asked: the languages come from settings)."""
+    found = {
+        "Error": {
+            "type": "object", "required": ["error"], "additionalProperties": False,
+            "properties": {"error": {"type": "object", "required": ["status", "message"], "additionalProperties": False,
+                                     "properties": {"status": {"type": "integer"}, "message": STRING,
+                                                    "parameter": STRING}}},
         },
-    },
-    "ArticleList": {
-        "type": "object", "required": ["items", "next"], "additionalProperties": False,
-        "properties": {"items": {"type": "array", "items": _ref("Ninjs")},
-                       "next": {"type": ["string", "null"], "format": "uri",
-                                "description": "The next page, or null on the last one."}},
-    },
-    "ArticleWrite": {
-        "type": "object", "additionalProperties": False,
-        "properties": {
-            "headline": STRING, "kicker": STRING, "summary": STRING, "source": STRING, "slug": STRING,
-            "body": {"type": "string", "description": "Markdown; rendered and sanitised on save."},
-            "language": {"enum": [code for code, _ in settings.LANGUAGES]},
-            "section": {"type": "string", "description": "A section's slug."},
-            "tags": {"type": "array", "items": STRING, "description": "Tag names; new ones are created."},
-            "authors": {"type": "array", "items": STRING, "description": "Authors' slugs."},
+        "Ninjs": {
+            "description": "A story as IPTC ninjs 2.0 (https://www.iptc.org/std/ninjs/ninjs-schema_2.0.json).",
+            "type": "object", "required": ["uri", "pubstatus", "version", "versioncreated", "altids"],
+            "additionalProperties": False,
+            "properties": {
+                "uri": URI,
+                "standard": {"type": "object", "additionalProperties": False,
+                             "properties": {"name": {"const": "ninjs"}, "version": STRING, "schema": URI}},
+                "type": {"enum": ["text"]},
+                "representationtype": {"enum": ["full", "partial"]},
+                "version": STRING,
+                "firstcreated": TIME,
+                "versioncreated": TIME,
+                "embargoed": TIME,
+                "pubstatus": {"enum": ["usable", "withheld", "canceled"]},
+                "language": STRING,
+                "slugline": STRING,
+                "copyrightholder": STRING,
+                "by": STRING,
+                "headlines": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING),
+                "descriptions": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING),
+                "bodies": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING,
+                                   charcount={"type": "number"}, wordcount={"type": "number"}),
+                "subjects": _entries(required=("name",), name=STRING, rel={"enum": ["section", "tag"]}, uri=URI, literal=STRING),
+                "people": _entries(required=("name",), name=STRING, rel=STRING, uri=URI, literal=STRING),
+                "infosources": _entries(required=("name",), name=STRING),
+                "altids": _entries(required=("role", "value"), role=STRING, value=STRING),
+                "renditions": _entries(required=("name",), name=STRING, href=URI, contenttype=STRING),
+            },
         },
-    },
-    "Publish": {"type": "object", "additionalProperties": False,
-                "properties": {"at": {**TIME, "description": "Schedule for this time; omit to publish now."}}},
-    "Section": {"type": "object", "additionalProperties": False,
-                "required": ["id", "name", "slug", "description", "position", "url"],
-                "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "description": STRING,
-                               "position": {"type": "integer"}, "url": URI}},
-    "Tag": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "url"],
-            "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "url": URI}},
-    "Author": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "bio", "url"],
-               "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "bio": STRING, "url": URI}},
-}
-for _name in ("Section", "Tag", "Author"):
-    SCHEMAS[_name + "List"] = {
-        "type": "object", "required": ["items", "next"], "additionalProperties": False,
-        "properties": {"items": {"type": "array", "items": _ref(_name)}, "next": {"type": ["string", "null"], "format": "uri"}},
+        "ArticleList": {
+            "type": "object", "required": ["items", "next"], "additionalProperties": False,
+            "properties": {"items": {"type": "array", "items": _ref("Ninjs")},
+                           "next": {"type": ["string", "null"], "format": "uri",
+                                    "description": "The next page, or null on the last one."}},
+        },
+        "ArticleWrite": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "headline": STRING, "kicker": STRING, "summary": STRING, "source": STRING, "slug": STRING,
+                "body": {"type": "string", "description": "Markdown; rendered and sanitised on save."},
+                "language": {"enum": [code for code, _ in settings.LANGUAGES]},
+                "section": {"type": "string", "description": "A section's slug."},
+                "tags": {"type": "array", "items": STRING, "description": "Tag names; new ones are created."},
+                "authors": {"type": "array", "items": STRING, "description": "Authors' slugs."},
+            },
+        },
+        "Publish": {"type": "object", "additionalProperties": False,
+                    "properties": {"at": {**TIME, "description": "Schedule for this time; omit to publish now."}}},
+        "Section": {"type": "object", "additionalProperties": False,
+                    "required": ["id", "name", "slug", "description", "position", "url"],
+                    "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "description": STRING,
+                                   "position": {"type": "integer"}, "url": URI}},
+        "Tag": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "url"],
+                "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "url": URI}},
+        "Author": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "bio", "url"],
+                   "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "bio": STRING, "url": URI}},
     }
+    for name in ("Section", "Tag", "Author"):
+        found[name + "List"] = {
+            "type": "object", "required": ["items", "next"], "additionalProperties": False,
+            "properties": {"items": {"type": "array", "items": _ref(name)}, "next": {"type": ["string", "null"], "format": "uri"}},
+        }
+    return found
 
 
 def _lister(name: str, summary: str) -> dict:
@@ -129,7 +132,7 @@ def build() -> dict:
         "servers": [{"url": settings.SITE_URL}],
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": schemas(),
             "securitySchemes": {"token": {"type": "http", "scheme": "bearer",
                                           "description": "A token from `masthead api_token <username>`."}},
         },
@@ -183,4 +186,4 @@ def build() -> dict:
 
 def document(request):
     """``/api/openapi.json``."""
-    return cacheable(JsonResponse(build(), json_dumps_params={"ensure_ascii": False}), {"openapi"})
+    return readable_from_any_site(cacheable(JsonResponse(build(), json_dumps_params={"ensure_ascii": False}), {"openapi"}))
