@@ -166,6 +166,15 @@ def test_home_page_describes_the_paper(client, story):
     assert [link["href"] for link in head.links if link.get("rel") == "canonical"] == [f"{SITE}/"]
 
 
+def test_a_later_page_of_a_list_is_its_own_canonical_page(client):
+    section = make_section(slug="economy")
+    for _ in range(25):
+        make_article(section=section)
+    older = re.search(r'href="\?before=([^"]+)"', client.get("/section/economy/").content.decode()).group(1)
+    head = _head(client, f"/section/economy/?before={older}&utm_source=x")
+    assert [link["href"] for link in head.links if link.get("rel") == "canonical"] == [f"{SITE}/section/economy/?before={older}"]
+
+
 @pytest.mark.parametrize("path,title,feed", [
     ("/section/politics/", "Politics", "/feeds/section/politics/rss/"),
     ("/tag/iran/", "Iran", "/feeds/tag/iran/rss/"),

@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from masthead.syndication import metadata
@@ -33,6 +34,10 @@ def page_meta(context, kind=None, title="", description=""):
     """Home (``kind`` None), section, tag, author and archive pages (which advertise no feed)."""
     request = context.get("request")
     path = request.path if request is not None else "/"
+    # A later page of a list is its own page, not a copy of the first: it keeps its cursor.
+    cursor = {name: request.GET[name] for name in ("before", "after") if request is not None and request.GET.get(name)}
+    if cursor:
+        path = f"{path}?{urlencode(cursor)}"
     match = getattr(request, "resolver_match", None)
     slug = match.kwargs.get("slug", "") if match else ""
     if kind is None:
