@@ -51,6 +51,19 @@ def test_articles_newest_first_with_keyset_pages(client, paper):
     assert seen == expected
 
 
+def test_cursors_keep_every_microsecond(client, paper):
+    """Stories a microsecond apart, even at .999999, are each listed once across pages."""
+    moment = timezone.now().replace(microsecond=999_999) - timedelta(days=1)
+    Article.objects.update(published_at=moment)
+    Article.objects.filter(pk=paper["stories"][0].pk).update(published_at=moment.replace(microsecond=999_998))
+    seen, url = [], "/api/v1/articles?limit=2"
+    while url:
+        response = client.get(url)
+        seen += _ids(response)
+        url = response.json()["next"]
+    assert sorted(seen) == sorted(s.pk for s in paper["stories"]) and len(seen) == len(set(seen))
+
+
 @pytest.mark.parametrize("query,which", [
     ("section=politics", lambda n: n % 2 == 1),
     ("tag=iran", lambda n: n % 3 == 0),

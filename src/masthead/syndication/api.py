@@ -5,6 +5,7 @@ writes need ``Authorization: Bearer <token>`` and are limited to what the token'
 The document at ``/api/openapi.json`` describes every answer here, and a test holds them to it.
 """
 
+import calendar
 import json
 import re
 from datetime import datetime, timezone as dt_timezone
@@ -109,7 +110,8 @@ def _cursor(raw: str) -> tuple[datetime, int]:
 
 
 def _make_cursor(moment: datetime, pk: int) -> str:
-    return f"{int(moment.timestamp()) * 1_000_000 + moment.microsecond}.{pk}"
+    # Whole seconds from timegm, not float timestamp(): a float rounds some microseconds away.
+    return f"{calendar.timegm(moment.utctimetuple()) * 1_000_000 + moment.microsecond}.{pk}"
 
 
 def _filed_under(request, queryset):
