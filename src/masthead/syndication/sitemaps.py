@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.db.models import CharField, Max
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -78,7 +78,10 @@ def article_pages() -> list[tuple[int, datetime]]:
     pages, page = [], 0
     while (first := visible.filter(id__gte=page * URLS_PER_PAGE).order_by("id").values_list("id", flat=True).first()):
         page = first // URLS_PER_PAGE
-        last = visible.filter(id__gte=page * URLS_PER_PAGE, id__lt=(page + 1) * URLS_PER_PAGE).aggregate(last=Max("updated_at"))
+        # MAX over an expression, not the bare column: PostgreSQL would otherwise walk the
+        # updated_at index backwards through every newer story to find this page's newest.
+        last = (visible.filter(id__gte=page * URLS_PER_PAGE, id__lt=(page + 1) * URLS_PER_PAGE)
+                .aggregate(last=Max(Coalesce("updated_at", "created_at"))))
         pages.append((page, last["last"]))
         page += 1
     return pages
