@@ -4,9 +4,12 @@ from datetime import datetime, timezone as dt_timezone
 from html.parser import HTMLParser
 
 import pytest
+from django.template import Context, Template
 
+from masthead.news.models import Article
 from masthead.syndication import metadata
 from masthead.syndication.models import LanguageEdition
+from masthead.syndication.ninjs import rfc3339
 from tests.news.factories import make_article, make_author, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +87,20 @@ def test_article_json_ld_is_a_complete_news_article(client, story):
     assert data["identifier"]["value"] == "302104"
     assert data["inLanguage"] == "en"
     assert "correction" not in data  # no corrections on this story
+
+
+def test_a_persian_story_says_so(client):
+    story = make_article(headline="دیدار ظریف و الاعرجی", language="fa")
+    head = _head(client, story.get_absolute_url())
+    assert head.json_ld[0]["inLanguage"] == "fa"
+    assert head.values("og:locale") == ["fa_IR"]
+
+
+def test_a_draft_preview_renders_its_metadata():
+    """A newsroom preview of a draft (no publication time yet) renders, dated by its creation."""
+    draft = make_article(status=Article.Status.DRAFT, published_at=None, headline="Not yet")
+    html = Template("{% load syndication %}{% article_meta article %}").render(Context({"article": draft}))
+    assert f'content="{rfc3339(draft.created_at)}"' in html and '"headline": "Not yet"' in html
 
 
 def test_logo_and_image_follow_the_setting(client, story, settings):

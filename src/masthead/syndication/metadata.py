@@ -75,7 +75,8 @@ def news_article(article: Article) -> dict:
         "url": url,
         "identifier": {"@type": "PropertyValue", "propertyID": "News ID", "value": str(article.pk)},
         "headline": article.headline,
-        "datePublished": rfc3339(article.published_at),
+        # A draft has no publication time yet; its preview still renders.
+        "datePublished": rfc3339(article.published_at or article.created_at),
         "dateModified": rfc3339(changed_at(article)),
         # With no byline the story is credited to its source (a news agency) or to the paper.
         "author": authors or [{"@type": "Organization", "name": article.source} if article.source

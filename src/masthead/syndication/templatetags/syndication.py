@@ -22,7 +22,7 @@ def article_meta(article):
         "site_name": settings.SITE_NAME,
         "twitter_site": settings.TWITTER_SITE,
         "og_locale": metadata.OG_LOCALES.get(article.language, article.language),
-        "published": rfc3339(article.published_at),
+        "published": rfc3339(article.published_at or article.created_at),
         "modified": rfc3339(changed_at(article)),
         "editions": metadata.editions(article),
         "json_ld": mark_safe(metadata.script_json(metadata.news_article(article))),
