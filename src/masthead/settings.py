@@ -106,6 +106,20 @@ MASTHEAD_PURGE = {"page-cache": {"BACKEND": "masthead.delivery.purge.pagecache"}
 if _env("MASTHEAD_CDN_PURGE_URL"):
     MASTHEAD_PURGE["cdn"] = {"BACKEND": "masthead.delivery.purge.http", "URL": _env("MASTHEAD_CDN_PURGE_URL")}
 
+# MASTHEAD_FEED_FULL_TEXT: feeds carry each story's whole text, not only its summary. Default: on.
+FEED_FULL_TEXT = _env_bool("MASTHEAD_FEED_FULL_TEXT", True)
+
+# MASTHEAD_WEBSUB_HUB: a WebSub hub to notify when a story is published, changed or unpublished;
+# feeds name it as their hub. Default: none.
+WEBSUB_HUB = _env("MASTHEAD_WEBSUB_HUB")
+
+# MASTHEAD_SITE_LOGO_URL: the paper's logo for structured data and link previews (at least 112 px
+# wide, PNG or JPEG). Default: the bundled logo under /static/.
+SITE_LOGO_URL = _env("MASTHEAD_SITE_LOGO_URL")
+
+# MASTHEAD_TWITTER_SITE: the paper's account for Twitter/X cards, e.g. @IranDaily. Default: none.
+TWITTER_SITE = _env("MASTHEAD_TWITTER_SITE")
+
 INSTALLED_APPS = [
     "masthead.newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
@@ -116,6 +130,8 @@ INSTALLED_APPS = [
     "masthead.delivery",
     "masthead.news",
     "masthead.newsroom.apps.NewsroomConfig",
+    "django.contrib.sitemaps",
+    "masthead.syndication",
 ]
 
 MIDDLEWARE = [
