@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("newsroom/", admin.site.urls),
+    path("comments/", include("masthead.comments.urls")),
     path("", include("masthead.news.urls")),
 ]
 
