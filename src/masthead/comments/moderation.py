@@ -22,6 +22,20 @@ def can_moderate(user) -> bool:
     return user.groups.filter(name__in=[MODERATOR_GROUP, EDITOR_GROUP]).exists()
 
 
+DESK_PERMISSIONS = ["view_comment", "change_comment", "moderate_comment", "view_ban", "add_ban", "change_ban",
+                    "delete_ban", "view_articlecomments", "add_articlecomments", "change_articlecomments",
+                    "delete_articlecomments"]
+
+
+def moderator_group():
+    """The moderator role with the desk's permissions (the migration makes it; this makes it again if removed)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=MODERATOR_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="comments", codename__in=DESK_PERMISSIONS))
+    return group
+
+
 def _purge_articles(article_ids) -> None:
     purge_on_commit({Article(pk=pk).surrogate_key for pk in article_ids})
 
