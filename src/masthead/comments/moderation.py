@@ -1,5 +1,7 @@
 """The moderation desk's work: approve, reject, mark spam, ban; each purges only the articles it changed."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -91,3 +93,15 @@ def queue_age():
 def mode_changed(article: Article) -> None:
     """An article's comments were opened, closed or moderated: its page shows the new form or none."""
     purge_on_commit({article.surrogate_key})
+
+
+@transaction.atomic
+def prune(*, days: int) -> dict[str, int]:
+    """Forget what moderation no longer needs after ``days``: addresses, browsers, refused comments, old keys."""
+    from masthead.comments import captcha
+
+    cutoff = timezone.now() - timedelta(days=days)
+    old = Comment.objects.filter(created_at__lt=cutoff)
+    removed = old.filter(status__in=[Comment.Status.REJECTED, Comment.Status.SPAM]).delete()[1].get("comments.Comment", 0)
+    erased = old.exclude(ip=None, user_agent="").update(ip=None, user_agent="")
+    return {"erased": erased, "deleted": removed, "keys": captcha.sweep()}
