@@ -80,9 +80,11 @@ def test_closed_comments_show_no_form_and_refuse_posts(client, settings):
     set_mode(story, "closed")
     html = client.get(story.get_absolute_url()).content.decode()
     assert "Comments on this article are closed." in html and 'id="comment-form"' not in html
-    response = post_comment(client, story, key="ANYKEY")
+    response = post_comment(client, story, key="ANYKEY", body="Typed before the desk closed it.")
     assert response.status_code == 403
-    assert "closed" in response.content.decode()
+    assert "Comments on this article are closed." in response.content.decode()
+    assert "Typed before the desk closed it.</textarea>" in response.content.decode()
+    assert 'id="comment-form"' not in response.content.decode()
     settings.COMMENTS_MODE = "closed"
     other = make_article()
     assert 'id="comment-form"' not in client.get(other.get_absolute_url()).content.decode()

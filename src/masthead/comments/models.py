@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from masthead.comments.rendering import comment_html
 from masthead.news.models import Article
 
 
@@ -95,8 +96,6 @@ class Comment(models.Model):
                 raise ValidationError({"parent": _("Replies go one level deep: answer the first comment instead.")})
 
     def save(self, *args, **kwargs):
-        from masthead.comments.rendering import comment_html
-
         self.body_html = comment_html(self.body)
         super().save(*args, **kwargs)
 

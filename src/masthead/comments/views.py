@@ -106,7 +106,7 @@ def post(request, news_id: int):
     parent = _parent(story, outcome.form.data.get("parent"))
     response = render(request, "comments/form_page.html", {
         "article": story, "form": outcome.form, "message": outcome.message, "parent": parent,
-        "result": outcome.result.value,
+        "result": outcome.result.value, "closed": outcome.result == posting.Result.CLOSED,
     }, status=outcome.status)
     if outcome.retry_after:
         response["Retry-After"] = str(outcome.retry_after)
