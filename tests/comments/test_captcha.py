@@ -171,3 +171,12 @@ def test_expired_keys_are_swept():
     Challenge.objects.create(token_hash="x" * 64, article=story, expires_at=timezone.now() - timedelta(seconds=1))
     assert captcha.sweep() == 1
     assert Challenge.objects.count() == 1
+
+
+def test_drawing_images_and_audio_is_limited_per_address(client, settings):
+    settings.CAPTCHA_KEYS_PER_IP = "1/600"
+    story = make_article()
+    new_key(client, story)
+    assert [client.get(f"/comments/{story.pk}/key.png").status_code for _ in range(3)] == [200, 200, 200]
+    response = client.get(f"/comments/{story.pk}/key.wav")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0

@@ -85,3 +85,49 @@ def test_without_a_shared_cache_each_process_counts_alone():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "masthead.settings"}
     env.pop("MASTHEAD_CACHE_URL", None)
     assert _two_processes(env) == [10, 10]
+
+
+POSTER = textwrap.dedent("""
+    import sys, django
+    import masthead.settings
+    # As in the test suite: static names straight from the source folders, no collectstatic manifest.
+    masthead.settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    django.setup()
+    from django.test import Client
+    from masthead.comments import captcha
+    news_id = int(sys.argv[1])
+    sys.stdin.readline()  # start together
+    statuses = []
+    for n in range(4):
+        client = Client(REMOTE_ADDR="203.0.113.77")
+        client.get(f"/comments/{news_id}/key/")
+        answer = captcha.answer_for(client.cookies[captcha.COOKIE].value)
+        response = client.post(f"/comments/{news_id}/post/", {"name": "Twin", "body": f"Post {n}", "key": answer})
+        statuses.append(response.status_code)
+    print(" ".join(map(str, statuses)))
+""")
+
+
+def _database_url(settings_dict) -> str:
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    return (f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD'] or ''}@{settings_dict['HOST']}:"
+            f"{settings_dict['PORT']}/{settings_dict['NAME']}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_app_processes_sharing_redis_enforce_one_per_address_limit(redis_url):
+    """Two processes post 8 comments from one address through the whole stack; a limit of 5 stores exactly 5."""
+    from django.db import connection
+
+    story = make_article()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "masthead.settings", "MASTHEAD_CACHE_URL": redis_url,
+           "MASTHEAD_DATABASE_URL": _database_url(connection.settings_dict),
+           "MASTHEAD_COMMENT_RATE_PER_IP": "5/3600"}
+    processes = [subprocess.Popen([sys.executable, "-c", POSTER, str(story.pk)], env=env, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate("go\n", timeout=120) for p in processes]
+    assert all(p.returncode == 0 for p in processes), [err for _, err in results]
+    statuses = " ".join(out for out, _ in results).split()
+    assert sorted(statuses) == ["303"] * 5 + ["429"] * 3
+    assert Comment.objects.filter(article=story).count() == 5

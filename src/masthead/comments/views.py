@@ -22,8 +22,20 @@ from django.views.decorators.http import require_GET, require_POST
 from masthead.comments import captcha, posting
 from masthead.comments.forms import CommentForm
 from masthead.comments.models import Comment
-from masthead.comments.ratelimit import client_ip, hit, retry_after
+from masthead.comments.ratelimit import Limit, client_ip, hit, retry_after
 from masthead.news.models import Article
+
+
+class TooMany(Exception):
+    def __init__(self, wait: int):
+        self.wait = wait
+
+
+def _too_many(error: TooMany) -> HttpResponse:
+    response = HttpResponse(_("Too many Security Keys drawn from your address: wait a few minutes."),
+                            status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(error.wait)
+    return response
 
 
 def _visible_article(news_id: int) -> Article:
@@ -59,6 +71,10 @@ def key_frame(request, news_id: int):
 
 
 def _current_token(request, news_id: int) -> str:
+    # Drawing costs CPU: an address may draw a few times as many images and sounds as it gets keys.
+    keys = posting.limits()["keys"]
+    if not hit("renders-ip", _ip(request), Limit(keys.count * 3, keys.seconds)):
+        raise TooMany(retry_after(keys))
     token = request.COOKIES.get(captcha.COOKIE, "")
     if not captcha.current(token, article_id=news_id):
         raise Http404(_("This Security Key has expired or was used: ask for a new one."))
@@ -68,13 +84,19 @@ def _current_token(request, news_id: int) -> str:
 @never_cache
 @require_GET
 def key_image(request, news_id: int):
-    return HttpResponse(captcha.image_png(_current_token(request, news_id)), content_type="image/png")
+    try:
+        return HttpResponse(captcha.image_png(_current_token(request, news_id)), content_type="image/png")
+    except TooMany as error:
+        return _too_many(error)
 
 
 @never_cache
 @require_GET
 def key_audio(request, news_id: int):
-    return HttpResponse(captcha.audio_wav(_current_token(request, news_id)), content_type="audio/wav")
+    try:
+        return HttpResponse(captcha.audio_wav(_current_token(request, news_id)), content_type="audio/wav")
+    except TooMany as error:
+        return _too_many(error)
 
 
 @never_cache
