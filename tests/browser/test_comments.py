@@ -15,10 +15,7 @@ def _frame_token(context, story) -> str:
     return next(c["value"] for c in context.cookies() if c["name"] == "masthead_key" and c["path"] == f"/comments/{story.pk}/")
 
 
-def test_reader_comments_and_a_moderator_approves(live_server, browser, screenshots_dir, settings, django_user_model,
-                                                  monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_reader_comments_and_a_moderator_approves(live_server, browser, screenshots_dir, settings, django_user_model):
     settings.CAPTCHA_TEST_HOOK = True
     story = make_article(headline="Tehran metro extends its green line")
     article_url = live_server.url + story.get_absolute_url()

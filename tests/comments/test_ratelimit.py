@@ -89,9 +89,6 @@ def test_without_a_shared_cache_each_process_counts_alone():
 
 POSTER = textwrap.dedent("""
     import sys, django
-    import masthead.settings
-    # As in the test suite: static names straight from the source folders, no collectstatic manifest.
-    masthead.settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     django.setup()
     from django.test import Client
     from masthead.comments import captcha
