@@ -76,3 +76,28 @@ def test_reader_comments_and_a_moderator_approves(live_server, browser, screensh
     page.screenshot(path=os.path.join(screenshots_dir, "comments-5-published.png"), full_page=True)
     desk_context.close()
     reader.close()
+
+
+def test_with_javascript_off_refresh_and_posting_still_work(live_server, browser, screenshots_dir, settings):
+    """The page has no script: refresh reloads only the Security Key frame, and posting is a plain form."""
+    settings.CAPTCHA_TEST_HOOK = True
+    story = make_article()
+    reader = browser.new_context(java_script_enabled=False, viewport={"width": 900, "height": 1400})
+    page = reader.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    page.locator(f'iframe[name="security-key-{story.pk}"]').scroll_into_view_if_needed()
+    page.frame_locator(f'iframe[name="security-key-{story.pk}"]').locator("img").wait_for()
+    first = _frame_token(reader, story)
+    page.get_by_role("textbox", name="Comment").fill("Typed with scripts off.")
+    with page.expect_response(lambda r: "/key.png" in r.url):
+        page.get_by_role("link", name="refresh").click()
+    assert _frame_token(reader, story) != first
+    assert page.get_by_role("textbox", name="Comment").input_value() == "Typed with scripts off."
+    page.get_by_role("textbox", name="Name").fill("Parisa")
+    answer = page.request.get(f"{live_server.url}/comments/{story.pk}/key/answer").text()
+    page.get_by_label("Type the Security Key").fill(answer)
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url("**?comment=pending*")
+    page.screenshot(path=os.path.join(screenshots_dir, "comments-no-javascript.png"), full_page=True)
+    assert Comment.objects.get().body == "Typed with scripts off."
+    reader.close()

@@ -143,6 +143,7 @@ def test_changing_an_articles_mode_changes_its_page_at_once(client, moderator):
     reader = client.__class__()
     assert 'id="comment-form"' in reader.get(story.get_absolute_url()).content.decode()
     client.force_login(moderator)
+    assert client.get("/newsroom/comments/articlecomments/add/").status_code == 200
     response = client.post("/newsroom/comments/articlecomments/add/", {"article": story.pk, "mode": "closed"})
     assert response.status_code == 302
     assert "closed" in reader.get(story.get_absolute_url()).content.decode()

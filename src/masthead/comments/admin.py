@@ -159,7 +159,7 @@ class BanAdmin(ModeratorsOnly, admin.ModelAdmin):
 class ArticleCommentsAdmin(ModeratorsOnly, admin.ModelAdmin):
     list_display = ["article", "mode"]
     list_filter = ["mode"]
-    autocomplete_fields = ["article"]
+    raw_id_fields = ["article"]  # the News ID; autocomplete would need view rights on stories
     search_fields = ["=article__id", "article__headline"]
 
     def has_add_permission(self, request):
