@@ -180,3 +180,29 @@ def test_drawing_images_and_audio_is_limited_per_address(client, settings):
     assert [client.get(f"/comments/{story.pk}/key.png").status_code for _ in range(3)] == [200, 200, 200]
     response = client.get(f"/comments/{story.pk}/key.wav")
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_is_single_use_even_when_two_posts_race():
+    """Two requests with the same solved key at the same moment: exactly one is accepted."""
+    import threading
+
+    from django.db import connection
+
+    story = make_article()
+    token = captcha.issue(article_id=story.pk)
+    start, verdicts = threading.Barrier(2), []
+
+    def post():
+        try:
+            start.wait()
+            verdicts.append(captcha.consume(token, captcha.answer_for(token), article_id=story.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(v.value for v in verdicts) == ["expired", "ok"]
