@@ -75,7 +75,8 @@ def submit(article: Article, data, *, token: str | None, ip: str, user_agent: st
     """Check and store one comment posted to ``article``; the outcome says what the reader should see."""
     form = CommentForm(data)
     limit = limits()
-    if mode_of(article) == Mode.CLOSED:
+    mode = mode_of(article)
+    if mode == Mode.CLOSED:
         return Outcome(Result.CLOSED, form, status=403, message=_("Comments on this article are closed."))
     if exceeded("key-failures", ip, limit["failures"]):
         wait = retry_after(limit["failures"])
@@ -106,12 +107,11 @@ def submit(article: Article, data, *, token: str | None, ip: str, user_agent: st
         if parent is None:
             return Outcome(Result.INVALID, form, status=400,
                            message=_("The comment you are replying to is not there any more."))
-    return Outcome(*_store(article, form, parent=parent, ip=ip, user_agent=user_agent))
+    return Outcome(*_store(article, form, parent=parent, ip=ip, user_agent=user_agent, trusted=mode == Mode.OPEN))
 
 
 @transaction.atomic
-def _store(article: Article, form: CommentForm, *, parent, ip: str, user_agent: str):
-    trusted = mode_of(article) == Mode.OPEN
+def _store(article: Article, form: CommentForm, *, parent, ip: str, user_agent: str, trusted: bool):
     comment = Comment(
         article=article, parent=parent, name=form.cleaned_data["name"], email=form.cleaned_data["email"],
         body=form.cleaned_data["body"], status=Comment.Status.APPROVED if trusted else Comment.Status.PENDING,
