@@ -206,3 +206,13 @@ def test_a_key_is_single_use_even_when_two_posts_race():
     for thread in threads:
         thread.join()
     assert sorted(v.value for v in verdicts) == ["expired", "ok"]
+
+
+def test_no_keys_are_issued_for_an_article_whose_comments_are_closed(client):
+    from tests.comments.factories import set_mode
+
+    story = make_article()
+    set_mode(story, "closed")
+    response = client.get(f"/comments/{story.pk}/key/")
+    assert response.status_code == 403 and "closed" in response.content.decode()
+    assert not Challenge.objects.exists() and captcha.COOKIE not in response.cookies

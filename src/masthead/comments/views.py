@@ -59,6 +59,8 @@ def _key_path(news_id: int) -> str:
 def key_frame(request, news_id: int):
     """A new Security Key: its image and audio, in a frame the comment form shows."""
     story = _visible_article(news_id)
+    if posting.mode_of(story) == "closed":
+        return render(request, "comments/key_frame.html", {"article": story, "closed": True}, status=403)
     limit = posting.limits()["keys"]
     if not hit("keys-ip", _ip(request), limit):
         return render(request, "comments/key_frame.html", {"article": story, "throttled": True,
