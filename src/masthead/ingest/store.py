@@ -1,0 +1,324 @@
+"""Turning items into articles: create, update or leave alone, a batch at a time.
+
+A batch is written in one transaction (a savepoint inside an outer one) with bulk inserts, so a
+big import runs at thousands of stories a second. When the database refuses a batch, it is
+rolled back whole and written again one item at a time, each in its own savepoint, so the item
+at fault is reported by name and the rest still go in. An article is written together with
+its tags, authors, source record and revision in the same transaction: an interrupted run
+leaves whole articles or none, never half of one.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from masthead import sanitize
+from masthead.delivery.purge import purge_on_commit
+from masthead.ingest.items import ImportFailed, Item
+from masthead.ingest.models import ImportRevision, SourceRecord
+from masthead.news.models import Article, Author, Section, Tag
+
+LIMITS = {"headline": 250, "kicker": 80, "credit": 120, "slug": 120}
+STATUSES = {choice.value for choice in Article.Status}
+UPDATED_FIELDS = ["headline", "kicker", "summary", "body", "body_html", "source", "section", "status",
+                  "published_at", "language", "slug", "updated_at"]
+
+
+@dataclass
+class Outcome:
+    item: Item
+    result: str  # "created", "updated", "unchanged"
+    article_id: int
+
+
+class Store:
+    """Writes items as articles; ``dry_run`` allocates IDs without touching the database's sequence."""
+
+    def __init__(self, *, status: str | None = None, section: str = "news", dry_run: bool = False):
+        self.status = status
+        self.default_section = section
+        self.dry_run = dry_run
+        self.languages = {code for code, _ in settings.LANGUAGES}
+        self._sections: dict[str, int] = {}
+        self._tags: dict[str, int] = {}
+        self._authors: dict[str, int] = {}
+        self._next_id: int | None = None
+        self._explicit_ids_since_reset = False
+        self.touched: list[int] = []
+
+    # -- checks that need no database -------------------------------------------------------
+
+    def prepare(self, item: Item) -> str:
+        """Apply the run's options to ``item`` and check it; return its content hash."""
+        if self.status:
+            item.status = self.status
+        if item.status not in STATUSES:
+            raise ImportFailed(item.origin, f"status {item.status!r} is none of {', '.join(sorted(STATUSES))}")
+        if item.status == "published" and item.published_at is None:
+            raise ImportFailed(item.origin, "is published but has no publication time")
+        language = item.language.lower().split("-")[0].split("_")[0]
+        if language not in self.languages:
+            raise ImportFailed(item.origin, f"language {item.language!r} is not one of the site's "
+                                            f"({', '.join(sorted(self.languages))})")
+        item.language = language
+        for name, limit in LIMITS.items():
+            value = getattr(item, name)
+            if len(value) > limit:
+                raise ImportFailed(item.origin, f"{name} is {len(value)} characters, more than {limit}: {value[:60]!r}…")
+        if not item.headline.strip():
+            raise ImportFailed(item.origin, "has an empty headline")
+        if item.news_id is not None and not 0 < item.news_id < 2**63:
+            raise ImportFailed(item.origin, f"News ID {item.news_id} is out of range")
+        return item.content_hash()
+
+    # -- writing --------------------------------------------------------------------------
+
+    def write(self, batch: list[tuple[Item, str]], *, strict: bool = False) -> tuple[list[Outcome], list[ImportFailed]]:
+        """Write ``batch`` (items with their hashes); return what happened and what failed."""
+        try:
+            with transaction.atomic():
+                return self._write(batch), []
+        except DatabaseError:
+            self._forget()
+        outcomes, failures = [], []
+        for entry in batch:
+            try:
+                with transaction.atomic():
+                    outcomes += self._write([entry])
+            except _ItemRefused as refused:
+                self._forget()
+                failures.append(refused.failure)
+            except DatabaseError as error:
+                self._forget()
+                failures.append(ImportFailed(entry[0].origin, f"the database refused it: {_first_line(error)}"))
+            if failures and strict:
+                break
+        return outcomes, failures
+
+    def _forget(self) -> None:
+        # What was created in a rolled-back transaction is gone: look it up again next time.
+        self._sections.clear()
+        self._tags.clear()
+        self._authors.clear()
+        self._next_id = None
+
+    def _write(self, batch: list[tuple[Item, str]]) -> list[Outcome]:
+        now = timezone.now()
+        records = {
+            (r.source, r.source_key): r
+            for r in SourceRecord.objects.filter(source__in={i.source for i, _ in batch},
+                                                 source_key__in={i.source_key for i, _ in batch})
+        }
+        wanted_ids = {i.news_id for i, _ in batch if i.news_id is not None}
+        wanted_ids |= {r.article_id for r in records.values()}
+        existing = {a.pk: a for a in Article.objects.filter(pk__in=wanted_ids)} if wanted_ids else {}
+        outcomes: list[Outcome] = []
+        creates: list[tuple[Item, str, Article]] = []
+        updates: list[tuple[Item, str, Article, SourceRecord | None]] = []
+        for item, digest in batch:
+            record = records.get((item.source, item.source_key))
+            if record is not None:
+                if item.news_id is not None and item.news_id != record.article_id:
+                    raise _ItemRefused(ImportFailed(
+                        item.origin, f"was imported before as News ID {record.article_id}, now says News ID {item.news_id}"))
+                article = existing.get(record.article_id)
+                if article is None:  # the article was deleted since: import it again
+                    record.delete()
+                    record = None
+                elif record.content_hash == digest:
+                    outcomes.append(Outcome(item, "unchanged", article.pk))
+                    continue
+                else:
+                    updates.append((item, digest, article, record))
+                    continue
+            article = existing.get(item.news_id) if item.news_id is not None else None
+            if article is not None:
+                updates.append((item, digest, article, None))
+            else:
+                creates.append((item, digest, self._new_article(item, now)))
+
+        self._create(creates, now)
+        before_keys = self._update(updates, now)
+        touched = [(item, article) for item, _, article in creates] + [(item, article) for item, _, article, _ in updates]
+        self._relations(touched, replace=[article.pk for _, _, article, _ in updates])
+        SourceRecord.objects.bulk_create([
+            SourceRecord(source=item.source, source_key=item.source_key, article_id=article.pk, content_hash=digest,
+                         imported_at=now)
+            for item, digest, article in creates
+        ] + [
+            SourceRecord(source=item.source, source_key=item.source_key, article_id=article.pk, content_hash=digest,
+                         imported_at=now)
+            for item, digest, article, record in updates if record is None
+        ])
+        changed = []
+        for _, digest, _, record in updates:
+            if record is not None:
+                record.content_hash, record.imported_at = digest, now
+                changed.append(record)
+        if changed:
+            SourceRecord.objects.bulk_update(changed, ["content_hash", "imported_at"])
+        outcomes += [Outcome(item, "created", article.pk) for item, _, article in creates]
+        outcomes += [Outcome(item, "updated", article.pk) for item, _, article, _ in updates]
+        self._purge(touched, before_keys)
+        if not self.dry_run:
+            transaction.on_commit(lambda ids=[a.pk for _, a in touched]: self.touched.extend(ids))
+        return outcomes
+
+    def _new_article(self, item: Item, now: datetime) -> Article:
+        article = Article(id=item.news_id, created_at=now)
+        self._fill(article, item, now)
+        return article
+
+    def _fill(self, article: Article, item: Item, now: datetime) -> None:
+        article.headline = item.headline
+        article.kicker = item.kicker
+        article.summary = item.summary
+        article.body = item.body
+        article.body_html = item.body if item.body_is_html else sanitize.render_markdown(item.body)
+        article.source = item.credit
+        article.section_id = self._section(item.section)
+        article.status = item.status
+        article.published_at = item.published_at
+        article.language = item.language
+        # A story keeps its address: the slug changes only when the source names a new one.
+        if item.slug or not article.slug:
+            article.slug = item.slug or slugify(item.headline, allow_unicode=True)[:120].strip("-") or "story"
+        article.updated_at = now
+
+    def _create(self, creates: list[tuple[Item, str, Article]], now: datetime) -> None:
+        explicit = [article for _, _, article in creates if article.pk is not None]
+        automatic = [article for _, _, article in creates if article.pk is None]
+        if explicit:
+            Article.objects.bulk_create(explicit)
+            self._explicit_ids_since_reset = True
+        if automatic:
+            if self.dry_run:
+                # Number them as the database would, without advancing its sequence.
+                if self._next_id is None:
+                    self._next_id = (Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+                for article in automatic:
+                    article.pk = self._next_id
+                    self._next_id += 1
+            elif self._explicit_ids_since_reset:
+                reset_sequence()
+                self._explicit_ids_since_reset = False
+            Article.objects.bulk_create(automatic)
+
+    def _update(self, updates, now: datetime) -> set[str]:
+        if not updates:
+            return set()
+        ids = [article.pk for _, _, article, _ in updates]
+        tags = _names_by_article(Article.tags.through, "tag", ids)
+        authors = _names_by_article(Article.authors.through, "author", ids)
+        keys: set[str] = set()
+        revisions = []
+        for _, _, article, _ in updates:
+            keys |= {article.surrogate_key, f"section-{article.section_id}"}
+            keys |= {f"tag-{pk}" for pk, _ in tags.get(article.pk, [])}
+            keys |= {f"author-{pk}" for pk, _ in authors.get(article.pk, [])}
+            if article.published_at:
+                keys.add(f"archive-{article.published_at:%Y-%m-%d}")
+            revisions.append(ImportRevision(article_id=article.pk, taken_at=now, fields={
+                "headline": article.headline, "kicker": article.kicker, "summary": article.summary,
+                "body": article.body, "source": article.source, "section_id": article.section_id,
+                "status": article.status, "language": article.language, "slug": article.slug,
+                "published_at": article.published_at.isoformat() if article.published_at else None,
+                "tags": [name for _, name in tags.get(article.pk, [])],
+                "authors": [name for _, name in authors.get(article.pk, [])],
+            }))
+        ImportRevision.objects.bulk_create(revisions)
+        for item, _, article, _ in updates:
+            self._fill(article, item, now)
+        Article.objects.bulk_update([article for _, _, article, _ in updates], UPDATED_FIELDS)
+        return keys
+
+    def _relations(self, touched: list[tuple[Item, Article]], *, replace: list[int]) -> None:
+        tag_through, author_through = Article.tags.through, Article.authors.through
+        if replace:
+            tag_through.objects.filter(article_id__in=replace).delete()
+            author_through.objects.filter(article_id__in=replace).delete()
+        tag_rows, author_rows = [], []
+        for item, article in touched:
+            for tag_id in dict.fromkeys(self._tag(name) for name in item.tags):
+                tag_rows.append(tag_through(article_id=article.pk, tag_id=tag_id))
+            for author_id in dict.fromkeys(self._author(name) for name in item.authors):
+                author_rows.append(author_through(article_id=article.pk, author_id=author_id))
+        tag_through.objects.bulk_create(tag_rows)
+        author_through.objects.bulk_create(author_rows)
+
+    def _purge(self, touched: list[tuple[Item, Article]], keys: set[str]) -> None:
+        if not touched:
+            return
+        keys = keys | {"home", "feeds"}
+        for item, article in touched:
+            keys |= {article.surrogate_key, f"section-{article.section_id}"}
+            keys |= {f"tag-{self._tag(name)}" for name in item.tags}
+            keys |= {f"author-{self._author(name)}" for name in item.authors}
+            if article.published_at:
+                keys.add(f"archive-{article.published_at:%Y-%m-%d}")
+        purge_on_commit(keys)
+
+    # -- what articles are filed under, found or created by name ---------------------------
+
+    def _section(self, name: str) -> int:
+        name = name.strip() or self.default_section
+        if name not in self._sections:
+            slug = slugify(name)[:80] or "news"
+            found = Section.objects.filter(slug=slug).first() or Section.objects.filter(name=name).first()
+            if found is None:
+                found = Section.objects.create(name=name[:80] if name != slug else name.title()[:80], slug=slug)
+            self._sections[name] = found.pk
+        return self._sections[name]
+
+    def _tag(self, name: str) -> int:
+        if name not in self._tags:
+            name_80 = name.strip()[:80]
+            slug = slugify(name_80, allow_unicode=True)[:80]
+            found = Tag.objects.filter(name=name_80).first() or (slug and Tag.objects.filter(slug=slug).first())
+            if not found:
+                found = Tag(name=name_80, slug=slug)
+                found.save()
+            self._tags[name] = found.pk
+        return self._tags[name]
+
+    def _author(self, name: str) -> int:
+        if name not in self._authors:
+            name_120 = name.strip()[:120]
+            slug = slugify(name_120)[:120] or f"author-{len(self._authors) + 1}"
+            found = Author.objects.filter(slug=slug).first() or Author.objects.create(name=name_120, slug=slug)
+            self._authors[name] = found.pk
+        return self._authors[name]
+
+
+class _ItemRefused(DatabaseError):
+    """An item refused while its batch was written: the batch is redone one item at a time."""
+
+    def __init__(self, failure: ImportFailed):
+        super().__init__(failure.reason)
+        self.failure = failure
+
+
+def _names_by_article(through, field: str, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    found: dict[int, list[tuple[int, str]]] = {}
+    rows = through.objects.filter(article_id__in=ids).values_list("article_id", f"{field}_id", f"{field}__name")
+    for article_id, pk, name in rows:
+        found.setdefault(article_id, []).append((pk, name))
+    return found
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def reset_sequence() -> None:
+    """Make the database number new articles above the highest News ID (PostgreSQL; SQLite does it itself)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), [Article])
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
