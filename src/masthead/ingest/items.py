@@ -11,7 +11,7 @@ kept as block-level HTML in ``Article.body``: Markdown passes block HTML through
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from lxml import html as lxml_html
@@ -61,14 +61,13 @@ class Item:
 
     def content_hash(self) -> str:
         """A digest of everything stored from this item (not where it was read from)."""
-        data = asdict(self)
-        for name in ("origin", "warnings"):
-            data.pop(name)
-        data["published_at"] = self.published_at.isoformat() if self.published_at else None
-        encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        data = [getattr(self, name) for name in HASHED_FIELDS]
+        data[HASHED_FIELDS.index("published_at")] = self.published_at.isoformat() if self.published_at else None
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+HASHED_FIELDS = [f.name for f in fields(Item) if f.name not in ("origin", "warnings")]
 NEWS_URL = re.compile(r"/news/(\d{1,12})(?:[/.]|\.html|$)", re.IGNORECASE)
 BLOCK_TAGS = {"blockquote", "figure", "h2", "h3", "h4", "hr", "ol", "p", "pre", "table", "ul"}
 
@@ -115,39 +114,41 @@ def stored_html(html: str) -> str:
     return sanitize.article_html("\n\n".join(blocks)).strip()
 
 
-TAG = re.compile(r"<(/?)([a-zA-Z0-9]+)[^>]*>")
-VOID_TAGS = {"br", "hr", "img"}
+BLOCK_TAG = re.compile(r"<(/?)(p|h2|h3|h4|blockquote|ul|ol|pre|table|figure)\b[^>]*>")
+HR = re.compile(r"\s*<hr>\s*")
 
 
 def _blocks(clean: str) -> list[str] | None:
-    # The sanitiser's output is well-formed: track nesting, and split it into its top-level
-    # blocks when nothing but whitespace and block elements stands at the top level (the usual
-    # shape, <p>…</p><p>…</p>); None sends anything else the slow way, through lxml.
+    # The sanitiser's output is well-formed, so tracking the nesting of block elements alone is
+    # enough: whatever stands at the top level lies in the gaps between top-level blocks. When
+    # the gaps hold only whitespace (or <hr>), the usual shape <p>…</p><p>…</p>, return the
+    # blocks; None sends anything else the slow way, through lxml.
     blocks: list[str] = []
-    depth = start = position = 0
-    for match in TAG.finditer(clean):
-        if depth == 0 and clean[position:match.start()].strip():
-            return None
-        closing, tag = match.group(1), match.group(2).lower()
-        if tag in VOID_TAGS:
-            if depth == 0:
-                if tag != "hr":
-                    return None
-                blocks.append(match.group(0))
-        elif closing:
+    depth = start = gap = 0
+    for match in BLOCK_TAG.finditer(clean):
+        if match.group(1):
             depth -= 1
             if depth == 0:
                 blocks.append(clean[start:match.end()])
+                gap = match.end()
         else:
             if depth == 0:
-                if tag not in BLOCK_TAGS:
+                if not _empty_gap(clean[gap:match.start()], blocks):
                     return None
                 start = match.start()
             depth += 1
-        position = match.end()
-    if depth != 0 or clean[position:].strip():
+    if depth != 0 or not _empty_gap(clean[gap:], blocks):
         return None
     return blocks
+
+
+def _empty_gap(text: str, blocks: list[str]) -> bool:
+    if not text or text.isspace():
+        return True
+    if HR.fullmatch(text):
+        blocks.append("<hr>")
+        return True
+    return False
 
 
 def _escape(text: str) -> str:

@@ -1,5 +1,7 @@
 """One import run: read every input, write items a batch at a time, count what happened."""
 
+import zipfile
+import zlib
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from masthead.news.models import Article
 BATCH = 1000
 # Choosing related stories costs two queries a story; past this many touched stories an import
 # leaves it to the next save of each story rather than doubling the run's time.
-RELATED_LIMIT = 5000
+RELATED_LIMIT = 2000
 
 
 @dataclass
@@ -86,31 +88,37 @@ def run(paths: list[str], *, strict: bool = False, dry_run: bool = False, status
                     report(f"skipped: {entry.name}: not a format masthead import reads (use --format)")
                     done_bytes += entry.size or 0
                     continue
-                for thing in read(entry):
-                    if isinstance(thing, Skipped):
-                        summary.skipped += 1
-                        report(f"skipped: {thing.origin}: {thing.reason}")
-                    elif isinstance(thing, ImportFailed):
-                        fail(thing)
-                    else:
-                        for warning in thing.warnings:
-                            report(f"warning: {warning}")
-                        try:
-                            digest = store.prepare(thing)
-                        except ImportFailed as failure:
-                            fail(failure)
-                            continue
-                        identity = ((thing.source, thing.source_key), thing.news_id)
-                        if identity[0] in keys_in_batch or (thing.news_id is not None and thing.news_id in keys_in_batch):
-                            flush()  # the same story twice: the later one updates what the earlier wrote
-                        keys_in_batch.add(identity[0])
-                        if thing.news_id is not None:
-                            keys_in_batch.add(thing.news_id)
-                        batch.append((thing, digest))
-                        if len(batch) >= BATCH:
-                            flush()
-                    if progress is not None:
-                        progress.update(items=summary.items + len(batch), done_bytes=done_bytes + entry.position)
+                try:
+                    for thing in read(entry):
+                        if isinstance(thing, Skipped):
+                            summary.skipped += 1
+                            report(f"skipped: {thing.origin}: {thing.reason}")
+                        elif isinstance(thing, ImportFailed):
+                            fail(thing)
+                        else:
+                            for warning in thing.warnings:
+                                report(f"warning: {warning}")
+                            try:
+                                digest = store.prepare(thing)
+                            except ImportFailed as failure:
+                                fail(failure)
+                                continue
+                            key = (thing.source, thing.source_key)
+                            number = ("news id", thing.news_id)
+                            if key in keys_in_batch or number in keys_in_batch:
+                                flush()  # the same story twice: the later one updates what the earlier wrote
+                            keys_in_batch.add(key)
+                            if thing.news_id is not None:
+                                keys_in_batch.add(number)
+                            batch.append((thing, digest))
+                            if len(batch) >= BATCH:
+                                flush()
+                        if progress is not None:
+                            progress.update(items=summary.items + len(batch), done_bytes=done_bytes + entry.position)
+                except ImportFailed as failure:  # raised while reading, e.g. a zip entry that lies about its size
+                    fail(failure)
+                except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+                    fail(ImportFailed(entry.name, f"could not be read to the end: {error}"))
                 done_bytes += entry.size or entry.position
             if batch:
                 flush()

@@ -45,8 +45,9 @@ class Input:
         with self.open() as stream:
             return stream.read(size)
 
-    def read_all(self, *, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    def read_all(self, *, limit: int | None = None) -> bytes:
         """The whole input, or ImportFailed when it is larger than ``limit``."""
+        limit = limit or MAX_DOCUMENT_BYTES
         if self.size is not None and self.size > limit:
             raise ImportFailed(self.name, f"is {_size(self.size)}, more than the {_size(limit)} a document may have")
         with self.open() as stream:
@@ -56,8 +57,9 @@ class Input:
         self.position = len(data)
         return data
 
-    def lines(self, *, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | ImportFailed]]:
+    def lines(self, *, limit: int | None = None) -> Iterator[tuple[int, bytes | ImportFailed]]:
         """``(line number, line)`` pairs; a line longer than ``limit`` comes as ImportFailed and is skipped."""
+        limit = limit or MAX_LINE_BYTES
         with self.open() as stream:
             number = 0
             while True:

@@ -114,8 +114,10 @@ class Store:
             for r in SourceRecord.objects.filter(source__in={i.source for i, _ in batch},
                                                  source_key__in={i.source_key for i, _ in batch})
         }
+        # Articles are loaded only where something may change: not for items that are unchanged.
         wanted_ids = {i.news_id for i, _ in batch if i.news_id is not None}
-        wanted_ids |= {r.article_id for r in records.values()}
+        wanted_ids |= {r.article_id for (i, digest) in batch
+                       if (r := records.get((i.source, i.source_key))) is not None and r.content_hash != digest}
         existing = {a.pk: a for a in Article.objects.filter(pk__in=wanted_ids)} if wanted_ids else {}
         outcomes: list[Outcome] = []
         creates: list[tuple[Item, str, Article]] = []
@@ -126,16 +128,12 @@ class Store:
                 if item.news_id is not None and item.news_id != record.article_id:
                     raise _ItemRefused(ImportFailed(
                         item.origin, f"was imported before as News ID {record.article_id}, now says News ID {item.news_id}"))
-                article = existing.get(record.article_id)
-                if article is None:  # the article was deleted since: import it again
-                    record.delete()
-                    record = None
-                elif record.content_hash == digest:
-                    outcomes.append(Outcome(item, "unchanged", article.pk))
+                if record.content_hash == digest:
+                    outcomes.append(Outcome(item, "unchanged", record.article_id))
                     continue
-                else:
-                    updates.append((item, digest, article, record))
-                    continue
+                # A record goes with its article (cascade), so the article is there.
+                updates.append((item, digest, existing[record.article_id], record))
+                continue
             article = existing.get(item.news_id) if item.news_id is not None else None
             if article is not None:
                 updates.append((item, digest, article, None))
@@ -146,14 +144,11 @@ class Store:
         before_keys = self._update(updates, now)
         touched = [(item, article) for item, _, article in creates] + [(item, article) for item, _, article, _ in updates]
         self._relations(touched, replace=[article.pk for _, _, article, _ in updates])
-        SourceRecord.objects.bulk_create([
-            SourceRecord(source=item.source, source_key=item.source_key, article_id=article.pk, content_hash=digest,
-                         imported_at=now)
-            for item, digest, article in creates
+        _insert(SourceRecord, ["source", "source_key", "article_id", "content_hash", "imported_at"], [
+            (item.source, item.source_key, article.pk, digest, now) for item, digest, article in creates
         ] + [
-            SourceRecord(source=item.source, source_key=item.source_key, article_id=article.pk, content_hash=digest,
-                         imported_at=now)
-            for item, digest, article, record in updates if record is None
+            (item.source, item.source_key, article.pk, digest, now) for item, digest, article, record in updates
+            if record is None
         ])
         changed = []
         for _, digest, _, record in updates:
@@ -244,19 +239,18 @@ class Store:
             author_through.objects.filter(article_id__in=replace).delete()
         tag_rows, author_rows = [], []
         for item, article in touched:
-            for tag_id in dict.fromkeys(self._tag(name) for name in item.tags):
-                tag_rows.append(tag_through(article_id=article.pk, tag_id=tag_id))
-            for author_id in dict.fromkeys(self._author(name) for name in item.authors):
-                author_rows.append(author_through(article_id=article.pk, author_id=author_id))
-        tag_through.objects.bulk_create(tag_rows)
-        author_through.objects.bulk_create(author_rows)
+            tag_rows += [(article.pk, tag_id) for tag_id in dict.fromkeys(self._tag(name) for name in item.tags)]
+            author_rows += [(article.pk, pk) for pk in dict.fromkeys(self._author(name) for name in item.authors)]
+        _insert(tag_through, ["article_id", "tag_id"], tag_rows)
+        _insert(author_through, ["article_id", "author_id"], author_rows)
 
     def _purge(self, touched: list[tuple[Item, Article]], keys: set[str]) -> None:
         if not touched:
             return
+        # A new story has no cached page of its own yet: only the lists that will show it are stale.
         keys = keys | {"home", "feeds"}
         for item, article in touched:
-            keys |= {article.surrogate_key, f"section-{article.section_id}"}
+            keys.add(f"section-{article.section_id}")
             keys |= {f"tag-{self._tag(name)}" for name in item.tags}
             keys |= {f"author-{self._author(name)}" for name in item.authors}
             if article.published_at:
@@ -301,6 +295,20 @@ class _ItemRefused(DatabaseError):
     def __init__(self, failure: ImportFailed):
         super().__init__(failure.reason)
         self.failure = failure
+
+
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    # Link rows and source records are plain tuples of ids and text: insert them with one
+    # executemany, skipping the per-row model instances that bulk_create would build.
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    prepared = [tuple(adapt(value) if isinstance(value, datetime) else value for value in row) for row in rows]
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
 
 
 def _names_by_article(through, field: str, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
