@@ -68,6 +68,8 @@ def _one(origin: str, data, site_host: str) -> Iterator[Item | ImportFailed | Sk
         if isinstance(data, bytes):
             try:
                 data = json.loads(data)
+            except json.JSONDecodeError as error:
+                raise ImportFailed(origin, f"is not JSON: {error.msg} at column {error.pos + 1}") from None
             except ValueError as error:
                 raise ImportFailed(origin, f"is not JSON: {error}") from None
         yield item(data, origin=origin, site_host=site_host)
