@@ -123,6 +123,11 @@ def run(paths: list[str], *, strict: bool = False, dry_run: bool = False, status
             if batch:
                 flush()
         except _Stop:
+            try:
+                if batch:
+                    flush()  # what came before the failure goes in, as each item would alone
+            except _Stop:
+                pass
             report("stopped at the first failure (--strict)")
         except KeyboardInterrupt:
             summary.interrupted = True

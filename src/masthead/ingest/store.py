@@ -23,7 +23,7 @@ from masthead.ingest.items import ImportFailed, Item
 from masthead.ingest.models import ImportRevision, SourceRecord
 from masthead.news.models import Article, Author, Section, Tag
 
-LIMITS = {"headline": 250, "kicker": 80, "credit": 120, "slug": 120}
+LIMITS = {"headline": 250, "kicker": 80, "credit": 120, "slug": 120, "source": 200, "source_key": 500}
 STATUSES = {choice.value for choice in Article.Status}
 UPDATED_FIELDS = ["headline", "kicker", "summary", "body", "body_html", "source", "section", "status",
                   "published_at", "language", "slug", "updated_at"]
