@@ -108,11 +108,18 @@ def item(data: dict, *, origin: str, site_host: str = "") -> Item:
     section, tags = _subjects(data)
     return Item(
         origin=origin, source=SOURCE, source_key=uri.strip(), news_id=_news_id(data, uri, site_host),
-        headline=headline, body=body, body_is_html=True, summary=_summary(data),
+        headline=headline, kicker=_kicker(data), body=body, body_is_html=True, summary=_summary(data),
         credit=_credit(data), section=section, tags=tags, authors=_authors(data),
         published_at=published_at, status=status, language=str(data.get("language") or "en")[:8],
         slug=_slug(data),
     )
+
+
+def _kicker(data: dict) -> str:
+    for entry in data.get("headlines") or []:
+        if isinstance(entry, dict) and entry.get("role") in ("kicker", "overline") and entry.get("value"):
+            return plain_text(str(entry["value"]))[:80]
+    return ""
 
 
 def _headline(data: dict) -> str:
