@@ -4,7 +4,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.db import transaction
@@ -29,7 +29,6 @@ class Summary:
     unchanged: int = 0
     skipped: int = 0
     failed: int = 0
-    failures: list[str] = field(default_factory=list)
     interrupted: bool = False
 
     @property
@@ -41,109 +40,129 @@ class Summary:
                 f"{self.skipped:,} skipped, {self.failed:,} failed")
 
 
-class _Stop(Exception):
-    pass
-
-
 def run(paths: list[str], *, strict: bool = False, dry_run: bool = False, status: str | None = None,
         format: str | None = None, section: str = "news", stdin: BinaryIO | None = None,
         report: Callable[[str], None] = lambda message: None, progress: Progress | None = None) -> Summary:
-    """Import every story found under ``paths``; ``report`` hears each failure, skip and warning as it happens."""
-    summary = Summary()
-    store = Store(status=status, section=section, dry_run=dry_run)
+    """Import every story found under ``paths``; ``report`` hears each failure, skip and warning as it happens.
+
+    Raises KeyboardInterrupt (with the summary so far) when interrupted; what was committed stays.
+    """
+    importer = _Run(Store(status=status, section=section, dry_run=dry_run), strict=strict, report=report,
+                    progress=progress)
     found = list(sources.inputs(paths, stdin=stdin))
     if progress is not None:
         progress.total = sum(entry.size or 0 for entry in found if isinstance(entry, sources.Input)) or None
-    done_bytes = 0
-    batch: list[tuple[Item, str]] = []
-    keys_in_batch: set = set()
-
-    def fail(failure: ImportFailed) -> None:
-        summary.failed += 1
-        summary.failures.append(str(failure))
-        report(f"failed: {failure}")
-        if strict:
-            raise _Stop
-
-    def flush() -> None:
-        outcomes, failures = store.write(batch, strict=strict)
-        for outcome in outcomes:
-            setattr(summary, outcome.result, getattr(summary, outcome.result) + 1)
-        batch.clear()
-        keys_in_batch.clear()
-        for failure in failures:
-            fail(failure)
-
     # A dry run writes everything in one transaction and rolls it back, so that what it reports
     # (including what the database would refuse) is what a real run would do.
     with transaction.atomic() if dry_run else nullcontext():
-        try:
-            for entry in found:
-                if isinstance(entry, ImportFailed):
-                    fail(entry)
-                    continue
-                read = formats.reader(entry, forced=format)
-                if read is None:
-                    summary.skipped += 1
-                    report(f"skipped: {entry.name}: not a format masthead import reads (use --format)")
-                    done_bytes += entry.size or 0
-                    continue
-                try:
-                    for thing in read(entry):
-                        if isinstance(thing, Skipped):
-                            summary.skipped += 1
-                            report(f"skipped: {thing.origin}: {thing.reason}")
-                        elif isinstance(thing, ImportFailed):
-                            fail(thing)
-                        else:
-                            for warning in thing.warnings:
-                                report(f"warning: {warning}")
-                            try:
-                                digest = store.prepare(thing)
-                            except ImportFailed as failure:
-                                fail(failure)
-                                continue
-                            key = (thing.source, thing.source_key)
-                            number = ("news id", thing.news_id)
-                            if key in keys_in_batch or number in keys_in_batch:
-                                flush()  # the same story twice: the later one updates what the earlier wrote
-                            keys_in_batch.add(key)
-                            if thing.news_id is not None:
-                                keys_in_batch.add(number)
-                            batch.append((thing, digest))
-                            if len(batch) >= BATCH:
-                                flush()
-                        if progress is not None:
-                            progress.update(items=summary.items + len(batch), done_bytes=done_bytes + entry.position)
-                except ImportFailed as failure:  # raised while reading, e.g. a zip entry that lies about its size
-                    fail(failure)
-                except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
-                    fail(ImportFailed(entry.name, f"could not be read to the end: {error}"))
-                done_bytes += entry.size or entry.position
-            if batch:
-                flush()
-        except _Stop:
-            try:
-                if batch:
-                    flush()  # what came before the failure goes in, as each item would alone
-            except _Stop:
-                pass
-            report("stopped at the first failure (--strict)")
-        except KeyboardInterrupt:
-            summary.interrupted = True
-            if dry_run:
-                raise
-        finally:
-            if progress is not None:
-                progress.update(items=summary.items, done_bytes=done_bytes)
-                progress.finish()
+        importer.all(found, format=format)
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run:
-        finish(store.touched)
-    if summary.interrupted:
-        raise KeyboardInterrupt(summary)
-    return summary
+        finish(importer.store.touched)
+    if importer.summary.interrupted:
+        raise KeyboardInterrupt(importer.summary)
+    return importer.summary
+
+
+class _Stop(Exception):
+    """--strict: the first failure ends the run."""
+
+
+class _Run:
+    def __init__(self, store: Store, *, strict: bool, report: Callable[[str], None], progress: Progress | None):
+        self.store = store
+        self.strict = strict
+        self.report = report
+        self.progress = progress
+        self.summary = Summary()
+        self.batch: list[tuple[Item, str]] = []
+        self.keys_in_batch: set = set()
+        self.done_bytes = 0
+
+    def all(self, found: list, *, format: str | None) -> None:
+        try:
+            for entry in found:
+                if isinstance(entry, ImportFailed):
+                    self.fail(entry)
+                else:
+                    self.input(entry, format=format)
+            self.flush()
+        except _Stop:
+            try:
+                self.flush()  # what came before the failure goes in, as each item would alone
+            except _Stop:
+                pass
+            self.report("stopped at the first failure (--strict)")
+        except KeyboardInterrupt:
+            # The batch being written was rolled back by its transaction; earlier ones stay.
+            self.summary.interrupted = True
+            if self.store.dry_run:
+                raise
+        finally:
+            if self.progress is not None:
+                self.progress.update(items=self.summary.items, done_bytes=self.done_bytes)
+                self.progress.finish()
+
+    def input(self, entry: sources.Input, *, format: str | None) -> None:
+        read = formats.reader(entry, forced=format)
+        if read is None:
+            self.summary.skipped += 1
+            self.report(f"skipped: {entry.name}: not a format masthead import reads (use --format)")
+        else:
+            try:
+                for thing in read(entry):
+                    self.take(thing)
+                    if self.progress is not None:
+                        self.progress.update(items=self.summary.items + len(self.batch),
+                                             done_bytes=self.done_bytes + entry.position)
+            except ImportFailed as failure:  # raised while reading, e.g. a zip entry larger than it said
+                self.fail(failure)
+            except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+                self.fail(ImportFailed(entry.name, f"could not be read to the end: {error}"))
+        self.done_bytes += entry.size or entry.position
+
+    def take(self, thing: Item | ImportFailed | Skipped) -> None:
+        if isinstance(thing, Skipped):
+            self.summary.skipped += 1
+            self.report(f"skipped: {thing.origin}: {thing.reason}")
+            return
+        if isinstance(thing, ImportFailed):
+            self.fail(thing)
+            return
+        for warning in thing.warnings:
+            self.report(f"warning: {warning}")
+        try:
+            digest = self.store.prepare(thing)
+        except ImportFailed as failure:
+            self.fail(failure)
+            return
+        key, number = (thing.source, thing.source_key), ("news id", thing.news_id)
+        if key in self.keys_in_batch or number in self.keys_in_batch:
+            self.flush()  # the same story twice: the later one updates what the earlier wrote
+        self.keys_in_batch.add(key)
+        if thing.news_id is not None:
+            self.keys_in_batch.add(number)
+        self.batch.append((thing, digest))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        outcomes, failures = self.store.write(self.batch, strict=self.strict)
+        for outcome in outcomes:
+            setattr(self.summary, outcome.result, getattr(self.summary, outcome.result) + 1)
+        self.batch.clear()
+        self.keys_in_batch.clear()
+        for failure in failures:
+            self.fail(failure)
+
+    def fail(self, failure: ImportFailed) -> None:
+        self.summary.failed += 1
+        self.report(f"failed: {failure}")
+        if self.strict:
+            raise _Stop
 
 
 def finish(touched: list[int]) -> None:
