@@ -9,7 +9,6 @@ kept as block-level HTML in ``Article.body``: Markdown passes block HTML through
 """
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -61,10 +60,14 @@ class Item:
 
     def content_hash(self) -> str:
         """A digest of everything stored from this item (not where it was read from)."""
-        data = [getattr(self, name) for name in HASHED_FIELDS]
-        data[HASHED_FIELDS.index("published_at")] = self.published_at.isoformat() if self.published_at else None
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256()
+        for name in HASHED_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, list):
+                value = "\x1e".join(value)
+            # The unit separator cannot occur in text a story holds, so fields cannot run together.
+            digest.update(f"{value}\x1f".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
 
 
 HASHED_FIELDS = [f.name for f in fields(Item) if f.name not in ("origin", "warnings")]

@@ -10,6 +10,7 @@ leaves whole articles or none, never half of one.
 
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.core.management.color import no_style
@@ -343,10 +344,17 @@ PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.
 def _preparer(field):
     # Text, numbers and keys go to the driver as they are; anything else through its field.
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return _datetime
     if isinstance(field, PLAIN_FIELDS):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _datetime(value):
+    # Django's adapter checks settings on every call; the times here are aware UTC already.
+    if value is None or connection.vendor != "sqlite":
+        return value
+    return str(value.astimezone(dt_timezone.utc).replace(tzinfo=None))
 
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
@@ -355,8 +363,7 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
-    prepared = [tuple(adapt(value) if isinstance(value, datetime) else value for value in row) for row in rows]
+    prepared = [tuple(_datetime(value) if isinstance(value, datetime) else value for value in row) for row in rows]
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     with connection.cursor() as cursor:
