@@ -26,6 +26,9 @@ class ImportFailed(Exception):
         self.origin = origin
         self.reason = reason
 
+    def __reduce__(self):
+        return ImportFailed, (self.origin, self.reason)
+
 
 @dataclass
 class Skipped:

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 
-from masthead.ingest import formats, sources
+from masthead.ingest import formats, prefetch, sources
 from masthead.ingest.items import ImportFailed, Item, Skipped
 from masthead.ingest.progress import Progress
 from masthead.ingest.store import Store, reset_sequence
@@ -111,7 +111,7 @@ class _Run:
             self.report(f"skipped: {entry.name}: not a format masthead import reads (use --format)")
         else:
             try:
-                for thing in read(entry):
+                for thing in prefetch.items(read, entry):
                     self.take(thing)
                     if self.progress is not None:
                         self.progress.update(items=self.summary.items + len(self.batch),

@@ -117,7 +117,7 @@ def _file(path: Path) -> Iterator[Input | ImportFailed]:
 def _stdin(stream: BinaryIO) -> Iterator[Input | ImportFailed]:
     # Standard input can be read once only: keep it in a temporary file, so that it can be sniffed,
     # then read, and a zip on stdin can be opened like any other. The file is deleted when the
-    # last reference to ``spool`` (held by the opener) goes.
+    # last reference to ``spool`` goes.
     spool = tempfile.NamedTemporaryFile(prefix="masthead-import-")
     copied = 0
     while chunk := stream.read(CHUNK):
@@ -130,10 +130,7 @@ def _stdin(stream: BinaryIO) -> Iterator[Input | ImportFailed]:
     with open(spool.name, "rb") as peek:
         is_zip = peek.read(4) == b"PK\x03\x04"
     if is_zip:
-        for entry in _zip("-", spool.name):
-            if isinstance(entry, Input):
-                entry.spool = spool
-            yield entry
+        yield from _zip("-", spool.name)  # the archive keeps its own handle on the file
     else:
         yield Input(name="-", size=copied, opener=lambda: open(spool.name, "rb"))
 
