@@ -53,28 +53,3 @@ def write_jsonl(path: Path, stories) -> Path:
     path.write_text("".join(json.dumps(story) + "\n" for story in stories), encoding="utf-8")
     return path
 
-
-def article_as_ninjs(article, *, site_url: str) -> dict:
-    """An article in ninjs 2.x, as a syndication API speaks it (used until the site's own API exports it)."""
-    data = {
-        "uri": site_url + article.get_absolute_url(),
-        "type": "text",
-        "altids": [{"role": "newsid", "value": str(article.pk)}],
-        "headlines": [{"role": "main", "value": article.headline}],
-        "bodies": [{"role": "main", "contenttype": "text/html", "value": article.body_html}],
-        "language": article.language,
-        "pubstatus": "usable" if article.status == "published" else "withheld",
-        "subject": [{"name": article.section.name, "scheme": "masthead:section"}]
-        + [{"name": tag.name, "scheme": "masthead:tag"} for tag in article.tags.all()],
-        "bylines": [{"byline": author.name} for author in article.authors.all()],
-    }
-    if article.kicker:
-        data["headlines"].append({"role": "kicker", "value": article.kicker})
-    if article.summary:
-        data["descriptions"] = [{"role": "summary", "contenttype": "text/plain", "value": article.summary}]
-    if article.source:
-        data["infosources"] = [{"name": article.source}]
-    if article.published_at:
-        data["firstcreated"] = article.published_at.isoformat()
-    data["versioncreated"] = article.updated_at.isoformat()
-    return data

@@ -9,6 +9,7 @@ existing story's number.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -96,6 +97,8 @@ def item(data: dict, *, origin: str, site_host: str = "") -> Item:
     if not body:
         raise ImportFailed(origin, "has no body ('body_html', 'body_text' or 'bodies')")
     status = PUBSTATUS.get(data.get("pubstatus", "usable"))
+    if data.get("pubstatus") == "withheld" and data.get("embargoed"):
+        status = "published"  # withheld until the embargo: a scheduled story
     if status is None:
         raise ImportFailed(origin, f"pubstatus {data.get('pubstatus')!r} is none of {', '.join(PUBSTATUS)}")
     published_at = _time(data, origin, "firstpublished") or _time(data, origin, "firstcreated") or \
@@ -106,12 +109,13 @@ def item(data: dict, *, origin: str, site_host: str = "") -> Item:
     if status == "published" and published_at is None:
         raise ImportFailed(origin, "has no time ('firstcreated', 'versioncreated' or 'embargoed'): cannot publish it")
     section, tags = _subjects(data)
+    news_id = _news_id(data, uri, site_host)
     return Item(
-        origin=origin, source=SOURCE, source_key=uri.strip(), news_id=_news_id(data, uri, site_host),
+        origin=origin, source=SOURCE, source_key=uri.strip(), news_id=news_id,
         headline=headline, kicker=_kicker(data), body=body, body_is_html=True, summary=_summary(data),
         credit=_credit(data), section=section, tags=tags, authors=_authors(data),
         published_at=published_at, status=status, language=str(data.get("language") or "en")[:8],
-        slug=_slug(data),
+        slug=_slug(data, news_id),
     )
 
 
@@ -159,15 +163,17 @@ def _summary(data: dict) -> str:
 
 
 def _credit(data: dict) -> str:
-    for entry in data.get("infosources") or []:
-        if isinstance(entry, dict) and entry.get("name"):
-            return str(entry["name"])[:120]
-    return str(data.get("copyrightholder") or "")[:120]
+    # Not ``copyrightholder``: that is who owns the copy, not whom the story credits.
+    names = [str(e["name"]) for e in data.get("infosources") or [] if isinstance(e, dict) and e.get("name")]
+    return ", ".join(names)[:120]
 
 
 def _authors(data: dict) -> list[str]:
-    names = [str(e.get("byline") or e.get("name")) for e in data.get("bylines") or []
-             if isinstance(e, dict) and (e.get("byline") or e.get("name"))]
+    # People named as authors are exact; a byline string has to be split on "and" and commas.
+    names = [str(e["name"]) for e in data.get("people") or []
+             if isinstance(e, dict) and e.get("name") and e.get("rel", "author") == "author"]
+    names = names or [str(e.get("byline") or e.get("name")) for e in data.get("bylines") or []
+                      if isinstance(e, dict) and (e.get("byline") or e.get("name"))]
     if names:
         return names
     byline = data.get("byline") or data.get("by") or ""
@@ -209,11 +215,17 @@ def _news_id(data: dict, uri: str, site_host: str) -> int | None:
     return None
 
 
-def _slug(data: dict) -> str:
-    uri = data.get("uri") or ""
-    parts = [p for p in urlsplit(uri).path.split("/") if p]
-    if len(parts) >= 3 and parts[0].lower() == "news" and parts[1].isdigit():
-        return parts[2][:120]
+def _slug(data: dict, news_id: int | None) -> str:
+    """The slug of the story's address (its ``web`` rendition or uri); ours also in ``slugline``."""
+    addresses = [r.get("href", "") for r in data.get("renditions") or [] if isinstance(r, dict) and r.get("name") == "web"]
+    for address in [*addresses, data.get("uri") or ""]:
+        parts = [p for p in urlsplit(str(address)).path.split("/") if p]
+        if len(parts) >= 3 and parts[0].lower() == "news" and parts[1].isdigit():
+            return parts[2][:120]
+    # A wire service's slugline is a desk label ("IRAN-OIL/"), not an address: only our own is kept.
+    slugline = str(data.get("slugline") or "")
+    if news_id is not None and re.fullmatch(r"[\w-]{1,120}", slugline):
+        return slugline
     return ""
 
 
