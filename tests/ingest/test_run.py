@@ -195,3 +195,17 @@ def test_ctrl_c_half_way_rolls_back_the_batch_and_says_so(tmp_path):
     assert process.returncode == 130, stderr
     assert stdout.startswith("Interrupted: ") and "rolled back" in stdout
     _assert_whole_stories_only(total)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_tells_the_websub_hub_of_each_changed_feed_once(settings, tmp_path):
+    from masthead.syndication import websub
+    from tests.syndication.hub import drain, hub
+
+    with hub() as (url, received):
+        settings.WEBSUB_HUB = url
+        run_import(write_jsonl(tmp_path / "wire.jsonl", [ninjs_story(1), ninjs_story(2)]))
+        expected = set(websub.topics(Article.objects.first())) | set(websub.topics(Article.objects.last()))
+        notes = drain(received, len(expected))
+        assert sorted(note["hub.url"][0] for note in notes) == sorted(expected)  # each feed once
+        assert received.empty()

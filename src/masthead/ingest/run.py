@@ -7,6 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import transaction
 
 from masthead.ingest import formats, prefetch, sources
@@ -15,6 +16,7 @@ from masthead.ingest.progress import Progress
 from masthead.ingest.store import Store, reset_sequence
 from masthead.news import publishing
 from masthead.news.models import Article
+from masthead.syndication import websub
 
 BATCH = 1000
 # Choosing related stories costs two queries a story; past this many touched stories an import
@@ -166,11 +168,21 @@ class _Run:
 
 
 def finish(touched: list[int]) -> None:
-    """After the run: new stories get numbers above the highest News ID, and related stories."""
+    """After the run: new stories numbered above the highest News ID; related stories and hub pings.
+
+    What ``publishing.saved()`` does per story is done here once per run: related stories are
+    chosen, and the WebSub hub hears of each changed feed once, not once per story.
+    """
     reset_sequence()
     if not touched or len(touched) > RELATED_LIMIT:
         return
-    for article in Article.objects.filter(pk__in=touched).only("pk", "section_id", "related_ids"):
+    feeds: set[str] = set()
+    stories = Article.objects.filter(pk__in=touched).select_related("section").prefetch_related("tags", "authors")
+    for article in stories:
         related = publishing.choose_related(article)
         if related != article.related_ids:
             Article.objects.filter(pk=article.pk).update(related_ids=related)
+        if article.is_visible():
+            feeds.update(websub.topics(article))
+    if feeds and settings.WEBSUB_HUB:
+        websub.notify(settings.WEBSUB_HUB, sorted(feeds))
