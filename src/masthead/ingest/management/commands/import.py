@@ -24,8 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # A kill (SIGTERM) ends the run like Ctrl-C: the batch being written is rolled back whole.
         previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
-        tty = self.stderr.isatty()
-        progress = None if options["no_progress"] else Progress(self.stderr._out, total_bytes=None, tty=tty)
+        # The bar redraws its line with a carriage return, so it writes to the stream itself.
+        stream = options.get("stderr") or sys.stderr
+        tty = hasattr(stream, "isatty") and stream.isatty()
+        progress = None if options["no_progress"] else Progress(stream, total_bytes=None, tty=tty)
         try:
             summary = run(options["paths"], strict=options["strict"], dry_run=options["dry_run"],
                           status=options["status"], format=options["format"], section=options["section"],
