@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
                 print(done.stdout)
                 return 1
             results.append((label, elapsed, cpu, done.stdout.strip()))
-        print(f"ninjs JSON lines, {args.items:,} items, {size / 1e6:,.0f} MB, SQLite (WAL), one process "
+        print(f"ninjs JSON lines, {args.items:,} items, {size / 1e6:,.0f} MB, SQLite (WAL) "
               f"(load average before: {load:.1f} on {os.cpu_count()} cores):")
         for label, elapsed, cpu, output in results:
             # On a shared machine the wall clock counts other processes' time too; CPU seconds
