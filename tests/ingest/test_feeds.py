@@ -49,3 +49,12 @@ def test_a_feed_declaring_entities_is_refused(tmp_path):
 def test_a_feed_re_imported_is_unchanged():
     run_import(SAMPLES / "agency.atom")
     assert "0 created, 0 updated, 2 unchanged" in run_import(SAMPLES / "agency.atom").stdout
+
+
+@pytest.mark.django_db
+def test_our_own_feed_keeps_its_news_ids(tmp_path, settings):
+    """Re-reading the paper's own feed maps each entry to the story its link names."""
+    path = tmp_path / "own.rss"
+    path.write_text((SAMPLES / "wire.rss").read_text().replace("https://wire.example.net", settings.SITE_URL))
+    run_import(path)
+    assert Article.objects.get(headline="Qatar and Iran sign gas field agreement").pk == 88121
