@@ -16,14 +16,15 @@ from masthead.news.models import Article, Author, Section, Tag
 TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
 
 
-def _cacheable(response, keys, *, last_modified=None, bounded_by_schedule=True):
-    """Mark ``response`` for the page cache under ``keys``, no longer than the next scheduled story."""
+def _cacheable(response, keys, *, last_modified=None, bounded_by_schedule=True, until=None):
+    """Mark ``response`` for the page cache under ``keys``, no longer than the next scheduled story
+    (nor than ``until``, when something on the page expires by itself, such as a breaking-news banner)."""
     response.surrogate_keys = set(keys)
     response.last_modified = last_modified
-    if bounded_by_schedule:
-        upcoming = Article.objects.next_scheduled_time()
-        if upcoming is not None:
-            response.cache_lifetime = max(0, int((upcoming - timezone.now()).total_seconds()))
+    upcoming = Article.objects.next_scheduled_time() if bounded_by_schedule else None
+    ends = min((t for t in (upcoming, until) if t is not None), default=None)
+    if ends is not None:
+        response.cache_lifetime = max(0, int((ends - timezone.now()).total_seconds()))
     return response
 
 
@@ -41,14 +42,16 @@ def home(request):
         latest = [a for a in _teasers(visible.filter(section=section).newest_first())[:5] if a.pk not in shown]
         if latest:
             by_section.append((section, latest[:4]))
-    response = render(request, "news/home.html", {"top": top, "by_section": by_section})
-    return _cacheable(response, {"home"}, last_modified=max((a.published_at for a in top), default=None))
+    breaking = Article.objects.breaking().only("id", "slug", "headline", "breaking_until").first()
+    response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking})
+    return _cacheable(response, {"home"}, last_modified=max((a.published_at for a in top), default=None),
+                      until=breaking.breaking_until if breaking else None)
 
 
 def article(request, news_id: int, slug: str | None = None):
     story = (
         Article.objects.visible()
-        .select_related("section")
+        .select_related("section", "lead_image")
         .prefetch_related("authors", "tags")
         .filter(pk=news_id)
         .first()
