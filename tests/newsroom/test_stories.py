@@ -45,3 +45,50 @@ def test_countdown_reads_as_a_desk_would_say_it():
     assert countdown(now + timedelta(minutes=4, seconds=10), now=now) == "in 4 min 10 s"
     assert countdown(now + timedelta(hours=2, minutes=5), now=now) == "in 2 h 05 min"
     assert countdown(now - timedelta(seconds=1), now=now) == "now"
+
+
+def test_list_filters_by_author_name_id_or_mine_without_listing_every_author(client):
+    from tests.news.factories import make_author
+
+    editor = make_user("editor")
+    sara, reza = make_author(name="Sara Karimi", user=editor), make_author(name="Reza Ahmadi")
+    make_article(headline="By Sara", authors=[sara])
+    make_article(headline="By Reza", authors=[reza])
+    make_article(headline="By both", authors=[sara, reza])
+    client.force_login(editor)
+    for query in ("?author=sar", f"?author={sara.pk}", "?author=mine"):
+        html = _titles(client, query)
+        assert "By Sara" in html and "By both" in html and "By Reza" not in html, query
+        assert html.count(">By both<") == 1
+    kept = _titles(client, "?author=reza&state=published")
+    assert 'type="hidden" name="state" value="published"' in kept
+
+
+def test_editor_publishes_a_selection_from_the_list_and_reporter_has_no_such_action(client):
+    editor, reporter = make_user("editor"), make_user("reporter")
+    drafts = [make_draft(by=reporter) for _ in range(2)]
+    client.force_login(reporter)
+    page = _titles(client)
+    assert "publish_now" not in page
+    client.force_login(editor)
+    response = client.post("/newsroom/news/article/", {"action": "publish_now", "_selected_action": [d.pk for d in drafts]})
+    assert response.status_code == 302
+    assert all(d.__class__.objects.get(pk=d.pk).is_visible() for d in drafts)
+    assert all(d.state_changes.first().by == editor for d in drafts)
+
+
+def test_a_corrected_article_page_costs_a_fixed_number_of_queries(client):
+    """One query for its corrections, whatever their number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor = make_user("editor")
+    counts = []
+    for n in (1, 4):
+        story = make_article()
+        for i in range(n):
+            workflow.correct(story, by=editor, text=f"Correction {i}.")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(story.get_absolute_url()).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

@@ -1,0 +1,188 @@
+"""The newsroom's story list at newsroom scale: p95 per list page with 300,000 stories.
+
+    .venv/bin/python bench/newsroom.py                 # SQLite and PostgreSQL, 300,000 stories
+    .venv/bin/python bench/newsroom.py --db sqlite --rows 50000 --requests 20
+
+Each database runs in its own process (Django reads its settings once): a fresh SQLite file or a
+throwaway PostgreSQL server (tests/servers.py), migrated, filled by bulk insert, analysed, then
+every list page is fetched through Django's test Client signed in as an editor: warm-up requests
+first, then ``--requests`` timed ones per page. Target: p95 <= 150 ms per page.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone as dt_timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_MS = 150
+WORDS = ("Tehran Iran Minister Oil Parliament Rouhani Zarif Budget Football Earthquake Market Rial Export Gas "
+         "Metro Caspian Tabriz Shiraz Isfahan Mashhad Drought Water Court Election University Film Festival "
+         "Wrestling Trade China Europe Iraq Talks Sanctions Port Railway Steel Saffron Pistachio Carpet Museum").split()
+LOWER = ("meets visits says plans opens rises falls signs rejects backs calls warns hosts wins loses "
+         "the a new second major local annual talks deal report fund plan line road team over for in on").split()
+
+
+def build(rows: int) -> dict:
+    """Fill the database with ``rows`` stories by bulk insert; return the ids the pages will ask for."""
+    from django.contrib.auth.models import User
+    from django.db import connection, transaction
+    from django.utils.text import slugify
+
+    from masthead.news.models import Article, Author, Section
+    from masthead.newsroom import roles
+
+    rng = random.Random(302104)
+    sections = Section.objects.bulk_create(Section(name=f"Section {n}", slug=f"section-{n}", position=n) for n in range(12))
+    authors = Author.objects.bulk_create(Author(name=f"Reporter {n}", slug=f"reporter-{n}") for n in range(300))
+    roles.ensure_roles()
+    editor = User.objects.create_user("bench-editor", password="bench", is_staff=True)
+    editor.groups.add(roles_group("editor"))
+    now = datetime.now(dt_timezone.utc)
+    start = now - timedelta(days=3650)
+    span = (now - start).total_seconds()
+    through = Article.authors.through
+    batch, made = 5000, 0
+    states = ["published"] * 90 + ["draft"] * 5 + ["review"] * 3 + ["unpublished"] + ["scheduled"]
+    bodies = [" ".join(rng.choice(WORDS + LOWER) for _ in range(150)) for _ in range(64)]
+    while made < rows:
+        chunk = []
+        for i in range(made, min(rows, made + batch)):
+            headline = f"{rng.choice(WORDS)} {rng.choice(LOWER)} {rng.choice(WORDS)} {rng.choice(LOWER)} {rng.choice(WORDS)}"
+            state = rng.choice(states)
+            when = start + timedelta(seconds=span * i / rows)
+            status = "published" if state == "scheduled" else state
+            if state == "scheduled":
+                when = now + timedelta(hours=rng.randint(1, 72))
+            body = bodies[i % len(bodies)]
+            chunk.append(Article(slug=slugify(headline)[:120], headline=headline, summary=headline + ".", body=body,
+                                 body_html=f"<p>{body}</p>", section=rng.choice(sections), status=status,
+                                 published_at=when if status != "draft" else None, created_at=when, updated_at=when,
+                                 created_by=editor))
+        with transaction.atomic():
+            created = Article.objects.bulk_create(chunk)
+            through.objects.bulk_create(through(article_id=a.pk, author_id=rng.choice(authors).pk) for a in created)
+        made += len(chunk)
+        print(f"  {made:,} stories", file=sys.stderr, end="\r")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    last = Article.objects.order_by("-id").values_list("id", flat=True).first()
+    return {"section": sections[3].pk, "author": authors[7].pk, "news_id": last - 1234}
+
+
+def roles_group(name):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=name)
+
+
+def pages(ids: dict) -> list[tuple[str, str]]:
+    week_ago = (datetime.now(dt_timezone.utc) - timedelta(days=7)).strftime("%Y-%m-%d")
+    tomorrow = (datetime.now(dt_timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d")
+    base = "/newsroom/news/article/"
+    return [
+        ("list, page 1", base),
+        ("list, page 50", base + "?p=49"),
+        ("state: in review", base + "?state=review"),
+        ("state: scheduled", base + "?state=scheduled"),
+        ("state: published", base + "?state=published"),
+        ("section", base + f"?section__id__exact={ids['section']}"),
+        ("author", base + f"?authors__id__exact={ids['author']}"),
+        ("date: past 7 days", base + f"?published_at__gte={week_ago}&published_at__lt={tomorrow}"),
+        ("search: headline prefix", base + "?q=tehran"),
+        ("search: News ID", base + f"?q={ids['news_id']}"),
+        ("section + state + search", base + f"?section__id__exact={ids['section']}&state=published&q=oil"),
+    ]
+
+
+def measure(ids: dict, requests: int) -> list[dict]:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench-editor"))
+    results = []
+    for label, url in pages(ids):
+        for _ in range(3):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+        results.append({"page": label, "url": url, "p50": statistics.median(timings), "p95": p95})
+    return results
+
+
+def one(database: str, rows: int, requests: int) -> None:
+    """Run in a child process whose environment already names the database."""
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the admin pages name hashed static files
+    started = time.perf_counter()
+    ids = build(rows)
+    built = time.perf_counter() - started
+    print(json.dumps({"database": database, "rows": rows, "build_seconds": built, "pages": measure(ids, requests)}))
+
+
+def run(database: str, rows: int, requests: int) -> dict:
+    env = {**os.environ, "MASTHEAD_VAR_DIR": tempfile.mkdtemp(prefix="masthead-bench-newsroom-")}
+    env.pop("MASTHEAD_DATABASE_URL", None)
+    argv = [sys.executable, __file__, "--one", database, "--rows", str(rows), "--requests", str(requests)]
+    if database == "postgres":
+        sys.path.insert(0, str(ROOT))
+        from tests import servers
+
+        with servers.postgres() as url:
+            out = subprocess.run(argv, env={**env, "MASTHEAD_DATABASE_URL": url}, stdout=subprocess.PIPE, text=True, check=True)
+    else:
+        out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def report(result: dict) -> bool:
+    print(f"\n{result['database']}: {result['rows']:,} stories (built in {result['build_seconds']:.0f} s)\n")
+    print("| page | p50 ms | p95 ms |")
+    print("|---|---:|---:|")
+    ok = True
+    for page in result["pages"]:
+        ok &= page["p95"] <= TARGET_MS
+        print(f"| {page['page']} | {page['p50']:.1f} | {page['p95']:.1f} |")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one(args.one, args.rows, args.requests)
+        return 0
+    ok = True
+    for database in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+        ok &= report(run(database, args.rows, args.requests))
+    print(f"\ntarget p95 <= {TARGET_MS} ms per page: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
