@@ -84,8 +84,11 @@ def roles_group(name):
 
 
 def pages(ids: dict) -> list[tuple[str, str]]:
-    week_ago = (datetime.now(dt_timezone.utc) - timedelta(days=7)).strftime("%Y-%m-%d")
-    tomorrow = (datetime.now(dt_timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d")
+    from urllib.parse import quote
+
+    # As the admin's own "Past 7 days" link writes them: midnight UTC, with its offset.
+    today = datetime.now(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    week_ago, tomorrow = (quote(str(today + timedelta(days=n))) for n in (-7, 1))
     base = "/newsroom/news/article/"
     return [
         ("list, page 1", base),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -27,7 +28,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.CAP + 1].count()
+        # Unordered, so the database may count through whichever index fits the filter best.
+        return self.object_list.order_by()[: self.CAP + 1].count()
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -123,10 +125,12 @@ class ArticleForm(forms.ModelForm):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "admin/news/article/change_form.html"
-    list_display = ["id", "headline", "state_label", "section", "published"]
+    list_display = ["id", "headline", "state_label", "section_name", "published"]
     list_display_links = ["id", "headline"]
     list_filter = [StateFilter, "section", AuthorFilter, ("published_at", admin.DateFieldListFilter), "language"]
-    list_select_related = ["section"]
+    # Sections come by a second small query (prefetch), not a join: with a join, SQLite's planner
+    # walks the stories section by section and sorts them all, instead of reading newest first.
+    list_select_related = False
     search_fields = ["headline"]  # see get_search_results: a News ID, or the start of a headline
     search_help_text = _("A News ID, or the first words of a headline.")
     ordering = ["-id"]
@@ -183,7 +187,9 @@ class ArticleAdmin(admin.ModelAdmin):
         return fields
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = super().get_queryset(request).prefetch_related("section")
+        if request.resolver_match and request.resolver_match.url_name == "news_article_changelist":
+            queryset = queryset.defer("body", "body_html", "related_ids")  # the list shows none of them
         if request.user.has_perm("news.edit_any_article"):
             return queryset
         return queryset.filter(created_by=request.user)  # a reporter sees their own stories only
@@ -199,10 +205,19 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset, False
         if term.isdigit():
             return queryset.filter(pk=int(term)), False
-        # A range on the lower-cased headline: both databases seek it in article_headline_lower.
+        # A range on the lower-cased headline, seeked in article_headline_lower. As a subquery, so
+        # that it drives the query even beside other filters (SQLite's planner otherwise reads a
+        # whole section and tests each headline).
         low = term.lower()
-        return queryset.annotate(headline_lower=Lower("headline")).filter(
-            headline_lower__gte=low, headline_lower__lt=low + "\U0010ffff"), False
+        matches = Article.objects.annotate(headline_lower=Lower("headline")).filter(
+            headline_lower__gte=low, headline_lower__lt=low + "\U0010ffff")
+        return queryset.filter(pk__in=matches.values("pk")), False
+
+    def action_checkbox(self, article):
+        # Django renders this through a form widget and the template engine, row by row: a third of
+        # the list page's time. The same markup, written directly.
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+                           ACTION_CHECKBOX_NAME, article.pk, format_html(_t("Select this object for an action - {}"), str(article)))
 
     @admin.display(description=_("State"))
     def state_label(self, article):
@@ -211,6 +226,10 @@ class ArticleAdmin(admin.ModelAdmin):
             return format_html('<span class="state state-scheduled">{}</span> <time datetime="{}" data-countdown>{}</time>',
                                _t("Scheduled"), article.published_at.isoformat(), desk.countdown(article.published_at))
         return format_html('<span class="state state-{}">{}</span>', state, article.get_status_display())
+
+    @admin.display(description=_("section"), ordering="section__name")
+    def section_name(self, article):
+        return article.section.name
 
     @admin.display(description=_("Published (GMT)"), ordering="published_at")
     def published(self, article):
