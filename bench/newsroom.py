@@ -36,7 +36,7 @@ def build(rows: int) -> dict:
     from django.db import connection, transaction
     from django.utils.text import slugify
 
-    from masthead.news.models import Article, Author, Section
+    from masthead.news.models import Article, Author, HeadlineWord, Section
     from masthead.newsroom import roles
 
     rng = random.Random(302104)
@@ -69,6 +69,8 @@ def build(rows: int) -> dict:
         with transaction.atomic():
             created = Article.objects.bulk_create(chunk)
             through.objects.bulk_create(through(article_id=a.pk, author_id=rng.choice(authors).pk) for a in created)
+            HeadlineWord.objects.bulk_create(HeadlineWord(article_id=a.pk, word=w) for a in created
+                                             for w in HeadlineWord.words(a.headline))
         made += len(chunk)
         print(f"  {made:,} stories", file=sys.stderr, end="\r")
     with connection.cursor() as cursor:
@@ -99,7 +101,8 @@ def pages(ids: dict) -> list[tuple[str, str]]:
         ("section", base + f"?section__id__exact={ids['section']}"),
         ("author", base + f"?authors__id__exact={ids['author']}"),
         ("date: past 7 days", base + f"?published_at__gte={week_ago}&published_at__lt={tomorrow}"),
-        ("search: headline prefix", base + "?q=tehran"),
+        ("search: one headline word", base + "?q=tehran"),
+        ("search: two word beginnings", base + "?q=tehr+oil"),
         ("search: News ID", base + f"?q={ids['news_id']}"),
         ("section + state + search", base + f"?section__id__exact={ids['section']}&state=published&q=oil"),
     ]

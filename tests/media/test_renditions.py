@@ -55,3 +55,9 @@ def test_article_page_shows_the_lead_image_with_srcset_at_no_extra_query(client)
     assert f'src="/media/imgcache/{image.pk}/650x365.jpg"' in html
     assert f"/media/imgcache/{image.pk}/1300x731.jpg 1300w" in html and f"/media/imgcache/{image.pk}/320x180.jpg 320w" in html
     assert 'alt="Azadi Tower at dusk"' in html and "IRNA" in html
+
+
+def test_a_library_image_can_sit_inline_in_a_markdown_body():
+    image = make_image()
+    story = make_article(body=f"Before.\n\n![Azadi Tower]({image.rendition_url(650, 365)})\n\nAfter.")
+    assert f'<img alt="Azadi Tower" src="/media/imgcache/{image.pk}/650x365.jpg">' in story.body_html

@@ -16,15 +16,21 @@ def _titles(client, query=""):
     return html
 
 
-def test_list_searches_by_news_id_and_headline_prefix_whatever_its_case(client):
+def test_list_searches_by_news_id_and_headline_words_whatever_their_case(client):
+    """Each word typed must begin a word of the headline; a number is a News ID."""
     make_article(id=302104, headline="Leave the region, Iran FM tells foreign powers")
     make_article(headline="Tehran stocks rise")
-    make_article(headline="Rise in Tehran rents")
+    story = make_article(headline="Rise in Tehran rents")
     client.force_login(make_user("editor"))
     by_id = _titles(client, "?q=302104")
     assert "Leave the region" in by_id and "Tehran stocks rise" not in by_id
-    by_prefix = _titles(client, "?q=tehran")
-    assert "Tehran stocks rise" in by_prefix and "Rise in Tehran rents" not in by_prefix
+    both = _titles(client, "?q=TEHR")
+    assert "Tehran stocks rise" in both and "Rise in Tehran rents" in both and "Leave the region" not in both
+    one = _titles(client, "?q=tehran+rents")
+    assert "Rise in Tehran rents" in one and "Tehran stocks rise" not in one
+    story.headline = "Rise in Shiraz rents"
+    story.save()
+    assert "Rise in Shiraz rents" not in _titles(client, "?q=tehran") and "Rise in Shiraz" in _titles(client, "?q=shiraz")
 
 
 def test_list_shows_scheduled_stories_with_a_countdown_and_filters_by_state(client):

@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _t, gettext_lazy as _
 
 from masthead import house
 from masthead.news import publishing
-from masthead.news.models import Article, Tag
+from masthead.news.models import Article, HeadlineWord, Tag
 from masthead.newsroom import desk, roles, workflow
 from masthead.newsroom.models import Revision
 
@@ -132,7 +131,7 @@ class ArticleAdmin(admin.ModelAdmin):
     # walks the stories section by section and sorts them all, instead of reading newest first.
     list_select_related = False
     search_fields = ["headline"]  # see get_search_results: a News ID, or the start of a headline
-    search_help_text = _("A News ID, or the first words of a headline.")
+    search_help_text = _("A News ID, or words of a headline (their beginnings will do: “tehr” finds Tehran).")
     ordering = ["-id"]
     paginator = CappedPaginator
     list_per_page = 50
@@ -205,13 +204,11 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset, False
         if term.isdigit():
             return queryset.filter(pk=int(term)), False
-        # A range on the lower-cased headline, seeked in article_headline_lower. As a subquery, so
-        # that it drives the query even beside other filters (SQLite's planner otherwise reads a
-        # whole section and tests each headline).
-        low = term.lower()
-        matches = Article.objects.annotate(headline_lower=Lower("headline")).filter(
-            headline_lower__gte=low, headline_lower__lt=low + "\U0010ffff")
-        return queryset.filter(pk__in=matches.values("pk")), False
+        # Every word typed must start a word of the headline: a range seek per word on headline_word,
+        # as subqueries, so they drive the query even beside other filters.
+        for word in HeadlineWord.words(term):
+            queryset = queryset.filter(pk__in=HeadlineWord.matching(word))
+        return queryset, False
 
     def action_checkbox(self, article):
         # Django renders this through a form widget and the template engine, row by row: a third of

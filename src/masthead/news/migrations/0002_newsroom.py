@@ -75,10 +75,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(django.db.models.functions.text.Lower('headline'), name='article_headline_lower'),
-        ),
-        migrations.AddIndex(
-            model_name='article',
             index=models.Index(fields=['breaking_until'], name='article_breaking'),
         ),
         migrations.AddConstraint(
