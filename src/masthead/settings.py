@@ -178,7 +178,7 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "masthead.delivery.staticfiles.StaticFilesStorage"},
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"

@@ -24,10 +24,7 @@ def _sign_in(browser, base, user):
     return page
 
 
-def test_reporter_submits_editor_schedules_reader_sees_it_appear(browser, live_server, settings, tmp_path, screenshots_dir,
-                                                                monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are still plain sync code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_reporter_submits_editor_schedules_reader_sees_it_appear(browser, live_server, settings, tmp_path, screenshots_dir):
     settings.MEDIA_ROOT = tmp_path / "media"
     base = live_server.url
     reporter, editor = make_user("reporter", username="sara"), make_user("editor", username="desk")

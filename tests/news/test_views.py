@@ -145,3 +145,11 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "Go to the front page" in response.content.decode()
+
+
+def test_server_error_page_needs_no_database(rf):
+    from masthead.news.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()

@@ -26,5 +26,3 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user"]
-
-

@@ -141,7 +141,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["tags", "authors"]
     raw_id_fields = ["lead_image"]
 
-    actions = ["publish_now", "unpublish_now"]
+    actions = ["publish_now", "unpublish"]
 
     class Media:
         js = ["newsroom/countdown.js"]
@@ -167,7 +167,7 @@ class ArticleAdmin(admin.ModelAdmin):
         self._each(request, queryset, workflow.publish, _t("Stories published: %(count)d."))
 
     @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
-    def unpublish_now(self, request, queryset):
+    def unpublish(self, request, queryset):
         self._each(request, queryset, workflow.unpublish, _t("Stories unpublished: %(count)d."))
 
     def get_fieldsets(self, request, obj=None):
