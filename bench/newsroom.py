@@ -144,7 +144,9 @@ def one(database: str, rows: int, requests: int) -> None:
     started = time.perf_counter()
     ids = build(rows)
     built = time.perf_counter() - started
-    print(json.dumps({"database": database, "rows": rows, "build_seconds": built, "pages": measure(ids, requests)}))
+    measured = measure(ids, requests)
+    print(json.dumps({"database": database, "rows": rows, "build_seconds": built, "pages": measured,
+                      "load": os.getloadavg()[0]}))
 
 
 def run(database: str, rows: int, requests: int) -> dict:
@@ -163,7 +165,8 @@ def run(database: str, rows: int, requests: int) -> dict:
 
 
 def report(result: dict) -> bool:
-    print(f"\n{result['database']}: {result['rows']:,} stories (built in {result['build_seconds']:.0f} s)\n")
+    print(f"\n{result['database']}: {result['rows']:,} stories (built in {result['build_seconds']:.0f} s; "
+          f"load average {result['load']:.1f} on {os.cpu_count()} cores while measuring)\n")
     print("| page | p50 ms | p95 ms |")
     print("|---|---:|---:|")
     ok = True
