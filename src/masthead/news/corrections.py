@@ -24,4 +24,5 @@ def corrections(request):
         "corrections": shown, "older": shown[-1].pk if len(rows) > PAGE_SIZE else None})
     from masthead.news.views import _cacheable
 
-    return _cacheable(response, {"corrections"}, last_modified=shown[0].created_at if shown else None)
+    # "feeds" is purged by every save, so a story taken down leaves this page at once too.
+    return _cacheable(response, {"corrections", "feeds"}, last_modified=shown[0].created_at if shown else None)

@@ -34,8 +34,11 @@ PERMISSIONS = {
 }
 
 
-def ensure_roles(apps=None) -> None:
-    """Create the role groups (by name, so other apps may add to them) and grant each its permissions."""
+def ensure_roles(apps=None, *, strict: bool = True) -> None:
+    """Create the role groups (by name, so other apps may add to them) and grant each its permissions.
+
+    ``strict=False`` (as in the migration, which runs before later apps' permissions exist) grants
+    what exists and skips the rest."""
     if apps is None:
         from django.apps import apps
     group_model = apps.get_model("auth", "Group")
@@ -46,7 +49,7 @@ def ensure_roles(apps=None) -> None:
         found = [p for p in permission_model.objects.select_related("content_type")
                  if (p.content_type.app_label, p.codename) in wanted]
         missing = set(wanted) - {(p.content_type.app_label, p.codename) for p in found}
-        if missing:
+        if missing and strict:
             raise RuntimeError(f"Role {role!r} names permissions that do not exist: {sorted(missing)}")
         group.permissions.add(*found)
 
