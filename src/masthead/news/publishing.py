@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from masthead.delivery.purge import purge_on_commit
 from masthead.news.models import Article
+from masthead.syndication import websub
 
 RELATED_COUNT = 5
 
@@ -64,6 +65,7 @@ def saved(article: Article, *, before: set[str]) -> None:
         article.related_ids = related
         Article.objects.filter(pk=article.pk).update(related_ids=related)
     purge_on_commit(before | surrogate_keys(article))
+    websub.notify_on_commit(article)
 
 
 def publish(article: Article, *, at: datetime | None = None) -> Article:

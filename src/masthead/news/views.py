@@ -4,6 +4,7 @@ import calendar
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masthead.news import listing
-from masthead.news.models import Article, Author, Section, Tag
+from masthead.news.models import Article, Author, Correction, Section, Tag
 
 TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
 
@@ -60,6 +61,9 @@ def article(request, news_id: int, slug: str | None = None):
         raise Http404(_("No story with News ID %(id)s.") % {"id": news_id})
     if slug != story.slug:
         return HttpResponsePermanentRedirect(story.get_absolute_url())
+    # Corrections: one query for a corrected story, none for the rest (corrected_at says which).
+    prefetch_related_objects([story], "corrections" if story.corrected_at else
+                             Prefetch("corrections", queryset=Correction.objects.none()))
     related = list(_teasers(Article.objects.visible().filter(pk__in=story.related_ids or [])).newest_first())
     template = "news/print.html" if request.resolver_match.url_name == "print" else "news/article.html"
     response = render(request, template, {"article": story, "related": related})
