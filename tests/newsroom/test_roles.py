@@ -105,3 +105,10 @@ def test_a_reporter_writes_a_story_and_it_is_theirs(client):
     assert sorted(story.tags.values_list("name", flat=True)) == ["Tehran", "Transport"]
     assert "<h2>Route</h2>" in story.body_html
     assert [c.to_state for c in story.state_changes.all()] == ["draft"]
+
+
+def test_editors_may_moderate_comments_by_permission():
+    """The editor role carries the comment desk's permissions, as the comments app expects of editors."""
+    editor = make_user("editor")
+    assert editor.has_perm("comments.moderate_comment")
+    assert not make_user("reporter").has_perm("comments.moderate_comment")

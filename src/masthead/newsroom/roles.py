@@ -22,6 +22,9 @@ PERMISSIONS = {
         "news.publish_article", "news.edit_any_article", "news.correct_article",
         "news.view_correction", "news.add_correction", "news.change_tag",
         "news.add_author", "news.change_author", "media.change_image",
+        # Editors moderate comments too; as permissions, so each check is answered from the
+        # user's permission cache rather than a query per admin link.
+        "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
     ],
     MODERATOR: [],
     ADMIN: [
