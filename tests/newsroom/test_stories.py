@@ -98,3 +98,16 @@ def test_a_corrected_article_page_costs_a_fixed_number_of_queries(client):
             assert client.get(story.get_absolute_url()).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_list_counts_only_ten_pages_ahead_and_says_so(client, monkeypatch):
+    from django.contrib import admin
+
+    from masthead.news.models import Article
+
+    monkeypatch.setattr(admin.site._registry[Article], "list_per_page", 1)
+    for _ in range(12):
+        make_article()
+    client.force_login(make_user("editor"))
+    assert "More than 11 stories" in _titles(client)
+    assert "More than" not in _titles(client, "?p=2") and "12 articles" in _titles(client, "?p=2")
