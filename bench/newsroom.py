@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -156,7 +157,15 @@ def one(database: str, rows: int, requests: int) -> None:
 
 
 def run(database: str, rows: int, requests: int) -> dict:
-    env = {**os.environ, "MASTHEAD_VAR_DIR": tempfile.mkdtemp(prefix="masthead-bench-newsroom-")}
+    var_dir = tempfile.mkdtemp(prefix="masthead-bench-newsroom-")
+    try:
+        return _run(database, rows, requests, var_dir)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)  # a 300,000-story SQLite file is half a gigabyte
+
+
+def _run(database: str, rows: int, requests: int, var_dir: str) -> dict:
+    env = {**os.environ, "MASTHEAD_VAR_DIR": var_dir}
     env.pop("MASTHEAD_DATABASE_URL", None)
     argv = [sys.executable, __file__, "--one", database, "--rows", str(rows), "--requests", str(requests)]
     if database == "postgres":
