@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "masthead.syndication",
     "masthead.comments",
+    "masthead.ingest",
 ]
 
 MIDDLEWARE = [
