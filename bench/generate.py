@@ -287,7 +287,7 @@ def _stories(rng: random.Random, *, count: int, start: datetime, as_stored, sect
         batch.articles.append((
             news_id, _slug(headline), kicker_choices[i], headline, summary_choices[i], body, body_html,
             source_choices[i], section_id, "en", "published", published, published, published,
-            "[" + ", ".join(map(str, related)) + "]",
+            "[" + ", ".join(map(str, related)) + "]", 1,
         ))
         batch.article_tags.extend((news_id, pk) for pk in story_tags)
         first_author, second_author = next(author_draws), next(author_draws)
@@ -329,7 +329,7 @@ def _in_background(batches, *, ahead: int = 2):
 
 
 ARTICLE_COLUMNS = ["id", "slug", "kicker", "headline", "summary", "body", "body_html", "source", "section_id",
-                   "language", "status", "published_at", "created_at", "updated_at", "related_ids"]
+                   "language", "status", "published_at", "created_at", "updated_at", "related_ids", "version"]
 
 
 def build(*, articles: int, seed: int = 1, end: datetime | None = None, progress=None) -> Built:
