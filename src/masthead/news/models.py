@@ -7,12 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from masthead import sanitize
+from masthead.news.addresses import address
 
 # Edits within this time of publication (a typo fixed at once) do not earn an Updated line.
 UPDATE_GRACE = timedelta(minutes=5)
@@ -31,7 +31,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("news:section", args=[self.slug])
+        return address("news:section", self.slug)
 
     @property
     def surrogate_key(self) -> str:
@@ -54,7 +54,7 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("news:tag", args=[self.slug])
+        return address("news:tag", self.slug)
 
     @property
     def surrogate_key(self) -> str:
@@ -75,7 +75,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("news:author", args=[self.slug])
+        return address("news:author", self.slug)
 
     @property
     def surrogate_key(self) -> str:
@@ -205,7 +205,7 @@ class Article(models.Model):
         HeadlineWord.index(self)
 
     def get_absolute_url(self) -> str:
-        return reverse("news:article", args=[self.pk, self.slug])
+        return address("news:article", self.pk, self.slug)
 
     def is_visible(self, *, at=None) -> bool:
         now = at or timezone.now()

@@ -9,8 +9,8 @@ import json
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
 
+from masthead.news.addresses import address
 from masthead.news.models import Article
 from masthead.syndication.models import LanguageEdition
 from masthead.syndication.ninjs import changed_at, rfc3339
@@ -120,13 +120,15 @@ def editions(article: Article) -> list[tuple[str, str]]:
 
     Empty unless the story has an edition in another language: hreflang links need a pair.
     """
-    story = LanguageEdition.objects.filter(article=article).values("story")
-    # Visible editions of this story only: "visible" over the whole archive made SQLite build
-    # a set of every visible story first (21 ms per page at 100,000 stories).
-    rows = (LanguageEdition.objects.filter(story__in=story,
-                                            article__in=Article.objects.visible().filter(edition__story__in=story))
-            .order_by("article__language").values_list("article__language", "article_id", "article__slug"))
-    found = [(language, absolute(reverse("news:article", args=[pk, slug]))) for language, pk, slug in rows]
+    # Most stories have no edition in another language: one lookup by primary key says so.
+    # Then the visible editions sharing its key, found through the story-key index; filtering
+    # "visible" first would make SQLite walk every visible story.
+    story = LanguageEdition.objects.filter(article_id=article.pk).values_list("story", flat=True).first()
+    if story is None:
+        return []
+    rows = (Article.objects.visible().filter(pk__in=LanguageEdition.objects.filter(story=story).values("article_id"))
+            .order_by("language").values_list("language", "id", "slug"))
+    found = [(language, absolute(address("news:article", pk, slug))) for language, pk, slug in rows]
     return found if len({language for language, _ in found}) > 1 else []
 
 
@@ -135,6 +137,6 @@ def feeds_for(kind: str | None = None, *, slug: str = "", name: str = "") -> lis
     args = [] if kind is None else [slug]
     prefix = "syndication:" + ("feed" if kind is None else f"{kind}-feed")
     label = settings.SITE_NAME if kind is None else f"{name} · {settings.SITE_NAME}"
-    return [(mime, f"{label} ({title})", absolute(reverse(f"{prefix}-{fmt}", args=args)))
+    return [(mime, f"{label} ({title})", absolute(address(f"{prefix}-{fmt}", *args)))
             for fmt, mime, title in (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"),
                                      ("json", "application/feed+json", "JSON Feed"))]
