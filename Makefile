@@ -26,8 +26,19 @@ run: install
 test: install
 	$(BIN)/python -m tests.run $(ARGS)
 
+# Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
+# (ARGS go to the read-path benchmark). Figures and how they were taken: bench/README.md.
+BENCH ?= read comments newsroom search syndication ingest
 bench: install
-	$(BIN)/python -m bench.run $(ARGS)
+	@for b in $(BENCH); do \
+	  echo "=== bench: $$b ==="; \
+	  case $$b in \
+	    read) $(BIN)/python -m bench.run $(ARGS) ;; \
+	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
+	    syndication|ingest) $(BIN)/python -m bench.$$b ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest)"; exit 2 ;; \
+	  esac || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info
