@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "masthead.delivery",
     "masthead.news",
     "masthead.newsroom.apps.NewsroomConfig",
+    "masthead.search.apps.SearchConfig",
 ]
 
 MIDDLEWARE = [

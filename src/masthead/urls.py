@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("newsroom/", admin.site.urls),
+    path("", include("masthead.search.urls")),
     path("", include("masthead.news.urls")),
 ]
 

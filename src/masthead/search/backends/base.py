@@ -1,0 +1,130 @@
+"""The search backend interface: what every backend must do, and what they share.
+
+A backend keeps an index of published stories in the site's own database and answers queries
+against it. Visibility is decided when a query runs, by joining the live ``news_article`` row
+(``Article.objects.visible()``: published, and ``published_at`` not in the future), so a
+scheduled story is found from its second on and never before, whatever the index holds.
+
+Models are imported where used: this package is imported while Django loads its apps.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable
+
+from masthead.search import text
+from masthead.search.query import Query
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search: the moment it runs (for visibility), a section, a date range [since, until)."""
+
+    at: datetime
+    section_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class SearchBackend:
+    """Required methods raise NotImplementedError; ``index`` and ``rebuild`` are built on them."""
+
+    # Relevance sorts by rank, then newest first; "newest" sorts by date alone.
+    ORDERS = ("relevance", "newest")
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    # Required.
+    def upsert(self, documents: list[text.Document]) -> None:
+        raise NotImplementedError
+
+    def remove(self, article_ids: list[int]) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def find(self, query: Query, *, filters: Filters, order: str, offset: int, limit: int) -> list[int]:
+        """News IDs of visible matching stories, best first, from ``offset``."""
+        raise NotImplementedError
+
+    def count(self, query: Query, *, filters: Filters, cap: int) -> int:
+        """How many visible stories match, counting no further than ``cap``."""
+        raise NotImplementedError
+
+    def texts(self, article_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """The indexed (standfirst, body) of each story, for snippets."""
+        raise NotImplementedError
+
+    # Optional.
+    def optimize(self) -> None:
+        """Tidy the index after a bulk change (merge segments, refresh planner statistics)."""
+
+    # Built on the above.
+    def index(self, article_ids: Iterable[int]) -> int:
+        """Bring the index in step with these stories as stored: published ones in, the rest out."""
+        article_ids = list(article_ids)
+        found = documents(article_ids)
+        self.upsert(found)
+        gone = set(article_ids) - {doc.article_id for doc in found}
+        if gone:
+            self.remove(sorted(gone))
+        return len(found)
+
+    def rebuild(self, *, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
+        """Index every published story afresh; return how many are indexed."""
+        from masthead.news.models import Article
+
+        self.clear()
+        ids = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("id").values_list("id", flat=True)
+        done, last = 0, 0
+        while True:
+            chunk = list(ids.filter(id__gt=last)[:batch])
+            if not chunk:
+                self.optimize()
+                return done
+            self.upsert(documents(chunk))
+            done, last = done + len(chunk), chunk[-1]
+            if progress:
+                progress(done)
+
+
+def documents(article_ids: list[int]) -> list[text.Document]:
+    """The Documents of those of ``article_ids`` that are published (scheduled ones included), in three queries."""
+    from masthead.news.models import Article
+
+    if not article_ids:
+        return []
+    rows = (Article.objects.filter(pk__in=article_ids, status=Article.Status.PUBLISHED)
+            .values_list("id", "headline", "kicker", "summary", "body_html"))
+    tags, authors = defaultdict(list), defaultdict(list)
+    for article_id, name in Article.tags.through.objects.filter(article_id__in=article_ids).values_list("article_id", "tag__name"):
+        tags[article_id].append(name)
+    for article_id, name in Article.authors.through.objects.filter(article_id__in=article_ids).values_list("article_id", "author__name"):
+        authors[article_id].append(name)
+    return [
+        text.document(article_id=pk, headline=headline, kicker=kicker, summary=summary, body_html=body_html,
+                      tags=sorted(tags[pk]), authors=authors[pk])
+        for pk, headline, kicker, summary, body_html in rows
+    ]
+
+
+def visibility_sql(filters: Filters, *, connection, alias: str = "a") -> tuple[str, list]:
+    """SQL conditions (and their parameters) for ``Article.objects.visible()`` and the filters, on ``alias``."""
+    from masthead.news.models import Article
+
+    moment = connection.ops.adapt_datetimefield_value
+    conditions = [f"{alias}.status = %s", f"{alias}.published_at <= %s"]
+    params: list = [str(Article.Status.PUBLISHED), moment(filters.at)]
+    if filters.section_id is not None:
+        conditions.append(f"{alias}.section_id = %s")
+        params.append(filters.section_id)
+    if filters.since is not None:
+        conditions.append(f"{alias}.published_at >= %s")
+        params.append(moment(filters.since))
+    if filters.until is not None:
+        conditions.append(f"{alias}.published_at < %s")
+        params.append(moment(filters.until))
+    return " AND ".join(conditions), params

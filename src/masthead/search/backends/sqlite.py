@@ -1,0 +1,101 @@
+"""SQLite: an FTS5 table of published stories, ranked by BM25 with the headline weighing most.
+
+The table (``search_fts``, made by the search app's migration) holds each story's folded text
+in four columns, its rowid the News ID. Queries join ``news_article`` for visibility and filters.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from masthead.search.backends import base
+from masthead.search.query import Query
+
+# bm25() column weights, in table order: headline, standfirst (kicker, summary), body, labels (tags, authors).
+WEIGHTS = (10.0, 4.0, 1.0, 1.0)
+TOKENIZER = "unicode61 remove_diacritics 2"
+
+MISSING_FTS5 = (
+    "Search needs SQLite's FTS5 extension, and the SQLite linked into this Python ({version}) lacks it: "
+    "{error}. Use a Python built against a SQLite with FTS5 (Debian's python3 and the python.org "
+    "builds have it), or set MASTHEAD_DATABASE_URL to a PostgreSQL database."
+)
+
+
+def require_fts5(cursor) -> None:
+    """Raise ImproperlyConfigured, saying how to fix it, if this SQLite cannot make FTS5 tables."""
+    try:
+        cursor.execute("CREATE VIRTUAL TABLE temp.masthead_fts5_probe USING fts5(probe)")
+        cursor.execute("DROP TABLE temp.masthead_fts5_probe")
+    except Exception as error:  # sqlite3.OperationalError: no such module: fts5
+        import sqlite3
+
+        raise ImproperlyConfigured(MISSING_FTS5.format(version=sqlite3.sqlite_version, error=error)) from error
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def match_expression(query: Query) -> str:
+    """The FTS5 MATCH expression: every term a quoted string (a phrase, or a word), all required.
+
+    Quoting makes each term a literal to FTS5: AND, OR, NOT, NEAR, ``:``, ``^``, ``-``, ``(`` in a
+    reader's text are then words or separators, never syntax.
+    """
+    return " ".join(_quote(" ".join(term.words)) + ("*" if term.prefix else "") for term in query.terms)
+
+
+class Backend(base.SearchBackend):
+    def upsert(self, documents) -> None:
+        if not documents:
+            return
+        with self.connection.cursor() as cursor:
+            self.remove([doc.article_id for doc in documents])
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, headline, standfirst, body, labels) VALUES (%s, %s, %s, %s, %s)",
+                [(doc.article_id, doc.headline, doc.standfirst, doc.body, doc.labels) for doc in documents],
+            )
+
+    def remove(self, article_ids) -> None:
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(article_ids), 500):
+                chunk = list(article_ids[start:start + 500])
+                cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+    def clear(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fts")
+
+    def optimize(self) -> None:
+        # Merges the index's b-trees into one: https://sqlite.org/fts5.html#the_optimize_command
+        with self.connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+
+    def _matching(self, query: Query, filters: base.Filters) -> tuple[str, list]:
+        where, params = base.visibility_sql(filters, connection=self.connection)
+        sql = ("FROM search_fts JOIN news_article a ON a.id = search_fts.rowid "
+               f"WHERE search_fts MATCH %s AND {where}")
+        return sql, [match_expression(query), *params]
+
+    def find(self, query, *, filters, order, offset, limit) -> list[int]:
+        sql, params = self._matching(query, filters)
+        if order == "newest":
+            ordering = "a.published_at DESC, a.id DESC"
+        else:
+            ordering = f"bm25(search_fts, {', '.join(map(str, WEIGHTS))}), a.published_at DESC, a.id DESC"
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT a.id {sql} ORDER BY {ordering} LIMIT %s OFFSET %s", [*params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+    def count(self, query, *, filters, cap) -> int:
+        sql, params = self._matching(query, filters)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT %s)", [*params, cap])
+            return cursor.fetchone()[0]
+
+    def texts(self, article_ids) -> dict[int, tuple[str, str]]:
+        if not article_ids:
+            return {}
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid, standfirst, body FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(article_ids))})",
+                           list(article_ids))
+            return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
