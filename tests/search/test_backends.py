@@ -216,3 +216,10 @@ def test_this_sqlite_has_fts5():
     import sqlite3
 
     sqlite_backend.require_fts5(sqlite3.connect(":memory:").cursor())
+
+
+@pytest.mark.django_db
+def test_the_database_check_passes_here():
+    from masthead.search.apps import fts5_check
+
+    assert fts5_check(databases=["default"]) == []

@@ -78,7 +78,8 @@ def test_odd_input_gets_a_calm_page_that_says_why(client, params, note):
 
 @pytest.mark.parametrize("params", [{"q": '") OR 1=1 --'}, {"q": "NEAR(", "page": "x"}, {"q": "iran", "page": "-3"},
                                     {"q": "iran", "page": "999999999999999999999"}, {"q": "iran", "sort": "'"},
-                                    {"q": "\x00"}, {"q": "iran", "from": "9999-12-31"}])
+                                    {"q": "\x00"}, {"q": "iran", "from": "9999-12-31"},
+                                    {"q": "iran", "to": "9999-12-31"}, {"q": "iran", "from": "0001-01-01"}])
 def test_hostile_input_never_fails(client, params):
     make_article(headline="Iran and Iraq")
     assert client.get("/search/", params).status_code == 200

@@ -100,7 +100,7 @@ def search(text: str | Query, *, section=None, since: date | None = None, until:
 
     filters = Filters(at=at or timezone.now(), section_id=getattr(section, "pk", section),
                       since=day_start(since) if since else None,
-                      until=day_start(until) + timedelta(days=1) if until else None)
+                      until=day_start(until) + timedelta(days=1) if until and until < date.max else None)
     engine = backend()
     limit = min(PAGE_SIZE, MAX_RESULTS - offset)
     ids = engine.find(query, filters=filters, order=order, offset=offset, limit=limit + 1)

@@ -7,8 +7,6 @@ any language (PostgreSQL's English stemming would make the two disagree; 'simple
 would be for Persian anyway).
 """
 
-from collections import defaultdict
-
 from masthead.search import text
 from masthead.search.backends import base
 from masthead.search.query import Query
@@ -16,8 +14,8 @@ from masthead.search.query import Query
 # PostgreSQL keeps positions 1..16383 and at most 256 positions of one word.
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_WORD = 256
-# tsvector entries are limited to 2 kB; longer "words" (base64 blobs, say) are not searched for.
-MAX_WORD_BYTES = 1000
+# tsvector words are limited to 2 kB (4 bytes a character at most); longer "words" are not indexed.
+MAX_WORD_CHARS = 500
 
 
 def _literal(word: str) -> str:
@@ -26,19 +24,21 @@ def _literal(word: str) -> str:
 
 def vector_literal(document: text.Document) -> str:
     """A tsvector literal for ``document``: each word with its positions and the weight of its field."""
-    positions: dict[tuple[str, str], list[int]] = defaultdict(list)
+    entries: dict[str, list[str]] = {}
     position = 0
     for weight, field in (("A", document.headline), ("B", document.standfirst), ("C", document.body),
                           ("C", document.labels)):
         for word in text.words(field):
             position = min(position + 1, MAX_POSITION)
-            if len(word.encode()) <= MAX_WORD_BYTES and len(positions[word, weight]) < MAX_POSITIONS_PER_WORD:
-                positions[word, weight].append(position)
+            found = entries.get(word)
+            if found is None:
+                if len(word) > MAX_WORD_CHARS:
+                    continue
+                found = entries[word] = []
+            if len(found) < MAX_POSITIONS_PER_WORD:
+                found.append(f"{position}{weight}")
         position += 1  # a gap, so that a phrase cannot run from one field into the next
-    entries: dict[str, list[str]] = defaultdict(list)
-    for (word, weight), found in positions.items():
-        entries[word].extend(f"{p}{weight}" for p in found)
-    return " ".join(f"{_literal(word)}:{','.join(found[:MAX_POSITIONS_PER_WORD])}" for word, found in entries.items())
+    return " ".join(f"{_literal(word)}:{','.join(found)}" for word, found in entries.items())
 
 
 def query_literal(query: Query) -> str:
@@ -85,11 +85,18 @@ class Backend(base.SearchBackend):
     def find(self, query, *, filters, order, offset, limit) -> list[int]:
         sql, params = self._matching(query, filters)
         if order == "newest":
-            ordering, extra = "a.published_at DESC, a.id DESC", []
+            score, ordering, extra = "", "published_at DESC, id DESC", []
         else:
-            ordering, extra = "ts_rank(d.document, %s::tsquery) DESC, a.published_at DESC, a.id DESC", [query_literal(query)]
+            score = ", ts_rank(document, %s::tsquery) AS score"
+            ordering, extra = "score DESC, published_at DESC, id DESC", [query_literal(query)]
         with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT a.id {sql} ORDER BY {ordering} LIMIT %s OFFSET %s", [*params, *extra, limit, offset])
+            # The newest CANDIDATES matches by News ID are chosen first; only they are ranked.
+            cursor.execute(
+                f"SELECT id FROM (SELECT id, published_at{score} FROM (SELECT a.id AS id, a.published_at AS published_at, "
+                f"d.document AS document {sql} ORDER BY d.article_id DESC LIMIT %s) candidates) ranked "
+                f"ORDER BY {ordering} LIMIT %s OFFSET %s",
+                [*extra, *params, self.CANDIDATES, limit, offset],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def count(self, query, *, filters, cap) -> int:

@@ -72,18 +72,26 @@ class Backend(base.SearchBackend):
 
     def _matching(self, query: Query, filters: base.Filters) -> tuple[str, list]:
         where, params = base.visibility_sql(filters, connection=self.connection)
-        sql = ("FROM search_fts JOIN news_article a ON a.id = search_fts.rowid "
+        # CROSS JOIN keeps the FTS5 table the outer loop: otherwise SQLite may walk the visible
+        # stories by date and probe the index once for each, which is slow for rare words.
+        sql = ("FROM search_fts CROSS JOIN news_article a ON a.id = search_fts.rowid "
                f"WHERE search_fts MATCH %s AND {where}")
         return sql, [match_expression(query), *params]
 
     def find(self, query, *, filters, order, offset, limit) -> list[int]:
         sql, params = self._matching(query, filters)
+        # FTS5 reads matches in rowid (News ID) order, newest first, and stops at CANDIDATES.
         if order == "newest":
-            ordering = "a.published_at DESC, a.id DESC"
+            score, ordering = "", "published_at DESC, id DESC"
         else:
-            ordering = f"bm25(search_fts, {', '.join(map(str, WEIGHTS))}), a.published_at DESC, a.id DESC"
+            score = f", bm25(search_fts, {', '.join(map(str, WEIGHTS))}) AS score"
+            ordering = "score, published_at DESC, id DESC"
         with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT a.id {sql} ORDER BY {ordering} LIMIT %s OFFSET %s", [*params, limit, offset])
+            cursor.execute(
+                f"SELECT id FROM (SELECT a.id AS id, a.published_at AS published_at{score} {sql} "
+                f"ORDER BY search_fts.rowid DESC LIMIT %s) ORDER BY {ordering} LIMIT %s OFFSET %s",
+                [*params, self.CANDIDATES, limit, offset],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def count(self, query, *, filters, cap) -> int:
