@@ -131,6 +131,12 @@ class BackendContract:
         assert found("election", at=at - timedelta(seconds=1)) == []
         assert found("election", at=at) == [scheduled.pk]
 
+    def test_stories_shown_are_read_through_visible(self):
+        """Even when the index is behind (a story changed around the publishing path), nothing invisible is shown."""
+        story = make_article(headline="Ceasefire agreed")
+        Article.objects.filter(pk=story.pk).update(status=Article.Status.UNPUBLISHED)
+        assert found("ceasefire") == []
+
     def test_publish_and_unpublish_are_reflected_at_once(self):
         story = make_article(headline="Ceasefire agreed", status=Article.Status.DRAFT, published_at=None)
         assert found("ceasefire") == []

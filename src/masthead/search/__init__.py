@@ -108,7 +108,8 @@ def search(text: str | Query, *, section=None, since: date | None = None, until:
     ids = ids[:limit]
     # The last page knows the total; other pages count, no further than MAX_RESULTS.
     results.total = engine.count(query, filters=filters, cap=MAX_RESULTS) if results.has_next else offset + len(ids)
-    articles = Article.objects.select_related("section").in_bulk(ids)
+    # The one definition of what a reader may see has the last word on what is shown.
+    articles = Article.objects.visible(at=filters.at).select_related("section").in_bulk(ids)
     texts = engine.texts(ids)
     for pk in ids:
         if pk in articles:

@@ -13,11 +13,38 @@ from masthead.search.query import Query, Term
 
 WINDOW = 32  # words in a snippet
 LEAD_IN = 4  # words shown before the first match
+REGION_BEFORE, REGION_AFTER = 300, 1500  # characters around the first match that the snippet is chosen from
 
 
-def _spans(body: str) -> list[tuple[int, int, str]]:
-    """(start, end, folded word) of every word of ``body``."""
-    return [(found.start(), found.end(), (text.words(found.group()) or [""])[0]) for found in text.WORD.finditer(body)]
+def _fold(word: str) -> str:
+    return word.lower() if word.isascii() else (text.words(word) or [""])[0]
+
+
+def _spans(body: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of every word of ``body[start:end]``."""
+    end = len(body) if end is None else end
+    if body.isascii():  # lower() keeps ASCII offsets, and ASCII needs no other folding
+        return [(match.start(), match.end(), match.group()) for match in text.WORD.finditer(body.lower(), start, end)]
+    return [(match.start(), match.end(), _fold(match.group())) for match in text.WORD.finditer(body, start, end)]
+
+
+def _region(body: str, query: Query) -> tuple[int, int] | None:
+    """Where in ``body`` to look for the snippet: around the first match, or None if nothing can match.
+
+    Cutting a long story into words is the costly part, so a plain-text look for the query's
+    words comes first (exact for ASCII text; other text is read whole).
+    """
+    if not body.isascii():
+        return 0, len(body)
+    lowered = body.lower()
+    places = [lowered.find(term.words[0]) for term in query.terms]
+    places = [place for place in places if place >= 0]
+    if not places:
+        return None
+    first = min(places)
+    start = max(0, lowered.rfind(" ", 0, max(0, first - REGION_BEFORE)) + 1) if first > REGION_BEFORE else 0
+    end = lowered.find(" ", first + REGION_AFTER)
+    return start, len(body) if end < 0 else end
 
 
 def _word_matches(word: str, wanted: str, *, prefix: bool) -> bool:
@@ -29,9 +56,12 @@ def _hits(spans, terms: tuple[Term, ...]) -> dict[int, int]:
     hits: dict[int, int] = {}
     words = [word for _, _, word in spans]
     for number, term in enumerate(terms):
-        size = len(term.words)
+        size, first = len(term.words), term.words[0]
+        first_is_prefix = term.prefix and size == 1
         for i in range(len(words) - size + 1):
-            if all(_word_matches(words[i + k], term.words[k], prefix=term.prefix and k == size - 1) for k in range(size)):
+            if not (words[i].startswith(first) if first_is_prefix else words[i] == first):
+                continue
+            if all(_word_matches(words[i + k], term.words[k], prefix=term.prefix and k == size - 1) for k in range(1, size)):
                 hits.update((i + k, number) for k in range(size))
     return hits
 
@@ -55,13 +85,16 @@ def snippet(query: Query, *texts: str) -> SafeString:
     if not candidates:
         return mark_safe("")
     for body in candidates:
-        spans = _spans(body)
+        region = _region(body, query)
+        if region is None:
+            continue
+        spans = _spans(body, *region)
         hits = _hits(spans, query.terms)
         if hits:
             break
     else:
         body = candidates[0]
-        spans, hits = _spans(body), {}
+        spans, hits = _spans(body, 0, 600), {}
     if not spans:
         return mark_safe(escape(body[:300]))
     start = _best_start(spans, hits)
@@ -83,6 +116,8 @@ def snippet(query: Query, *texts: str) -> SafeString:
         cursor = finish
     if open_mark:
         out.append("</mark>")
-    if end == len(spans):
+    more_after = text.WORD.search(body, cursor) is not None
+    if not more_after:
         out.append(escape(body[cursor:]))
-    return mark_safe(("… " if start > 0 else "") + "".join(out).strip() + (" …" if end < len(spans) else ""))
+    more_before = text.WORD.search(body, 0, spans[start][0]) is not None
+    return mark_safe(("… " if more_before else "") + "".join(out).strip() + (" …" if more_after else ""))

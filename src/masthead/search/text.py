@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 WORD = re.compile(r"[^\W_]+")
 TAG = re.compile(r"<[^>]*>")
@@ -62,17 +63,21 @@ class Document:
     """An article as search indexes it; weights: headline A, standfirst (kicker and summary) B, body and labels C."""
 
     article_id: int
+    published_at: datetime  # copied for filtering and sorting without reading the article rows
+    section_id: int
     headline: str
     standfirst: str
     body: str
     labels: str  # tags and authors
 
 
-def document(*, article_id: int, headline: str, kicker: str, summary: str, body_html: str,
+def document(*, article_id: int, published_at: datetime, section_id: int, headline: str, kicker: str, summary: str, body_html: str,
              tags: list[str], authors: list[str]) -> Document:
     """The Document for one article's fields."""
     return Document(
         article_id=article_id,
+        published_at=published_at,
+        section_id=section_id,
         headline=fold(headline),
         standfirst=fold(" ".join(part for part in (kicker, summary) if part)),
         body=fold(plain(body_html)),

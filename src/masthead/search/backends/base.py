@@ -1,9 +1,12 @@
 """The search backend interface: what every backend must do, and what they share.
 
 A backend keeps an index of published stories in the site's own database and answers queries
-against it. Visibility is decided when a query runs, by joining the live ``news_article`` row
-(``Article.objects.visible()``: published, and ``published_at`` not in the future), so a
-scheduled story is found from its second on and never before, whatever the index holds.
+against it. Each entry carries a copy of its story's ``published_at`` and section, written in
+the same transaction as the story, so that filters and sorting never read the (wide) article
+rows. Visibility is decided when a query runs: ``published_at`` is compared with the query's
+moment, so a scheduled story is found from its second on and never before; and the stories
+of the page shown are read through ``Article.objects.visible()``, the one definition of what a
+reader may see, so that nothing else can ever be shown, whatever the index holds.
 
 Models are imported where used: this package is imported while Django loads its apps.
 """
@@ -104,26 +107,27 @@ def documents(article_ids: list[int]) -> list[text.Document]:
     if not article_ids:
         return []
     rows = (Article.objects.filter(pk__in=article_ids, status=Article.Status.PUBLISHED)
-            .values_list("id", "headline", "kicker", "summary", "body_html"))
+            .values_list("id", "published_at", "section_id", "headline", "kicker", "summary", "body_html"))
     tags, authors = defaultdict(list), defaultdict(list)
     for article_id, name in Article.tags.through.objects.filter(article_id__in=article_ids).values_list("article_id", "tag__name"):
         tags[article_id].append(name)
     for article_id, name in Article.authors.through.objects.filter(article_id__in=article_ids).values_list("article_id", "author__name"):
         authors[article_id].append(name)
     return [
-        text.document(article_id=pk, headline=headline, kicker=kicker, summary=summary, body_html=body_html,
-                      tags=sorted(tags[pk]), authors=authors[pk])
-        for pk, headline, kicker, summary, body_html in rows
+        text.document(article_id=pk, published_at=published_at, section_id=section_id, headline=headline,
+                      kicker=kicker, summary=summary, body_html=body_html, tags=sorted(tags[pk]), authors=authors[pk])
+        for pk, published_at, section_id, headline, kicker, summary, body_html in rows
     ]
 
 
-def visibility_sql(filters: Filters, *, connection, alias: str = "a") -> tuple[str, list]:
-    """SQL conditions (and their parameters) for ``Article.objects.visible()`` and the filters, on ``alias``."""
-    from masthead.news.models import Article
+def filter_sql(filters: Filters, *, connection, alias: str) -> tuple[str, list]:
+    """SQL conditions (and parameters) on an index entry ``alias``: visible at ``filters.at``, and the filters.
 
+    Entries exist for published stories only, so visibility is their time against the query's.
+    """
     moment = connection.ops.adapt_datetimefield_value
-    conditions = [f"{alias}.status = %s", f"{alias}.published_at <= %s"]
-    params: list = [str(Article.Status.PUBLISHED), moment(filters.at)]
+    conditions = [f"{alias}.published_at <= %s"]
+    params: list = [moment(filters.at)]
     if filters.section_id is not None:
         conditions.append(f"{alias}.section_id = %s")
         params.append(filters.section_id)

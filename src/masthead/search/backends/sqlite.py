@@ -1,7 +1,8 @@
 """SQLite: an FTS5 table of published stories, ranked by BM25 with the headline weighing most.
 
-The table (``search_fts``, made by the search app's migration) holds each story's folded text
-in four columns, its rowid the News ID. Queries join ``news_article`` for visibility and filters.
+``search_fts`` (made by the search app's migration) holds each story's folded text in four
+columns, its rowid the News ID; ``search_entry`` holds its ``published_at`` and section, a row
+of a few bytes that filters read instead of the article's wide row.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -48,22 +49,30 @@ class Backend(base.SearchBackend):
     def upsert(self, documents) -> None:
         if not documents:
             return
+        moment = self.connection.ops.adapt_datetimefield_value
         with self.connection.cursor() as cursor:
             self.remove([doc.article_id for doc in documents])
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, headline, standfirst, body, labels) VALUES (%s, %s, %s, %s, %s)",
                 [(doc.article_id, doc.headline, doc.standfirst, doc.body, doc.labels) for doc in documents],
             )
+            cursor.executemany(
+                "INSERT INTO search_entry (article_id, published_at, section_id) VALUES (%s, %s, %s)",
+                [(doc.article_id, moment(doc.published_at), doc.section_id) for doc in documents],
+            )
 
     def remove(self, article_ids) -> None:
         with self.connection.cursor() as cursor:
             for start in range(0, len(article_ids), 500):
                 chunk = list(article_ids[start:start + 500])
-                cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})", chunk)
+                cursor.execute(f"DELETE FROM search_entry WHERE article_id IN ({marks})", chunk)
 
     def clear(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts")
+            cursor.execute("DELETE FROM search_entry")
 
     def optimize(self) -> None:
         # Merges the index's b-trees into one: https://sqlite.org/fts5.html#the_optimize_command
@@ -71,10 +80,10 @@ class Backend(base.SearchBackend):
             cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
 
     def _matching(self, query: Query, filters: base.Filters) -> tuple[str, list]:
-        where, params = base.visibility_sql(filters, connection=self.connection)
-        # CROSS JOIN keeps the FTS5 table the outer loop: otherwise SQLite may walk the visible
-        # stories by date and probe the index once for each, which is slow for rare words.
-        sql = ("FROM search_fts CROSS JOIN news_article a ON a.id = search_fts.rowid "
+        where, params = base.filter_sql(filters, connection=self.connection, alias="e")
+        # CROSS JOIN keeps the FTS5 table the outer loop: otherwise SQLite may walk the entries
+        # by date and probe the index once for each, which is slow for rare words.
+        sql = ("FROM search_fts CROSS JOIN search_entry e ON e.article_id = search_fts.rowid "
                f"WHERE search_fts MATCH %s AND {where}")
         return sql, [match_expression(query), *params]
 
@@ -88,7 +97,7 @@ class Backend(base.SearchBackend):
             ordering = "score, published_at DESC, id DESC"
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM (SELECT a.id AS id, a.published_at AS published_at{score} {sql} "
+                f"SELECT id FROM (SELECT e.article_id AS id, e.published_at AS published_at{score} {sql} "
                 f"ORDER BY search_fts.rowid DESC LIMIT %s) ORDER BY {ordering} LIMIT %s OFFSET %s",
                 [*params, self.CANDIDATES, limit, offset],
             )
