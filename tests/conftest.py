@@ -17,12 +17,6 @@ def need(what: str, why: str):
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings):
-    # Hashed static names need collectstatic; tests read the source folders as they are.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield
@@ -46,8 +40,11 @@ def chromium_path():
 
 
 @pytest.fixture
-def browser(chromium_path):
+def browser(chromium_path, monkeypatch):
     playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in the test's thread; the test's own database
+    # calls are still synchronous, so Django's async guard does not apply to them.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright_api.sync_playwright() as playwright:
         # The machine's network is closed: without these flags Chromium keeps trying to reach it.
         launched = playwright.chromium.launch(

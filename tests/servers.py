@@ -78,3 +78,50 @@ def redis():
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def database_url(settings_dict: dict) -> str:
+    """A MASTHEAD_DATABASE_URL for the database Django is connected to (the test database in tests)."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user, host, port = settings_dict["USER"], settings_dict["HOST"], settings_dict["PORT"]
+    return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def wait_for_http(url: str, *, seconds: float = 20) -> None:
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers, even if with an error status
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer within {seconds} s") from None
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1):
+    """Run ``masthead serve`` in its own process with ``env``; yield its base URL."""
+    import sys
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "masthead.cli", "serve", "--server", server, "--port", str(port), "--workers", str(workers)],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

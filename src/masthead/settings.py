@@ -106,6 +106,59 @@ MASTHEAD_PURGE = {"page-cache": {"BACKEND": "masthead.delivery.purge.pagecache"}
 if _env("MASTHEAD_CDN_PURGE_URL"):
     MASTHEAD_PURGE["cdn"] = {"BACKEND": "masthead.delivery.purge.http", "URL": _env("MASTHEAD_CDN_PURGE_URL")}
 
+# MASTHEAD_FEED_FULL_TEXT: feeds carry each story's whole text, not only its summary. Default: on.
+FEED_FULL_TEXT = _env_bool("MASTHEAD_FEED_FULL_TEXT", True)
+
+# MASTHEAD_WEBSUB_HUB: a WebSub hub to notify when a story is published, changed or unpublished;
+# feeds name it as their hub. Default: none.
+WEBSUB_HUB = _env("MASTHEAD_WEBSUB_HUB")
+
+# MASTHEAD_SITE_LOGO_URL: the paper's logo for structured data and link previews (at least 112 px
+# wide, PNG or JPEG). Default: the bundled logo under /static/.
+SITE_LOGO_URL = _env("MASTHEAD_SITE_LOGO_URL")
+
+# MASTHEAD_TWITTER_SITE: the paper's account for Twitter/X cards, e.g. @IranDaily. Default: none.
+TWITTER_SITE = _env("MASTHEAD_TWITTER_SITE")
+# MASTHEAD_COMMENTS_MODE: comments on articles without a mode of their own: open (shown at once),
+# premoderated (a moderator approves each) or closed. Default: premoderated.
+COMMENTS_MODE = _env("MASTHEAD_COMMENTS_MODE", "premoderated")
+if COMMENTS_MODE not in {"open", "premoderated", "closed"}:
+    raise ImproperlyConfigured(f"MASTHEAD_COMMENTS_MODE={COMMENTS_MODE!r}: use open, premoderated or closed.")
+
+# MASTHEAD_COMMENT_MAX_LENGTH: the longest comment a reader may post, in characters. Default: 3000.
+COMMENT_MAX_LENGTH = int(_env("MASTHEAD_COMMENT_MAX_LENGTH", "3000"))
+
+# MASTHEAD_COMMENT_RATE_PER_IP: comments one address may post, COUNT/SECONDS. Default: 5/300.
+COMMENT_RATE_PER_IP = _env("MASTHEAD_COMMENT_RATE_PER_IP", "5/300")
+
+# MASTHEAD_COMMENT_RATE_PER_ARTICLE: comments one article may receive, COUNT/SECONDS. Default: 30/60.
+COMMENT_RATE_PER_ARTICLE = _env("MASTHEAD_COMMENT_RATE_PER_ARTICLE", "30/60")
+
+# MASTHEAD_CAPTCHA_FAILURES_PER_IP: wrong Security Keys one address may send before it must wait,
+# COUNT/SECONDS (the brute-force throttle). Default: 10/600.
+CAPTCHA_FAILURES_PER_IP = _env("MASTHEAD_CAPTCHA_FAILURES_PER_IP", "10/600")
+
+# MASTHEAD_CAPTCHA_KEYS_PER_IP: new Security Keys (images) one address may ask for, COUNT/SECONDS. Default: 60/600.
+CAPTCHA_KEYS_PER_IP = _env("MASTHEAD_CAPTCHA_KEYS_PER_IP", "60/600")
+
+# MASTHEAD_CAPTCHA_SECONDS: how long a Security Key stays valid, in seconds. Default: 1200.
+CAPTCHA_SECONDS = int(_env("MASTHEAD_CAPTCHA_SECONDS", "1200"))
+
+# MASTHEAD_CAPTCHA_TEST_HOOK: serve each Security Key's answer at /comments/<id>/key/answer for
+# browser tests. Refused when MASTHEAD_PRODUCTION is on. Default: off.
+CAPTCHA_TEST_HOOK = _env_bool("MASTHEAD_CAPTCHA_TEST_HOOK", False)
+if CAPTCHA_TEST_HOOK and PRODUCTION:
+    raise ImproperlyConfigured("MASTHEAD_CAPTCHA_TEST_HOOK gives away every Security Key: it cannot be on with "
+                               "MASTHEAD_PRODUCTION. Unset MASTHEAD_CAPTCHA_TEST_HOOK.")
+
+# MASTHEAD_COMMENT_RETENTION_DAYS: after this many days `masthead prune_comments` erases comments'
+# IP addresses and browsers and deletes rejected and spam comments. Default: 30.
+COMMENT_RETENTION_DAYS = int(_env("MASTHEAD_COMMENT_RETENTION_DAYS", "30"))
+
+# MASTHEAD_PROXY_HOPS: how many proxies of our own stand in front of the app; the reader's address is
+# taken from X-Forwarded-For that many entries from its end. Default: 0 (REMOTE_ADDR).
+PROXY_HOPS = int(_env("MASTHEAD_PROXY_HOPS", "0"))
+
 INSTALLED_APPS = [
     "masthead.newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
@@ -116,6 +169,9 @@ INSTALLED_APPS = [
     "masthead.delivery",
     "masthead.news",
     "masthead.newsroom.apps.NewsroomConfig",
+    "django.contrib.sitemaps",
+    "masthead.syndication",
+    "masthead.comments",
     "masthead.search.apps.SearchConfig",
 ]
 
@@ -178,7 +234,7 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "masthead.delivery.staticfiles.StaticFilesStorage"},
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("newsroom/", admin.site.urls),
+    path("", include("masthead.syndication.urls")),
+    path("comments/", include("masthead.comments.urls")),
     path("", include("masthead.search.urls")),
     path("", include("masthead.news.urls")),
 ]

@@ -114,3 +114,10 @@ def test_scheduled_story_appears_on_time_without_anyone_touching_it(client):
     for page in pages:
         assert "Scheduled story" in client.get(page).content.decode(), page
     assert client.get(scheduled.get_absolute_url()).status_code == 200
+
+
+def test_requests_with_credentials_bypass_the_cache(client):
+    """A client sending Authorization is never answered from, or stored in, the readers' cache."""
+    story = make_article()
+    client.get(story.get_absolute_url())
+    assert client.get(story.get_absolute_url(), HTTP_AUTHORIZATION="Token abc")["X-Cache"] == "miss"

@@ -145,3 +145,20 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "Go to the front page" in response.content.decode()
+
+
+def test_server_error_page_needs_no_database(rf):
+    from masthead.news.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_cursor_round_trips_to_the_microsecond():
+    """A page cursor names its story's time exactly, so no story is skipped or repeated at a page boundary."""
+    from masthead.news import listing
+
+    for micro in (0, 1, 499999, 999999, 123457):
+        story = Article(id=7, published_at=datetime(2021, 4, 12, 5, 35, 59, micro, tzinfo=dt_timezone.utc))
+        assert listing.parse_cursor(listing.cursor(story)) == (story.published_at, 7)

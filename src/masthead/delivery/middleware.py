@@ -28,7 +28,9 @@ class DeliveryMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         rendered_at = time.time()
-        cacheable = request.method in CACHEABLE_METHODS and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        # Signed-in editors and token-authenticated clients may see more than readers do.
+        cacheable = (request.method in CACHEABLE_METHODS and settings.SESSION_COOKIE_NAME not in request.COOKIES
+                     and "HTTP_AUTHORIZATION" not in request.META)
         if cacheable:
             page = pagecache.fetch(request)
             if page is not None:

@@ -5,7 +5,7 @@ seeks straight to it through the (published_at, id) index: page 1,000 costs what
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from django.db.models import Q
 from django.http import Http404
@@ -20,16 +20,21 @@ class Page:
     newer: str | None  # cursor for the previous (newer) page
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
 def cursor(article) -> str:
-    return f"{int(article.published_at.timestamp() * 1_000_000)}.{article.pk}"
+    # Whole microseconds by integer arithmetic: a float timestamp can be a microsecond off,
+    # which would skip or repeat a story at a page boundary.
+    return f"{(article.published_at - EPOCH) // MICROSECOND}.{article.pk}"
 
 
 def parse_cursor(text: str) -> tuple[datetime, int]:
     try:
         micros, pk = text.split(".")
-        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=timezone.utc)
-        return moment.replace(microsecond=int(micros) % 1_000_000), int(pk)
-    except (ValueError, OverflowError, OSError):
+        return EPOCH + int(micros) * MICROSECOND, int(pk)
+    except (ValueError, OverflowError):
         raise Http404("Malformed page cursor") from None
 
 

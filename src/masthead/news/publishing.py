@@ -8,6 +8,7 @@ from django.utils import timezone
 from masthead import search
 from masthead.delivery.purge import purge_on_commit
 from masthead.news.models import Article
+from masthead.syndication import websub
 
 RELATED_COUNT = 5
 
@@ -66,6 +67,7 @@ def saved(article: Article, *, before: set[str]) -> None:
         Article.objects.filter(pk=article.pk).update(related_ids=related)
     search.index(article)
     purge_on_commit(before | surrogate_keys(article))
+    websub.notify_on_commit(article)
 
 
 def publish(article: Article, *, at: datetime | None = None) -> Article:

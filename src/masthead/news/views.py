@@ -105,15 +105,12 @@ def archive(request, year: int, month: int | None = None, day: int | None = None
         if day is not None:
             start = datetime(year, month, day, tzinfo=dt_timezone.utc)
             end = start + timedelta(days=1)
-            title = start
         elif month is not None:
             start = datetime(year, month, 1, tzinfo=dt_timezone.utc)
             end = start + timedelta(days=calendar.monthrange(year, month)[1])
-            title = start
         else:
             start = datetime(year, 1, 1, tzinfo=dt_timezone.utc)
             end = datetime(year + 1, 1, 1, tzinfo=dt_timezone.utc)
-            title = start
     except (ValueError, OverflowError):
         raise Http404(_("No such date.")) from None
     keys = {f"archive-{(start + timedelta(days=n)):%Y-%m-%d}" for n in range(min((end - start).days, 31))}
@@ -123,7 +120,7 @@ def archive(request, year: int, month: int | None = None, day: int | None = None
         request,
         Article.objects.visible().filter(published_at__gte=start, published_at__lt=end),
         template_context={"kind": "archive", "archive_start": start, "archive_end": end,
-                          "archive_precision": "day" if day else "month" if month else "year", "title": title},
+                          "archive_precision": "day" if day else "month" if month else "year", "title": start},
         keys=keys,
     )
 

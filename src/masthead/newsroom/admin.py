@@ -34,7 +34,7 @@ class AuthorAdmin(admin.ModelAdmin):
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["id", "headline", "status", "section", "published"]
     list_display_links = ["id", "headline"]
-    list_filter = ["status", "section", "language"]
+    list_filter = ["status", "section", ("published_at", admin.DateFieldListFilter), "language"]
     list_select_related = ["section"]
     search_fields = ["=id", "headline"]
     ordering = ["-id"]
@@ -69,9 +69,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected stories now"), permissions=["change"])
     def publish_now(self, request, queryset):
+        count = 0
         for article in queryset:
             publishing.publish(article)
-        self.message_user(request, ngettext("%d story published.", "%d stories published.", queryset.count()) % queryset.count(), messages.SUCCESS)
+            count += 1
+        self.message_user(request, ngettext("%d story published.", "%d stories published.", count) % count, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish selected stories"), permissions=["change"])
     def unpublish(self, request, queryset):

@@ -1,0 +1,137 @@
+"""What a page tells search engines and link previews about itself: JSON-LD, OpenGraph, Twitter cards, hreflang.
+
+Article pages describe a schema.org ``NewsArticle`` (https://schema.org/NewsArticle) with what
+Google's article structured data asks for; the home page describes the paper
+(``NewsMediaOrganization`` and ``WebSite``); section, tag and author pages a ``CollectionPage``.
+"""
+
+import json
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+
+from masthead.news.models import Article
+from masthead.syndication.models import LanguageEdition
+from masthead.syndication.ninjs import changed_at, rfc3339
+
+LOGO_PATH = "masthead/syndication/logo.png"
+OG_LOCALES = {"en": "en_US", "fa": "fa_IR"}
+# The same escapes as Django's json_script: a headline holding "</script>" cannot end the element.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def absolute(path_or_url: str) -> str:
+    return path_or_url if path_or_url.startswith(("http://", "https://")) else settings.SITE_URL + path_or_url
+
+
+def logo_url() -> str:
+    return settings.SITE_LOGO_URL or absolute(static(LOGO_PATH))
+
+
+def image_url(article: Article) -> tuple[str, bool]:
+    """The story's lead image and whether it is its own (True) or the paper's logo standing in (False).
+
+    Hook: a story with a ``lead_image`` that has a ``url`` (the media library's) is shown with it.
+    """
+    image = getattr(article, "lead_image", None)
+    url = getattr(image, "url", None) if image else None
+    return (absolute(url), True) if url else (logo_url(), False)
+
+
+def corrections(article: Article) -> list[dict]:
+    """schema.org ``CorrectionComment``s for the story's published corrections.
+
+    Hook: corrections are read from an ``article.corrections`` relation when one exists; each
+    gives its text as ``text`` (or ``body``) and its time as ``published_at`` (or ``created_at``).
+    """
+    related = getattr(article, "corrections", None)
+    if related is None or not hasattr(related, "all"):
+        return []
+    found = []
+    for correction in related.all():
+        text = getattr(correction, "text", None) or getattr(correction, "body", "")
+        moment = getattr(correction, "published_at", None) or getattr(correction, "created_at", None)
+        entry = {"@type": "CorrectionComment", "text": str(text)}
+        if moment:
+            entry["datePublished"] = rfc3339(moment)
+        found.append(entry)
+    return found
+
+
+def publisher() -> dict:
+    return {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/",
+            "logo": {"@type": "ImageObject", "url": logo_url()}}
+
+
+def news_article(article: Article) -> dict:
+    """The ``NewsArticle`` JSON-LD of a visible story (section, tags and authors prefetched)."""
+    url = absolute(article.get_absolute_url())
+    authors = [{"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())} for a in article.authors.all()]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "identifier": {"@type": "PropertyValue", "propertyID": "News ID", "value": str(article.pk)},
+        "headline": article.headline,
+        # A draft has no publication time yet; its preview still renders.
+        "datePublished": rfc3339(article.published_at or article.created_at),
+        "dateModified": rfc3339(changed_at(article)),
+        # With no byline the story is credited to its source (a news agency) or to the paper.
+        "author": authors or [{"@type": "Organization", "name": article.source} if article.source
+                              else {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"}],
+        "publisher": publisher(),
+        "image": [image_url(article)[0]],
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "inLanguage": article.language,
+        "isAccessibleForFree": True,
+    }
+    if article.summary:
+        data["description"] = article.summary
+    found = corrections(article)
+    if found:
+        data["correction"] = found
+    return data
+
+
+def home() -> list[dict]:
+    return [
+        {"@context": "https://schema.org", **publisher()},
+        {"@context": "https://schema.org", "@type": "WebSite", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/",
+         "inLanguage": settings.LANGUAGE_CODE},
+    ]
+
+
+def collection(*, title: str, description: str, path: str) -> dict:
+    return {"@context": "https://schema.org", "@type": "CollectionPage", "name": title, "description": description,
+            "url": absolute(path), "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"},
+            "publisher": publisher()}
+
+
+def script_json(data) -> str:
+    """``data`` as JSON safe inside ``<script type="application/ld+json">``."""
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+def editions(article: Article) -> list[tuple[str, str]]:
+    """``(language, absolute url)`` of every visible language edition of the story, itself included.
+
+    Empty unless the story has an edition in another language: hreflang links need a pair.
+    """
+    rows = (LanguageEdition.objects.filter(story__in=LanguageEdition.objects.filter(article=article).values("story"),
+                                            article__in=Article.objects.visible())
+            .order_by("article__language").values_list("article__language", "article_id", "article__slug"))
+    found = [(language, absolute(reverse("news:article", args=[pk, slug]))) for language, pk, slug in rows]
+    return found if len({language for language, _ in found}) > 1 else []
+
+
+def feeds_for(kind: str | None = None, *, slug: str = "", name: str = "") -> list[tuple[str, str, str]]:
+    """``(type, title, url)`` of the feeds a page advertises with ``<link rel="alternate">``."""
+    args = [] if kind is None else [slug]
+    prefix = "syndication:" + ("feed" if kind is None else f"{kind}-feed")
+    label = settings.SITE_NAME if kind is None else f"{name} · {settings.SITE_NAME}"
+    return [(mime, f"{label} ({title})", absolute(reverse(f"{prefix}-{fmt}", args=args)))
+            for fmt, mime, title in (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"),
+                                     ("json", "application/feed+json", "JSON Feed"))]

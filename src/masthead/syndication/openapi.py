@@ -1,0 +1,189 @@
+"""The OpenAPI 3.1 description of ``/api/v1/``, served at ``/api/openapi.json``.
+
+Its schemas are JSON Schema 2020-12, so a test validates real answers of the API against them.
+The ninjs schema is the subset of IPTC ninjs 2.0 the API writes, with the standard's names.
+"""
+
+from django.conf import settings
+from django.http import JsonResponse
+
+from masthead.syndication.caching import cacheable, readable_from_any_site
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json_body(name: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _query(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+STRING = {"type": "string"}
+TIME = {"type": "string", "format": "date-time"}
+URI = {"type": "string", "format": "uri"}
+LIMIT = _query("limit", "How many items per page (1–100, default 20).", {"type": "integer", "minimum": 1, "maximum": 100})
+NEWS_ID = {"name": "news_id", "in": "path", "required": True, "description": "The News ID.", "schema": {"type": "integer"}}
+ERRORS = {
+    "400": _json_body("Error", "A parameter or field is wrong; `error.parameter` names it."),
+    "401": _json_body("Error", "No token, or a token that is unknown or revoked."),
+    "403": _json_body("Error", "The token's user may not do this."),
+    "404": _json_body("Error", "No such story."),
+}
+
+
+def _entries(*, required: tuple, **properties) -> dict:
+    return {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                       "required": list(required), "properties": properties}}
+
+
+def schemas() -> dict:
+    """The document's component schemas (read when asked: the languages come from settings)."""
+    found = {
+        "Error": {
+            "type": "object", "required": ["error"], "additionalProperties": False,
+            "properties": {"error": {"type": "object", "required": ["status", "message"], "additionalProperties": False,
+                                     "properties": {"status": {"type": "integer"}, "message": STRING,
+                                                    "parameter": STRING}}},
+        },
+        "Ninjs": {
+            "description": "A story as IPTC ninjs 2.0 (https://www.iptc.org/std/ninjs/ninjs-schema_2.0.json).",
+            "type": "object", "required": ["uri", "pubstatus", "version", "versioncreated", "altids"],
+            "additionalProperties": False,
+            "properties": {
+                "uri": URI,
+                "standard": {"type": "object", "additionalProperties": False,
+                             "properties": {"name": {"const": "ninjs"}, "version": STRING, "schema": URI}},
+                "type": {"enum": ["text"]},
+                "representationtype": {"enum": ["full", "partial"]},
+                "version": STRING,
+                "firstcreated": TIME,
+                "versioncreated": TIME,
+                "embargoed": TIME,
+                "pubstatus": {"enum": ["usable", "withheld", "canceled"]},
+                "language": STRING,
+                "slugline": STRING,
+                "copyrightholder": STRING,
+                "by": STRING,
+                "headlines": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING),
+                "descriptions": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING),
+                "bodies": _entries(required=("value",), role=STRING, contenttype=STRING, value=STRING,
+                                   charcount={"type": "number"}, wordcount={"type": "number"}),
+                "subjects": _entries(required=("name",), name=STRING, rel={"enum": ["section", "tag"]}, uri=URI, literal=STRING),
+                "people": _entries(required=("name",), name=STRING, rel=STRING, uri=URI, literal=STRING),
+                "infosources": _entries(required=("name",), name=STRING),
+                "altids": _entries(required=("role", "value"), role=STRING, value=STRING),
+                "renditions": _entries(required=("name",), name=STRING, href=URI, contenttype=STRING),
+            },
+        },
+        "ArticleList": {
+            "type": "object", "required": ["items", "next"], "additionalProperties": False,
+            "properties": {"items": {"type": "array", "items": _ref("Ninjs")},
+                           "next": {"type": ["string", "null"], "format": "uri",
+                                    "description": "The next page, or null on the last one."}},
+        },
+        "ArticleWrite": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "headline": STRING, "kicker": STRING, "summary": STRING, "source": STRING, "slug": STRING,
+                "body": {"type": "string", "description": "Markdown; rendered and sanitised on save."},
+                "language": {"enum": [code for code, _ in settings.LANGUAGES]},
+                "section": {"type": "string", "description": "A section's slug."},
+                "tags": {"type": "array", "items": STRING, "description": "Tag names; new ones are created."},
+                "authors": {"type": "array", "items": STRING, "description": "Authors' slugs."},
+            },
+        },
+        "Publish": {"type": "object", "additionalProperties": False,
+                    "properties": {"at": {**TIME, "description": "Schedule for this time; omit to publish now."}}},
+        "Section": {"type": "object", "additionalProperties": False,
+                    "required": ["id", "name", "slug", "description", "position", "url"],
+                    "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "description": STRING,
+                                   "position": {"type": "integer"}, "url": URI}},
+        "Tag": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "url"],
+                "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "url": URI}},
+        "Author": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "bio", "url"],
+                   "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "bio": STRING, "url": URI}},
+    }
+    for name in ("Section", "Tag", "Author"):
+        found[name + "List"] = {
+            "type": "object", "required": ["items", "next"], "additionalProperties": False,
+            "properties": {"items": {"type": "array", "items": _ref(name)}, "next": {"type": ["string", "null"], "format": "uri"}},
+        }
+    return found
+
+
+def _lister(name: str, summary: str) -> dict:
+    return {"get": {"summary": summary, "operationId": f"list{name}s",
+                    "parameters": [_query("after", "Continue after this id.", {"type": "integer", "minimum": 0}), LIMIT],
+                    "responses": {"200": _json_body(f"{name}List", f"A page of {name.lower()}s."),
+                                  "400": ERRORS["400"]}}}
+
+
+def build() -> dict:
+    """The OpenAPI document as a dict."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"{settings.SITE_NAME} API", "version": "1.0.0",
+                 "description": "Stories as IPTC ninjs 2.0, and what they are filed under. Reads are public; "
+                                "writes need `Authorization: Bearer <token>` and the token user's permissions."},
+        "servers": [{"url": settings.SITE_URL}],
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer",
+                                          "description": "A token from `masthead api_token <username>`."}},
+        },
+        "paths": {
+            "/api/v1/articles": {
+                "get": {
+                    "summary": "Visible stories, newest first; with `since`, every change since then, oldest first.",
+                    "operationId": "listArticles",
+                    "parameters": [
+                        _query("section", "Only this section (slug).", STRING),
+                        _query("tag", "Only this tag (slug).", STRING),
+                        _query("author", "Only this author (slug).", STRING),
+                        _query("since", "Incremental sync: stories published, changed or withdrawn (pubstatus "
+                                        "`canceled`) at or after this time, oldest first.", TIME),
+                        LIMIT,
+                        _query("cursor", "Where the page starts: take it from `next`.", STRING),
+                    ],
+                    "responses": {"200": _json_body("ArticleList", "A page of stories."), "400": ERRORS["400"]},
+                },
+                "post": {
+                    "summary": "Create a draft.", "operationId": "createArticle", "security": [{"token": []}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "allOf": [_ref("ArticleWrite"), {"required": ["headline", "section"]}]}}}},
+                    "responses": {"201": _json_body("Ninjs", "The new draft."),
+                                  **{code: ERRORS[code] for code in ("400", "401", "403")}},
+                },
+            },
+            "/api/v1/articles/{news_id}": {
+                "parameters": [NEWS_ID],
+                "get": {"summary": "One story (with an editor's token, drafts too).", "operationId": "getArticle",
+                        "responses": {"200": _json_body("Ninjs", "The story."), "401": ERRORS["401"],
+                                      "404": ERRORS["404"]}},
+                "patch": {"summary": "Change a story; a published one needs the right to publish.",
+                          "operationId": "updateArticle", "security": [{"token": []}],
+                          "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ArticleWrite")}}},
+                          "responses": {"200": _json_body("Ninjs", "The story as saved."), **ERRORS}},
+            },
+            "/api/v1/articles/{news_id}/publish": {
+                "parameters": [NEWS_ID],
+                "post": {"summary": "Publish now, or schedule with `at`.", "operationId": "publishArticle",
+                         "security": [{"token": []}],
+                         "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("Publish")}}},
+                         "responses": {"200": _json_body("Ninjs", "The story as published."), **ERRORS}},
+            },
+            "/api/v1/sections": _lister("Section", "Every section, by id; `position` is the navigation order."),
+            "/api/v1/tags": _lister("Tag", "Every tag."),
+            "/api/v1/authors": _lister("Author", "Every author."),
+        },
+    }
+
+
+def document(request):
+    """``/api/openapi.json``."""
+    return readable_from_any_site(cacheable(JsonResponse(build(), json_dumps_params={"ensure_ascii": False}), {"openapi"}))

@@ -1,0 +1,32 @@
+from datetime import datetime, timezone as dt_timezone
+
+import pytest
+
+from masthead.news import demo
+from masthead.news.models import Article, Author, Section, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_paper_has_sections_stories_and_the_real_article():
+    created = demo.load()
+    assert created["articles"] >= 36
+    assert Section.objects.count() >= 5
+    story = Article.objects.get(pk=302104)
+    assert story.headline == "‘Leave the region,’ Iran FM tells foreign powers"
+    assert story.published_at == datetime(2021, 4, 12, 5, 35, tzinfo=dt_timezone.utc)
+    assert story.source == "Press TV"
+    assert story.body.count("\n\n") == 8  # nine paragraphs, the page furniture dropped
+    assert "Security Key" not in story.body and "Page Generated" not in story.body
+    assert Article.objects.visible().count() == created["articles"]
+    assert Article.objects.filter(authors__isnull=False).distinct().count() >= 36
+    assert all(a.related_ids for a in Article.objects.all())
+
+
+def test_loading_twice_duplicates_nothing_and_keeps_edits():
+    demo.load()
+    counts = (Article.objects.count(), Section.objects.count(), Tag.objects.count(), Author.objects.count())
+    Article.objects.filter(pk=302104).update(headline="Edited in the newsroom")
+    assert demo.load() == {"sections": 0, "authors": 0, "tags": 0, "articles": 0}
+    assert (Article.objects.count(), Section.objects.count(), Tag.objects.count(), Author.objects.count()) == counts
+    assert Article.objects.get(pk=302104).headline == "Edited in the newsroom"

@@ -1,0 +1,95 @@
+"""The OpenAPI document is valid, and every answer it documents is checked against it on a real request."""
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from masthead.news import publishing
+from masthead.syndication import openapi
+from tests.news.factories import make_article, make_author, make_section, make_tag
+from tests.syndication.factories import REPORTER, make_token
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def _documented(document) -> set[tuple[str, str, str]]:
+    return {(path, method, status) for path, item in document["paths"].items()
+            for method, operation in item.items() if method != "parameters"
+            for status in operation["responses"]}
+
+
+def _check(document, path, method, status, response):
+    assert response.status_code == int(status), (path, method, response.content)
+    schema = document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**schema, "components": document["components"]},
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(response.json())]
+    assert not errors, (path, method, status, errors)
+
+
+def test_every_documented_answer_matches_its_schema(client):
+    section = make_section(slug="politics")
+    tag, author = make_tag(slug="iran"), make_author(slug="sara-karimi")
+    story = make_article(section=section, tags=[tag], authors=[author], kicker="Diplomacy", source="IRNA")
+    make_article(section=section)
+    withdrawn = make_article(section=section)
+    publishing.unpublish(withdrawn)
+    reporter, editor, reader = make_token(perms=REPORTER), make_token(groups=["Editors"]), make_token()
+    document = openapi.build()
+
+    def call(method, url, data=None, token=None):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        if method == "get":
+            return client.get(url, **headers)
+        return getattr(client, method)(url, data=json.dumps(data or {}), content_type="application/json", **headers)
+
+    draft_id = None
+    cases = [
+        ("/api/v1/articles", "get", "200", lambda: call("get", "/api/v1/articles?limit=1")),
+        ("/api/v1/articles", "get", "200", lambda: call("get", "/api/v1/articles?since=2000-01-01T00:00:00Z")),
+        ("/api/v1/articles", "get", "400", lambda: call("get", "/api/v1/articles?limit=0")),
+        ("/api/v1/articles", "post", "201", lambda: call("post", "/api/v1/articles",
+                                                         {"headline": "New", "section": "politics", "tags": ["Oil"]}, reporter)),
+        ("/api/v1/articles", "post", "400", lambda: call("post", "/api/v1/articles", {"section": "politics"}, reporter)),
+        ("/api/v1/articles", "post", "401", lambda: call("post", "/api/v1/articles", {})),
+        ("/api/v1/articles", "post", "403", lambda: call("post", "/api/v1/articles", {}, reader)),
+        ("/api/v1/articles/{news_id}", "get", "200", lambda: call("get", f"/api/v1/articles/{story.pk}")),
+        ("/api/v1/articles/{news_id}", "get", "404", lambda: call("get", "/api/v1/articles/999999")),
+        ("/api/v1/articles/{news_id}", "get", "401", lambda: call("get", f"/api/v1/articles/{draft_id}", token="mh_wrong")),
+        ("/api/v1/articles/{news_id}", "patch", "200", lambda: call("patch", f"/api/v1/articles/{draft_id}", {"kicker": "New"}, reporter)),
+        ("/api/v1/articles/{news_id}", "patch", "400", lambda: call("patch", f"/api/v1/articles/{draft_id}", {"section": "x"}, reporter)),
+        ("/api/v1/articles/{news_id}", "patch", "401", lambda: call("patch", f"/api/v1/articles/{draft_id}", {})),
+        ("/api/v1/articles/{news_id}", "patch", "403", lambda: call("patch", f"/api/v1/articles/{story.pk}", {"kicker": "x"}, reporter)),
+        ("/api/v1/articles/{news_id}", "patch", "404", lambda: call("patch", "/api/v1/articles/999999", {}, reporter)),
+        ("/api/v1/articles/{news_id}/publish", "post", "400", lambda: call("post", f"/api/v1/articles/{draft_id}/publish", {"at": 5}, editor)),
+        ("/api/v1/articles/{news_id}/publish", "post", "401", lambda: call("post", f"/api/v1/articles/{draft_id}/publish")),
+        ("/api/v1/articles/{news_id}/publish", "post", "403", lambda: call("post", f"/api/v1/articles/{draft_id}/publish", {}, reporter)),
+        ("/api/v1/articles/{news_id}/publish", "post", "404", lambda: call("post", "/api/v1/articles/999999/publish", {}, editor)),
+        ("/api/v1/articles/{news_id}/publish", "post", "200", lambda: call("post", f"/api/v1/articles/{draft_id}/publish", {}, editor)),
+        ("/api/v1/sections", "get", "200", lambda: call("get", "/api/v1/sections")),
+        ("/api/v1/sections", "get", "400", lambda: call("get", "/api/v1/sections?limit=x")),
+        ("/api/v1/tags", "get", "200", lambda: call("get", "/api/v1/tags?limit=1")),
+        ("/api/v1/tags", "get", "400", lambda: call("get", "/api/v1/tags?after=x")),
+        ("/api/v1/authors", "get", "200", lambda: call("get", "/api/v1/authors")),
+        ("/api/v1/authors", "get", "400", lambda: call("get", "/api/v1/authors?sort=name")),
+    ]
+    covered = set()
+    for path, method, status, request in cases:
+        response = request()
+        _check(document, path, method, status, response)
+        if status == "201":
+            draft_id = int(response.json()["altids"][0]["value"])
+        covered.add((path, method, status))
+    assert covered == _documented(document)
+    canceled = client.get("/api/v1/articles?since=2000-01-01T00:00:00Z").json()["items"]
+    assert "canceled" in {item["pubstatus"] for item in canceled}  # the partial form was validated too
