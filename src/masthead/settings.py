@@ -169,9 +169,11 @@ INSTALLED_APPS = [
     "masthead.delivery",
     "masthead.news",
     "masthead.newsroom.apps.NewsroomConfig",
+    "masthead.media",
     "django.contrib.sitemaps",
     "masthead.syndication",
     "masthead.comments",
+    "masthead.ingest",
     "masthead.search.apps.SearchConfig",
 ]
 
@@ -238,6 +240,16 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+
+# MASTHEAD_IMAGE_MAX_BYTES: the largest image file the media library accepts, in bytes. Default: 15000000.
+IMAGE_MAX_BYTES = int(_env("MASTHEAD_IMAGE_MAX_BYTES", "15000000"))
+# MASTHEAD_IMAGE_MAX_PIXELS: the largest image accepted, in pixels (width × height); guards against
+# decompression bombs. Default: 50000000.
+IMAGE_MAX_PIXELS = int(_env("MASTHEAD_IMAGE_MAX_PIXELS", "50000000"))
+# MASTHEAD_IMAGE_SIZES: comma-separated WIDTHxHEIGHT sizes that renditions are made at (any other
+# size answers 404, so no one can fill the disk). Default: 1300x731,980x551,650x365,480x270,320x180
+IMAGE_SIZES = [tuple(int(n) for n in size.strip().split("x")) for size in
+               _env("MASTHEAD_IMAGE_SIZES", "1300x731,980x551,650x365,480x270,320x180").split(",") if size.strip()]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("newsroom/", admin.site.urls),
+    path("media/", include("masthead.media.urls")),
     path("", include("masthead.syndication.urls")),
     path("comments/", include("masthead.comments.urls")),
     path("", include("masthead.search.urls")),

@@ -35,17 +35,20 @@ def test_search_by_news_id_finds_exactly_that_story(editor_client):
 
 
 def test_editor_writes_and_publishes_a_story_that_readers_see_at_once(editor_client, client):
+    """The form files the story; the desk's Publish now puts it on the site and purges the cached section."""
     section, tag, author = make_section(slug="economy"), make_tag(), make_author()
     client.get("/section/economy/")  # cached before the story exists
     response = editor_client.post("/newsroom/news/article/add/", {
         "kicker": "", "headline": "Rial steadies", "slug": "", "summary": "The rial held.",
         "body": "The rial held **steady** on Monday.", "source": "Staff", "section": section.pk,
-        "authors": [author.pk], "tags": [tag.pk], "language": "en", "status": "published",
-        "published_at_0": "2021-04-12", "published_at_1": "05:35:00",
+        "authors": [author.pk], "tags": [tag.pk], "language": "en",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     story = Article.objects.get(headline="Rial steadies")
     assert story.body_html == "<p>The rial held <strong>steady</strong> on Monday.</p>"
+    assert story.status == "draft"  # states move only through the desk
+    response = editor_client.post(f"/newsroom/news/article/{story.pk}/desk/", {"action": "publish"})
+    assert response.status_code == 302
     editor_client.logout()
     assert "Rial steadies" in client.get("/section/economy/").content.decode()
     page = client.get(story.get_absolute_url()).content.decode()

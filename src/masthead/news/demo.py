@@ -10,31 +10,11 @@ from pathlib import Path
 
 from django.db import transaction
 
-from masthead import house
+from masthead.ingest import savedpage
 from masthead.news import publishing
 from masthead.news.models import Article, Author, Section, Tag
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-
-
-def read_saved_page(text: str) -> dict:
-    """The fields of a saved article page in the paper's plain-text form (News ID, Published, headline, body)."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
-    fields: dict = {"paragraphs": []}
-    for line in lines:
-        if not line:
-            continue
-        if line.startswith("News ID:"):
-            fields["id"] = int(line.removeprefix("News ID:").strip())
-        elif line.startswith("Published:"):
-            fields["published_at"] = house.parse_dateline(line.removeprefix("Published:").strip())
-        elif line.startswith(("Security Key", "Captcha refresh", "Page Generated in")):
-            continue
-        elif "headline" not in fields:
-            fields["headline"] = line
-        elif line != fields["headline"]:  # the page prints the headline twice
-            fields["paragraphs"].append(line)
-    return fields
 
 
 @transaction.atomic
@@ -57,13 +37,14 @@ def load() -> dict[str, int]:
         created["tags"] += new
         return found
 
-    saved = read_saved_page((DEMO_DIR / "iran-daily-302104.txt").read_text(encoding="utf-8"))
+    page = DEMO_DIR / "iran-daily-302104.txt"
+    saved = savedpage.parse(page.read_text(encoding="utf-8"), name=page.name)
     stories = [
         {
-            "id": saved["id"], "section": "politics", "kicker": "Diplomacy", "headline": saved["headline"],
-            "summary": "Foreign Minister Zarif tells Iraq's national security adviser that the region's countries can keep it secure without foreign forces.", "body": "\n\n".join(saved["paragraphs"]), "source": "Press TV",
+            "id": saved.news_id, "section": "politics", "kicker": "Diplomacy", "headline": saved.headline,
+            "summary": "Foreign Minister Zarif tells Iraq's national security adviser that the region's countries can keep it secure without foreign forces.", "body": saved.body, "source": "Press TV",
             "authors": [], "tags": ["Iran", "Iraq", "Foreign policy", "Security"],
-            "published_at": saved["published_at"].isoformat(),
+            "published_at": saved.published_at.isoformat(),
         },
         *data["articles"],
     ]

@@ -38,17 +38,33 @@ def parse_cursor(text: str) -> tuple[datetime, int]:
         raise Http404("Malformed page cursor") from None
 
 
+def _seek(queryset, condition: Q):
+    """``queryset`` filtered by the cursor's ``condition``, placed first in the WHERE clause.
+
+    SQLite bounds an index range scan by the first upper (or lower) bound on a column that the
+    WHERE clause names and merely filters by the others. Behind the "published, not in the
+    future" bound (``published_at <= now``) the cursor's own bound only filtered, so page 1,000
+    of a section read 20,000 index entries to find its 20: twelve times page 1's cost on a
+    100,000-story archive. PostgreSQL takes the tighter bound whatever the order.
+    """
+    kept = len(queryset.query.where.children)
+    sought = queryset.filter(condition)
+    where = sought.query.where
+    where.children = where.children[kept:] + where.children[:kept]
+    return sought
+
+
 def paginate(queryset, params, *, size: int = PAGE_SIZE) -> Page:
     """One page of ``queryset`` (visible stories), from ``params['before']`` or ``params['after']``."""
     if params.get("before"):
         moment, pk = parse_cursor(params["before"])
-        rows = list(queryset.filter(published_at__lte=moment).exclude(Q(published_at=moment) & Q(id__gte=pk))
+        rows = list(_seek(queryset, Q(published_at__lte=moment) & ~Q(published_at=moment, id__gte=pk))
                     .order_by("-published_at", "-id")[: size + 1])
         items, more = rows[:size], len(rows) > size
         return Page(items, cursor(items[-1]) if more else None, cursor(items[0]) if items else None)
     if params.get("after"):
         moment, pk = parse_cursor(params["after"])
-        rows = list(queryset.filter(published_at__gte=moment).exclude(Q(published_at=moment) & Q(id__lte=pk))
+        rows = list(_seek(queryset, Q(published_at__gte=moment) & ~Q(published_at=moment, id__lte=pk))
                     .order_by("published_at", "id")[: size + 1])
         items = list(reversed(rows[:size]))
         more = len(rows) > size

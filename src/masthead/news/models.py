@@ -1,15 +1,21 @@
 """Articles and what they are filed under: sections, tags and authors."""
 
+import re
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from masthead import sanitize
+
+# Edits within this time of publication (a typo fixed at once) do not earn an Updated line.
+UPDATE_GRACE = timedelta(minutes=5)
 
 
 class Section(models.Model):
@@ -78,8 +84,15 @@ class Author(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def visible(self, *, at=None):
-        """The one definition of what a reader may see: published, and not in the future."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
+        """The one definition of what a reader may see: published, not in the future, not under embargo."""
+        now = at or timezone.now()
+        return self.filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
+                           status=Article.Status.PUBLISHED, published_at__lte=now)
+
+    def breaking(self, *, at=None):
+        """Visible stories flagged as breaking news whose flag has not yet expired, newest first."""
+        now = at or timezone.now()
+        return self.visible(at=now).filter(breaking_until__gt=now).newest_first()
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")
@@ -116,6 +129,19 @@ class Article(models.Model):
                                         help_text=_("UTC. A future time schedules the story."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    embargo_until = models.DateTimeField(
+        _("embargo until"), null=True, blank=True,
+        help_text=_("UTC. Not before: the story stays off the site until this time, whatever its publication time."))
+    breaking_until = models.DateTimeField(
+        _("breaking news until"), null=True, blank=True,
+        help_text=_("UTC. While the story is visible and this time is ahead, the home page carries a breaking-news banner."))
+    lead_image = models.ForeignKey("media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("lead image"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="articles_created", editable=False, verbose_name=_("created by"))
+    corrected_at = models.DateTimeField(_("last corrected at"), null=True, blank=True, editable=False)
+    # Optimistic locking: every save adds one, and a form saved from an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     related_ids = models.JSONField(default=list, blank=True, editable=False,
                                    help_text="News IDs of related stories, chosen when the story is saved.")
 
@@ -127,11 +153,25 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at", "id"], name="article_visible"),
             models.Index(fields=["section", "status", "published_at", "id"], name="article_section_visible"),
             models.Index(fields=["updated_at"], name="article_updated"),
+            # The newsroom list: newest first (by News ID) within a state, a section or an author.
+            models.Index(fields=["status", "id"], name="article_status_id"),
+            models.Index(fields=["section", "id"], name="article_section_id"),
+            models.Index(fields=["created_by", "id"], name="article_created_by_id"),
+            models.Index(fields=["breaking_until"], name="article_breaking"),
+        ]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish stories"),
+            ("edit_any_article", "Can edit other people's stories and stories past draft"),
+            ("correct_article", "Can add corrections to published stories"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_article_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(embargo_until__isnull=True) | Q(published_at__isnull=True) | Q(published_at__gte=F("embargo_until")),
+                name="published_not_before_embargo",
             ),
         ]
 
@@ -141,21 +181,93 @@ class Article(models.Model):
     def clean(self):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             raise ValidationError({"published_at": _("A published story needs a publication time.")})
+        self._respect_embargo()
+
+    def _respect_embargo(self):
+        # An embargo is a floor under the publication time: publishing "now" a story embargoed
+        # until 0001 GMT schedules it for 0001 GMT, and the page says when it really appeared.
+        if self.embargo_until and self.published_at and self.published_at < self.embargo_until:
+            self.published_at = self.embargo_until
 
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline, allow_unicode=True)[:120].strip("-") or "story"
         self.body_html = sanitize.render_markdown(self.body)
         self.updated_at = timezone.now()
-        super().save(*args, **kwargs)
+        self._respect_embargo()
+        if self._state.adding:
+            super().save(*args, **kwargs)
+        else:
+            # Counted in the database, so a save from a stale copy cannot move the version backwards.
+            self.version = F("version") + 1
+            super().save(*args, **kwargs)
+            self.refresh_from_db(fields=["version"])
+        HeadlineWord.index(self)
 
     def get_absolute_url(self) -> str:
         return reverse("news:article", args=[self.pk, self.slug])
 
     def is_visible(self, *, at=None) -> bool:
+        now = at or timezone.now()
         return self.status == self.Status.PUBLISHED and self.published_at is not None and \
-            self.published_at <= (at or timezone.now())
+            self.published_at <= now and (self.embargo_until is None or self.embargo_until <= now)
+
+    @property
+    def state(self) -> str:
+        """The newsroom's word for where the story is: draft, review, scheduled, published or unpublished."""
+        if self.status == self.Status.PUBLISHED and not self.is_visible():
+            return "scheduled"
+        return self.status
+
+    @property
+    def shows_updated(self) -> bool:
+        """Whether the page shows an Updated time: the story changed after it appeared."""
+        return bool(self.published_at and self.updated_at and self.updated_at - self.published_at > UPDATE_GRACE)
 
     @property
     def surrogate_key(self) -> str:
         return f"article-{self.pk}"
+
+
+class Correction(models.Model):
+    """A correction to a published story, printed at its foot and on the public corrections page."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("story"))
+    text = models.TextField(_("correction"), help_text=_("What was wrong and what is right, as readers will read it."))
+    created_at = models.DateTimeField(_("corrected at"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("corrected by"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.text[:60]}"
+
+
+class HeadlineWord(models.Model):
+    """One word of a story's headline, so the newsroom finds "region" in "Leave the region" by an index seek."""
+
+    MAX_LENGTH = 40
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    word = models.CharField(max_length=MAX_LENGTH)
+
+    class Meta:
+        indexes = [models.Index(fields=["word", "article"], name="headline_word")]
+
+    @staticmethod
+    def words(headline: str) -> set[str]:
+        return {w[: HeadlineWord.MAX_LENGTH] for w in re.findall(r"\w+", headline.lower())}
+
+    @classmethod
+    def index(cls, article: Article) -> None:
+        """Keep the words of ``article``'s headline (called by every save)."""
+        cls.objects.filter(article=article).delete()
+        cls.objects.bulk_create(cls(article=article, word=w) for w in sorted(cls.words(article.headline)))
+
+    @classmethod
+    def matching(cls, term: str):
+        """Ids of stories with a headline word starting with ``term`` (a range seek on the index)."""
+        low = term.lower()[: cls.MAX_LENGTH]
+        return cls.objects.filter(word__gte=low, word__lt=low + "\U0010ffff").values("article_id")

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from masthead.news import views
+from masthead.news import corrections, views
 
 
 class UnicodeSlugConverter:
@@ -30,4 +30,5 @@ urlpatterns = [
     path("archive/<int:year>/", views.archive, name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.archive, name="archive-month"),
     path("archive/<int:year>/<int:month>/<int:day>/", views.archive, name="archive-day"),
+    path("corrections/", corrections.corrections, name="corrections"),
 ]

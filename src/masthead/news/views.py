@@ -4,6 +4,7 @@ import calendar
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -11,19 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masthead.news import listing
-from masthead.news.models import Article, Author, Section, Tag
+from masthead.news.models import Article, Author, Correction, Section, Tag
 
 TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
 
 
-def _cacheable(response, keys, *, last_modified=None, bounded_by_schedule=True):
-    """Mark ``response`` for the page cache under ``keys``, no longer than the next scheduled story."""
+def _cacheable(response, keys, *, last_modified=None, bounded_by_schedule=True, until=None):
+    """Mark ``response`` for the page cache under ``keys``, no longer than the next scheduled story
+    (nor than ``until``, when something on the page expires by itself, such as a breaking-news banner)."""
     response.surrogate_keys = set(keys)
     response.last_modified = last_modified
-    if bounded_by_schedule:
-        upcoming = Article.objects.next_scheduled_time()
-        if upcoming is not None:
-            response.cache_lifetime = max(0, int((upcoming - timezone.now()).total_seconds()))
+    upcoming = Article.objects.next_scheduled_time() if bounded_by_schedule else None
+    ends = min((t for t in (upcoming, until) if t is not None), default=None)
+    if ends is not None:
+        response.cache_lifetime = max(0, int((ends - timezone.now()).total_seconds()))
     return response
 
 
@@ -41,14 +43,16 @@ def home(request):
         latest = [a for a in _teasers(visible.filter(section=section).newest_first())[:5] if a.pk not in shown]
         if latest:
             by_section.append((section, latest[:4]))
-    response = render(request, "news/home.html", {"top": top, "by_section": by_section})
-    return _cacheable(response, {"home"}, last_modified=max((a.published_at for a in top), default=None))
+    breaking = Article.objects.breaking().only("id", "slug", "headline", "breaking_until").first()
+    response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking})
+    return _cacheable(response, {"home"}, last_modified=max((a.published_at for a in top), default=None),
+                      until=breaking.breaking_until if breaking else None)
 
 
 def article(request, news_id: int, slug: str | None = None):
     story = (
         Article.objects.visible()
-        .select_related("section")
+        .select_related("section", "lead_image")
         .prefetch_related("authors", "tags")
         .filter(pk=news_id)
         .first()
@@ -57,6 +61,9 @@ def article(request, news_id: int, slug: str | None = None):
         raise Http404(_("No story with News ID %(id)s.") % {"id": news_id})
     if slug != story.slug:
         return HttpResponsePermanentRedirect(story.get_absolute_url())
+    # Corrections: one query for a corrected story, none for the rest (corrected_at says which).
+    prefetch_related_objects([story], "corrections" if story.corrected_at else
+                             Prefetch("corrections", queryset=Correction.objects.none()))
     related = list(_teasers(Article.objects.visible().filter(pk__in=story.related_ids or [])).newest_first())
     template = "news/print.html" if request.resolver_match.url_name == "print" else "news/article.html"
     response = render(request, template, {"article": story, "related": related})

@@ -1,0 +1,376 @@
+"""A synthetic newspaper archive for the benchmark: sections, tags, authors and many stories.
+
+Stories are written straight into the tables in one transaction with large batched inserts
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL): going through ``publishing.save`` would
+render Markdown and choose related stories one row at a time, a few hundred stories a second.
+What ``save`` would have computed is computed here once and reused: each body template is
+rendered to sanitised HTML once, and related stories are the newest earlier ones sharing the
+story's first tag, topped up from its section, as ``publishing.choose_related`` picks them.
+"""
+
+import random
+import threading
+import time
+from collections import deque
+from itertools import islice
+from queue import Queue
+from dataclasses import dataclass
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+from django.db import DatabaseError, connection, transaction
+
+from masthead import sanitize
+from masthead.news.models import Article, Author, Section, Tag
+
+# Sections and their share of the archive. The first is big enough for a page 1,000
+# (20,000 stories) from 80,000 stories on.
+SECTIONS = [
+    ("National", "national", 25), ("Politics", "politics", 17), ("Economy", "economy", 14),
+    ("World", "world", 12), ("Sport", "sport", 11), ("Culture", "culture", 8),
+    ("Science", "science", 7), ("Opinion", "opinion", 6),
+]
+TAG_COUNT = 2_000
+AUTHOR_COUNT = 150
+BODY_TEMPLATES = 64
+BATCH = 5_000
+RELATED_COUNT = 5
+MINUTES_BETWEEN_STORIES = 12  # about 120 stories a day, as a busy daily publishes
+
+WORDS = (
+    "minister parliament budget inflation market oil export talks security region border council "
+    "reform election court tribunal health hospital school university research drought water "
+    "energy grid solar wind railway port shipping harvest wheat rice currency bank rate growth "
+    "industry factory steel cement mining copper gold tourism heritage festival museum film "
+    "football wrestling volleyball league final championship coach squad record season "
+    "province city capital governor mayor district village farmers workers unions students "
+    "doctors scientists engineers diplomats envoy delegation summit treaty agreement sanctions "
+    "negotiations dialogue cooperation investment loans bonds stocks index exchange imports "
+    "customs tariffs freight pipeline refinery gas petrochemical electricity dam irrigation"
+).split()
+SUBJECTS = (
+    "Government", "Parliament", "Central bank", "Foreign minister", "Health ministry", "Tehran",
+    "Oil ministry", "National team", "Scientists", "Farmers", "Exporters", "Court", "President",
+    "Mayor", "Universities", "Railway company", "Steelmakers", "Film festival", "Tourism board",
+    "Energy ministry", "Diplomats", "Customs office", "Wrestlers", "Investors", "Province",
+)
+VERBS = (
+    "plans", "approves", "rejects", "unveils", "expands", "cuts", "doubles", "reviews", "backs",
+    "opens", "delays", "launches", "defends", "questions", "welcomes", "signs", "extends", "wins",
+)
+
+
+@dataclass
+class Built:
+    articles: int
+    tags: int
+    authors: int
+    article_tags: int
+    article_authors: int
+    seconds: float
+    cpu_seconds: float  # this process's CPU time, both threads: steadier than wall time on a busy machine
+
+    @property
+    def rate(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+
+def _sentence(rng: random.Random, low: int, high: int) -> str:
+    words = rng.choices(WORDS, k=rng.randint(low, high))
+    return " ".join(words).capitalize() + "."
+
+
+def _paragraph(rng: random.Random) -> str:
+    return " ".join(_sentence(rng, 8, 22) for _ in range(rng.randint(1, 3)))
+
+
+def _body_templates(rng: random.Random) -> list[tuple[str, str]]:
+    """(Markdown, sanitised HTML) pairs of 5-8 paragraphs, each rendered once."""
+    templates = []
+    for n in range(BODY_TEMPLATES):
+        paragraphs = [_paragraph(rng) for _ in range(rng.randint(5, 8))]
+        if n % 4 == 0:
+            paragraphs.insert(3, "> " + _sentence(rng, 10, 18))
+        if n % 6 == 0:
+            paragraphs.insert(2, "## " + _sentence(rng, 3, 6).rstrip("."))
+        body = "\n\n".join(paragraphs)
+        templates.append((body, sanitize.render_markdown(body)))
+    return templates
+
+
+def _headlines(rng: random.Random, count: int) -> list[str]:
+    subjects, verbs = rng.choices(SUBJECTS, k=count), rng.choices(VERBS, k=count)
+    lengths, words = rng.choices((3, 4, 5, 6), k=count), rng.choices(WORDS, k=6 * count)
+    return [f"{subjects[i]} {verbs[i]} {' '.join(words[6 * i:6 * i + lengths[i]])}" for i in range(count)]
+
+
+def _cumulative(weights: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for weight in weights:
+        total += weight
+        out.append(total)
+    return out
+
+
+def _slug(headline: str) -> str:
+    # The headlines above are ASCII words and spaces: this is what slugify() makes of them.
+    return headline.lower().replace(" ", "-")[:120].strip("-")
+
+
+def _zipf_weights(count: int) -> list[float]:
+    # A few tags (Iran, Oil, Football) are on many stories; most are on few.
+    return [1 / (rank + 1) for rank in range(count)]
+
+
+def _make_lookups() -> tuple[list[Section], list[Tag], list[Author]]:
+    sections = [Section.objects.create(name=name, slug=slug, position=n, description=f"News from {name}.")
+                for n, (name, slug, _share) in enumerate(SECTIONS)]
+    tags = Tag.objects.bulk_create([Tag(name=f"{word.capitalize()} {n}", slug=f"{word}-{n}")
+                                    for n, word in ((n, WORDS[n % len(WORDS)]) for n in range(TAG_COUNT))],
+                                   batch_size=BATCH)
+    authors = Author.objects.bulk_create(
+        [Author(name=f"Reporter {n}", slug=f"reporter-{n}", bio=f"Reporter {n} covers the news.")
+         for n in range(AUTHOR_COUNT)], batch_size=BATCH)
+    if connection.vendor == "sqlite" or not tags[0].pk:
+        tags = list(Tag.objects.order_by("pk"))
+        authors = list(Author.objects.order_by("pk"))
+    return sections, tags, authors
+
+
+def _writer():
+    """A function inserting rows into a table, fastest way the database offers."""
+    connection.ensure_connection()
+    raw = connection.connection  # the driver's own connection, below Django's query wrappers
+    if connection.vendor == "postgresql":
+        def write(table: str, columns: list[str], rows: list[tuple]) -> None:
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        def write(table: str, columns: list[str], rows: list[tuple]) -> None:
+            marks = ", ".join("?" for _ in columns)
+            raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    return write
+
+
+def _sqlite_datetime(moment: datetime) -> str:
+    # What Django's SQLite backend stores for an aware datetime: naive UTC text.
+    return moment.replace(tzinfo=None).isoformat(" ")
+
+
+@contextmanager
+def _bulk_load_settings():
+    """On PostgreSQL, session settings for a bulk load. On SQLite, load through a rollback journal rather than the write-ahead log, then go back to WAL.
+
+    A rollback journal keeps nothing for pages appended past the end of the file, so loading an
+    empty archive writes each page once; the WAL would write it twice (log, then checkpoint).
+    The load stays one transaction that a failure rolls back.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Bodies are long enough to be compressed (TOAST): lz4 does it several times faster
+            # than the default pglz. Index builds get room to sort in memory. This session only.
+            cursor.execute("SET default_toast_compression = 'lz4'")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            # The rows are consistent by construction: skip the foreign-key trigger per row
+            # (as pg_restore --disable-triggers does). Only a superuser may; others pay the checks.
+            replica = _try(cursor, "SET session_replication_role = replica")
+        try:
+            yield
+        finally:
+            if replica:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET session_replication_role = origin")
+        return
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield  # SQLite cannot change its journal inside a transaction (as in a test): load as it is
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=DELETE")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+
+
+def _try(cursor, sql: str) -> bool:
+    try:
+        with transaction.atomic():
+            cursor.execute(sql)
+    except DatabaseError:
+        return False
+    return True
+
+
+def _secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes on ``tables`` that no constraint or primary key owns."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+                           " AND indexname NOT IN (SELECT conname FROM pg_constraint)", [tables])
+        else:
+            marks = ", ".join("%s" for _ in tables)
+            cursor.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                           f" AND tbl_name IN ({marks})", tables)
+        return cursor.fetchall()
+
+
+@contextmanager
+def _indexes_built_after(tables: list[str]):
+    """Drop the secondary indexes of ``tables`` and build them again at the end.
+
+    Building an index once over sorted rows is several times faster than keeping it up to date
+    row by row (the random slug order is the worst case); both happen inside the transaction.
+    """
+    indexes = _secondary_indexes(tables)
+    with connection.cursor() as cursor:
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are checked at commit; PostgreSQL will not index a table
+            # with checks pending, so run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for _name, sql in indexes:
+            cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@dataclass
+class Batch:
+    articles: list[tuple]
+    article_tags: list[tuple[int, int]]
+    article_authors: list[tuple[int, int]]
+
+
+def _stories(rng: random.Random, *, count: int, start: datetime, as_stored, section_ids: list[int],
+             tag_ids: list[int], author_ids: list[int]):
+    """Batches of story rows with their tag and author rows, in News ID order (pure Python, no database)."""
+    templates = _body_templates(rng)
+    summaries = [_sentence(rng, 18, 34) for _ in range(2_000)]
+    kickers = ["", "", "", "Analysis", "Exclusive", "Interview", "Diplomacy", "Markets", "Feature"]
+    sources = ["", "IRNA", "Press TV", "Reuters", "AFP", "Staff"]
+    # Random draws in bulk: one call per column is much cheaper than one per story.
+    section_choices = rng.choices(section_ids, cum_weights=_cumulative([s[2] for s in SECTIONS]), k=count)
+    tag_counts = rng.choices((2, 3, 4, 5), k=count)
+    tag_draws = iter(rng.choices(tag_ids, cum_weights=_cumulative(_zipf_weights(len(tag_ids))), k=sum(tag_counts)))
+    author_draws = iter(rng.choices(author_ids, k=2 * count))
+    headlines = _headlines(rng, count)
+    kicker_choices = rng.choices(kickers, k=count)
+    source_choices = rng.choices(sources, k=count)
+    summary_choices = rng.choices(summaries, k=count)
+    second_choices = rng.choices(range(60), k=count)
+    step = timedelta(minutes=MINUTES_BETWEEN_STORIES)
+    recent_by_tag: dict[int, deque] = {}
+    recent_by_section = {pk: deque(maxlen=RELATED_COUNT) for pk in section_ids}
+    batch = Batch([], [], [])
+    for i in range(count):
+        news_id = i + 1
+        section_id = section_choices[i]
+        story_tags = list(dict.fromkeys(islice(tag_draws, tag_counts[i])))
+        body, body_html = templates[news_id % BODY_TEMPLATES]
+        published = as_stored(start + step * news_id + timedelta(seconds=second_choices[i]))
+        # Newest earlier stories sharing the first tag, topped up from the section.
+        by_tag = recent_by_tag.get(story_tags[0])
+        if by_tag is None:
+            by_tag = recent_by_tag[story_tags[0]] = deque(maxlen=RELATED_COUNT)
+        related = list(reversed(by_tag))
+        for pk in reversed(recent_by_section[section_id]):
+            if len(related) >= RELATED_COUNT:
+                break
+            if pk not in related:
+                related.append(pk)
+        headline = headlines[i]
+        batch.articles.append((
+            news_id, _slug(headline), kicker_choices[i], headline, summary_choices[i], body, body_html,
+            source_choices[i], section_id, "en", "published", published, published, published,
+            "[" + ", ".join(map(str, related)) + "]", 1,
+        ))
+        batch.article_tags.extend((news_id, pk) for pk in story_tags)
+        first_author, second_author = next(author_draws), next(author_draws)
+        batch.article_authors.append((news_id, first_author))
+        if news_id % 3 == 0 and second_author != first_author:
+            batch.article_authors.append((news_id, second_author))
+        by_tag.append(news_id)
+        recent_by_section[section_id].append(news_id)
+        if len(batch.articles) >= BATCH:
+            yield batch
+            batch = Batch([], [], [])
+    if batch.articles:
+        yield batch
+
+
+def _in_background(batches, *, ahead: int = 2):
+    """Iterate ``batches`` made in another thread, so making rows overlaps writing them.
+
+    The database drivers let go of the GIL while the database works, so the two share the CPUs.
+    """
+    queue: Queue = Queue(maxsize=ahead)
+    done = object()
+
+    def produce():
+        try:
+            for batch in batches:
+                queue.put(batch)
+        except BaseException as error:  # handed to the consumer, which raises it
+            queue.put(error)
+        queue.put(done)
+
+    thread = threading.Thread(target=produce, name="bench-generate", daemon=True)
+    thread.start()
+    while (item := queue.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    thread.join()
+
+
+ARTICLE_COLUMNS = ["id", "slug", "kicker", "headline", "summary", "body", "body_html", "source", "section_id",
+                   "language", "status", "published_at", "created_at", "updated_at", "related_ids", "version"]
+
+
+def build(*, articles: int, seed: int = 1, end: datetime | None = None, progress=None) -> Built:
+    """Fill an empty, migrated database with ``articles`` published stories; return counts and time.
+
+    ``progress``, if given, is called with the number of stories written so far after each batch.
+    """
+    if Article.objects.exists():
+        raise RuntimeError("The archive must start empty, but the database already holds stories: "
+                           "build into a new MASTHEAD_VAR_DIR or database.")
+    rng = random.Random(seed)
+    end = (end or datetime.now(timezone.utc)).replace(microsecond=0) - timedelta(minutes=1)
+    start = end - timedelta(minutes=MINUTES_BETWEEN_STORIES * articles)
+    table = Article._meta.db_table
+    tag_table = Article.tags.through._meta.db_table
+    author_table = Article.authors.through._meta.db_table
+    counts = {"articles": 0, "tags": 0, "authors": 0}
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with _bulk_load_settings(), transaction.atomic():
+        sections, tags, authors = _make_lookups()
+        write = _writer()
+        as_stored = _sqlite_datetime if connection.vendor == "sqlite" else (lambda moment: moment)
+        stories = _stories(rng, count=articles, start=start, as_stored=as_stored, section_ids=[s.pk for s in sections],
+                           tag_ids=[t.pk for t in tags], author_ids=[a.pk for a in authors])
+        with _indexes_built_after([table, tag_table, author_table]):
+            for batch in _in_background(stories):
+                write(table, ARTICLE_COLUMNS, batch.articles)
+                write(tag_table, ["article_id", "tag_id"], batch.article_tags)
+                write(author_table, ["article_id", "author_id"], batch.article_authors)
+                counts["articles"] += len(batch.articles)
+                counts["tags"] += len(batch.article_tags)
+                counts["authors"] += len(batch.article_authors)
+                if progress:
+                    progress(counts["articles"])
+        if connection.vendor == "postgresql":
+            # New stories written in the newsroom continue above the highest News ID.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {articles})")
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics, as a long-running site has
+    return Built(articles=counts["articles"], tags=len(tags), authors=len(authors), article_tags=counts["tags"],
+                 article_authors=counts["authors"], seconds=seconds, cpu_seconds=cpu_seconds)

@@ -1,0 +1,45 @@
+"""Renditions: an image cut to a size the templates ask for, made on first request and kept on disk."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image as PILImage, ImageOps
+
+from masthead.media.models import Image
+
+
+def sizes() -> list[tuple[int, int]]:
+    """The sizes renditions are made at, widest first (``settings.IMAGE_SIZES``)."""
+    return sorted(settings.IMAGE_SIZES, reverse=True)
+
+
+def path(image_id: int, width: int, height: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imgcache" / str(image_id) / f"{width}x{height}.jpg"
+
+
+def render(image: Image, width: int, height: int) -> Path:
+    """The file of ``image`` at ``width``×``height`` (cropped to fill), made now if it is not on disk yet."""
+    target = path(image.pk, width, height)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with image.file.open("rb") as source, PILImage.open(source) as picture:
+        fitted = ImageOps.fit(picture.convert("RGB"), (width, height), method=PILImage.Resampling.LANCZOS)
+    # Written aside and renamed: a reader never gets half a file, and two requests racing both win.
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            fitted.save(out, "JPEG", quality=82, optimize=True, progressive=True)
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return target
+
+
+def srcset(image: Image, *, ratio: tuple[int, int] | None = None) -> str:
+    """``url 1300w, url 980w, …`` for every configured size (of one aspect ratio, if given)."""
+    chosen = [(w, h) for w, h in sizes() if ratio is None or w * ratio[1] == h * ratio[0] or abs(w * ratio[1] / ratio[0] - h) < 2]
+    return ", ".join(f"{image.rendition_url(w, h)} {w}w" for w, h in chosen)

@@ -1,0 +1,28 @@
+"""The public corrections page: every correction to a story readers can see, newest first."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from masthead.news.models import Article, Correction
+
+PAGE_SIZE = 30
+
+
+def corrections(request):
+    """``/corrections/``, paged by the last correction shown (``?before=<id>``)."""
+    found = Correction.objects.filter(article__in=Article.objects.visible()).select_related("article")
+    found = found.only("id", "text", "created_at", "article__id", "article__slug", "article__headline")
+    if request.GET.get("before"):
+        try:
+            found = found.filter(id__lt=int(request.GET["before"]))
+        except ValueError:
+            raise Http404(_("Malformed page cursor")) from None
+    rows = list(found.order_by("-created_at", "-id")[: PAGE_SIZE + 1])
+    shown = rows[:PAGE_SIZE]
+    response = render(request, "news/corrections.html", {
+        "corrections": shown, "older": shown[-1].pk if len(rows) > PAGE_SIZE else None})
+    from masthead.news.views import _cacheable
+
+    # "feeds" is purged by every save, so a story taken down leaves this page at once too.
+    return _cacheable(response, {"corrections", "feeds"}, last_modified=shown[0].created_at if shown else None)

@@ -1,0 +1,81 @@
+"""The newsroom's roles, as groups of permissions, and the questions asked of them.
+
+reporter   writes and edits own drafts, submits them for review, uploads pictures
+editor     edits anything, publishes, schedules, unpublishes, corrects, flags breaking news
+moderator  comments only (the comments app grants its permissions to this group)
+admin      people, roles, sections and author profiles
+"""
+
+from masthead.news.models import Article
+
+REPORTER, EDITOR, MODERATOR, ADMIN = "reporter", "editor", "moderator", "admin"
+
+_WRITING = [
+    "news.view_article", "news.add_article", "news.change_article",
+    "news.view_section", "news.view_tag", "news.add_tag", "news.view_author",
+    "media.view_image", "media.add_image",
+    "newsroom.view_revision", "newsroom.view_statechange",
+]
+PERMISSIONS = {
+    REPORTER: _WRITING,
+    EDITOR: _WRITING + [
+        "news.publish_article", "news.edit_any_article", "news.correct_article",
+        "news.view_correction", "news.add_correction", "news.change_tag",
+        "news.add_author", "news.change_author", "media.change_image",
+        # Editors moderate comments too; as permissions, so each check is answered from the
+        # user's permission cache rather than a query per admin link.
+        "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
+    ],
+    MODERATOR: [],
+    ADMIN: [
+        "auth.view_user", "auth.add_user", "auth.change_user", "auth.delete_user",
+        "auth.view_group", "auth.add_group", "auth.change_group",
+        "news.view_section", "news.add_section", "news.change_section", "news.delete_section",
+        "news.view_author", "news.add_author", "news.change_author",
+        "news.view_tag", "news.change_tag", "news.delete_tag",
+    ],
+}
+
+
+def ensure_roles(apps=None, *, strict: bool = True) -> None:
+    """Create the role groups (by name, so other apps may add to them) and grant each its permissions.
+
+    ``strict=False`` (as in the migration, which runs before later apps' permissions exist) grants
+    what exists and skips the rest."""
+    if apps is None:
+        from django.apps import apps
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = [tuple(name.split(".", 1)) for name in names]
+        found = [p for p in permission_model.objects.select_related("content_type")
+                 if (p.content_type.app_label, p.codename) in wanted]
+        missing = set(wanted) - {(p.content_type.app_label, p.codename) for p in found}
+        if missing and strict:
+            raise RuntimeError(f"Role {role!r} names permissions that do not exist: {sorted(missing)}")
+        group.permissions.add(*found)
+
+
+def can_publish(user) -> bool:
+    return user.has_perm("news.publish_article")
+
+
+def can_correct(user) -> bool:
+    return user.has_perm("news.correct_article")
+
+
+def can_edit(user, article: Article | None) -> bool:
+    """Editors edit any story; a reporter edits only a draft of their own."""
+    if not user.has_perm("news.change_article"):
+        return False
+    if user.has_perm("news.edit_any_article") or article is None or article.pk is None:
+        return True
+    return article.created_by_id == user.pk and article.status == Article.Status.DRAFT
+
+
+def can_see(user, article: Article) -> bool:
+    """Who may open (and preview) a story in the newsroom: editors, and the reporter who wrote it."""
+    if not (user.is_active and user.is_staff and user.has_perm("news.view_article")):
+        return False
+    return user.has_perm("news.edit_any_article") or article.created_by_id == user.pk

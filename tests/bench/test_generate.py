@@ -1,0 +1,79 @@
+import pytest
+
+from bench import generate
+from masthead import sanitize
+from masthead.news import publishing
+from masthead.news.models import Article, Section
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def built():
+    return generate.build(articles=500, seed=7)
+
+
+def test_builds_visible_stories_with_their_links(built):
+    """Every generated story is visible, filed in a section, with 2-5 tags, 1-2 authors and related stories."""
+    assert built.articles == Article.objects.visible().count() == 500
+    assert built.article_tags == Article.tags.through.objects.count()
+    assert built.article_authors == Article.authors.through.objects.count()
+    ids = set(Article.objects.values_list("id", flat=True))
+    assert ids == set(range(1, 501))
+    for story in Article.objects.prefetch_related("tags", "authors").order_by("id")[::25]:
+        assert 1 <= len(story.tags.all()) <= 5  # 2-5 drawn; a tag drawn twice is filed once
+        assert 1 <= len(story.authors.all()) <= 2
+        assert story.pk not in story.related_ids and set(story.related_ids) <= ids
+        assert len(story.related_ids) <= generate.RELATED_COUNT
+    assert all(len(s.related_ids) == generate.RELATED_COUNT for s in Article.objects.filter(pk__gt=300))
+    assert Section.objects.count() == len(generate.SECTIONS)
+
+
+def test_body_html_is_what_saving_the_story_would_render(built):
+    """The stored HTML is the sanitised rendering of the stored Markdown, 5-8 paragraphs of it."""
+    for story in Article.objects.order_by("id")[:: 50]:
+        assert story.body_html == sanitize.render_markdown(story.body)
+        assert 5 <= story.body_html.count("<p>") <= 8
+
+
+def test_generated_stories_are_reachable_at_their_urls(client, built):
+    """A reader gets each generated story at its canonical URL, with headline, body and related stories."""
+    for story in Article.objects.order_by("-id")[:: 97]:
+        response = client.get(story.get_absolute_url())
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f'<h1 id="headline">{story.headline}</h1>' in html
+        assert story.body_html.split("</p>")[0] in html
+        assert f'<dd class="news-id">{story.pk}</dd>' in html
+        assert "Related stories" in html
+        assert client.get(f"/news/{story.pk}/").status_code == 301
+
+
+def test_a_big_section_pages_back_through_its_stories(client, built):
+    """Following 'older' links through the biggest section visits each of its stories once, newest first."""
+    section = Section.objects.get(slug=generate.SECTIONS[0][1])
+    expected = list(Article.objects.visible().filter(section=section).newest_first().values_list("id", flat=True))
+    seen, query = [], ""
+    for _page in range(len(expected) // 20 + 2):
+        response = client.get(section.get_absolute_url() + query)
+        assert response.status_code == 200
+        page = response.content.decode()
+        seen += [pk for pk in expected if f'href="/news/{pk}/' in page]
+        if 'rel="next"' not in page:
+            break
+        query = page.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert seen == expected
+
+
+def test_indexes_come_back_and_new_stories_continue_above(built):
+    """The indexes dropped for the load are all there again, and the next story gets the next News ID."""
+    names = {name for name, _sql in generate._secondary_indexes(["news_article", "news_article_tags"])}
+    assert {"article_visible", "article_section_visible", "article_updated"} <= names
+    story = publishing.save(Article(headline="After the archive", section=Section.objects.first(), body="Text."))
+    assert story.pk == 501
+
+
+def test_refuses_to_build_into_an_archive_that_has_stories(built):
+    """A second build into the same database stops with a message instead of mixing two archives."""
+    with pytest.raises(RuntimeError, match="must start empty"):
+        generate.build(articles=100)

@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from masthead.newsroom import workflow
+from masthead.newsroom.desk import countdown
+from tests.news.factories import make_article
+from tests.newsroom.factories import make_draft, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _titles(client, query=""):
+    html = client.get("/newsroom/news/article/" + query).content.decode()
+    return html
+
+
+def test_list_searches_by_news_id_and_headline_words_whatever_their_case(client):
+    """Each word typed must begin a word of the headline; a number is a News ID."""
+    make_article(id=302104, headline="Leave the region, Iran FM tells foreign powers")
+    make_article(headline="Tehran stocks rise")
+    story = make_article(headline="Rise in Tehran rents")
+    client.force_login(make_user("editor"))
+    by_id = _titles(client, "?q=302104")
+    assert "Leave the region" in by_id and "Tehran stocks rise" not in by_id
+    both = _titles(client, "?q=TEHR")
+    assert "Tehran stocks rise" in both and "Rise in Tehran rents" in both and "Leave the region" not in both
+    one = _titles(client, "?q=tehran+rents")
+    assert "Rise in Tehran rents" in one and "Tehran stocks rise" not in one
+    story.headline = "Rise in Shiraz rents"
+    story.save()
+    assert "Rise in Shiraz rents" not in _titles(client, "?q=tehran") and "Rise in Shiraz" in _titles(client, "?q=shiraz")
+
+
+def test_list_shows_scheduled_stories_with_a_countdown_and_filters_by_state(client):
+    editor = make_user("editor")
+    story = make_draft(by=editor, headline="Scheduled budget story")
+    workflow.publish(story, by=editor, at=timezone.now() + timedelta(hours=2, minutes=5))
+    make_article(headline="Already out")
+    client.force_login(editor)
+    html = _titles(client, "?state=scheduled")
+    assert "Scheduled budget story" in html and "Already out" not in html
+    assert "data-countdown>in 2 h 0" in html or "data-countdown>in 2 h 04 min" in html
+    assert "Already out" in _titles(client, "?state=published")
+
+
+def test_countdown_reads_as_a_desk_would_say_it():
+    now = timezone.now()
+    assert countdown(now + timedelta(seconds=9), now=now) == "in 9 s"
+    assert countdown(now + timedelta(minutes=4, seconds=10), now=now) == "in 4 min 10 s"
+    assert countdown(now + timedelta(hours=2, minutes=5), now=now) == "in 2 h 05 min"
+    assert countdown(now - timedelta(seconds=1), now=now) == "now"
+
+
+def test_list_filters_by_author_name_id_or_mine_without_listing_every_author(client):
+    from tests.news.factories import make_author
+
+    editor = make_user("editor")
+    sara, reza = make_author(name="Sara Karimi", user=editor), make_author(name="Reza Ahmadi")
+    make_article(headline="By Sara", authors=[sara])
+    make_article(headline="By Reza", authors=[reza])
+    make_article(headline="By both", authors=[sara, reza])
+    client.force_login(editor)
+    for query in ("?author=sar", f"?author={sara.pk}", "?author=mine"):
+        html = _titles(client, query)
+        assert "By Sara" in html and "By both" in html and "By Reza" not in html, query
+        assert html.count(">By both<") == 1
+    kept = _titles(client, "?author=reza&state=published")
+    assert 'type="hidden" name="state" value="published"' in kept
+
+
+def test_editor_publishes_a_selection_from_the_list_and_reporter_has_no_such_action(client):
+    editor, reporter = make_user("editor"), make_user("reporter")
+    drafts = [make_draft(by=reporter) for _ in range(2)]
+    client.force_login(reporter)
+    page = _titles(client)
+    assert "publish_now" not in page
+    client.force_login(editor)
+    response = client.post("/newsroom/news/article/", {"action": "publish_now", "_selected_action": [d.pk for d in drafts]})
+    assert response.status_code == 302
+    assert all(d.__class__.objects.get(pk=d.pk).is_visible() for d in drafts)
+    assert all(d.state_changes.first().by == editor for d in drafts)
+
+
+def test_a_corrected_article_page_costs_a_fixed_number_of_queries(client):
+    """One query for its corrections, whatever their number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor = make_user("editor")
+    counts = []
+    for n in (1, 4):
+        story = make_article()
+        for i in range(n):
+            workflow.correct(story, by=editor, text=f"Correction {i}.")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(story.get_absolute_url()).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_list_counts_only_ten_pages_ahead_and_says_so(client, monkeypatch):
+    from django.contrib import admin
+
+    from masthead.news.models import Article
+
+    monkeypatch.setattr(admin.site._registry[Article], "list_per_page", 1)
+    for _ in range(12):
+        make_article()
+    client.force_login(make_user("editor"))
+    assert "More than 11 stories" in _titles(client)
+    assert "More than" not in _titles(client, "?p=2") and "12 articles" in _titles(client, "?p=2")
