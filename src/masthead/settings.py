@@ -174,6 +174,7 @@ INSTALLED_APPS = [
     "masthead.syndication",
     "masthead.comments",
     "masthead.ingest",
+    "masthead.search.apps.SearchConfig",
 ]
 
 MIDDLEWARE = [

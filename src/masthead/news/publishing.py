@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from masthead import search
 from masthead.delivery.purge import purge_on_commit
 from masthead.news.models import Article
 from masthead.syndication import websub
@@ -59,11 +60,12 @@ def keys_before_edit(article: Article) -> set[str]:
 
 
 def saved(article: Article, *, before: set[str]) -> None:
-    """After ``article`` and its tags and authors are stored: choose related stories, purge pages."""
+    """After ``article`` and its tags and authors are stored: choose related stories, index it, purge pages."""
     related = choose_related(article)
     if related != article.related_ids:
         article.related_ids = related
         Article.objects.filter(pk=article.pk).update(related_ids=related)
+    search.index(article)
     purge_on_commit(before | surrogate_keys(article))
     websub.notify_on_commit(article)
 

@@ -1,0 +1,53 @@
+"""The search page, ``/search/?q=…``: a form, and a page of results with snippets."""
+
+from datetime import date
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from masthead import search
+from masthead.news.models import Section
+
+
+def _day(value: str, label: str, notes: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        notes.append(_("“%(value)s” is not a date like 2021-04-12, so the %(label)s date was left out.")
+                     % {"value": value[:40], "label": label})
+        return None
+
+
+def results(request):
+    """Search results. Not page-cached: every query is a new address, so caching them would let
+    any visitor push the article pages out of the cache, and the index answers in milliseconds."""
+    params, notes = request.GET, []
+    text = params.get("q", "")
+    sections = list(Section.objects.only("name", "slug"))
+    section = next((s for s in sections if s.slug == params.get("section")), None)
+    if params.get("section") and section is None:
+        notes.append(_("There is no such section, so all sections were searched."))
+    since = _day(params.get("from", ""), _("from"), notes)
+    until = _day(params.get("to", ""), _("to"), notes)
+    if since and until and since > until:
+        since, until = until, since
+    order = params.get("sort") if params.get("sort") in search.ORDERS else "relevance"
+    try:
+        page = max(1, min(int(params.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    found = search.search(text, section=section, since=since, until=until, order=order, page=page)
+    if found.query.shortened:
+        notes.append(_("Your search was long, so only its beginning was used."))
+    if text.strip() and not found.query:
+        notes.append(_("Your search has no letters or digits to look for. Try a word or two."))
+    filters = {"q": found.query.text, "section": section.slug if section else "", "from": since or "",
+               "to": until or "", "sort": order}
+    response = render(request, "search/results.html", {
+        "results": found, "sections": sections, "section": section, "notes": notes, "filters": filters,
+        "searched": bool(found.query),
+    })
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,28 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from masthead import search
+from masthead.news.models import Article
+from tests.news.factories import make_article, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rebuild_search_index_indexes_every_published_story():
+    section = make_section()
+    make_article(headline="Ceasefire agreed", section=section)
+    Article.objects.bulk_create([
+        Article(headline=f"Imported harvest report {n}", slug=f"harvest-{n}", section=section,
+                status=Article.Status.PUBLISHED, published_at=timezone.now() - timedelta(days=n + 1))
+        for n in range(3)
+    ] + [Article(headline="Imported harvest draft", slug="draft", section=section)])
+    assert search.search("harvest").total == 0
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert out.getvalue() == "Search index rebuilt: 4 stories.\n"
+    assert search.search("harvest").total == 3
+    assert search.search("ceasefire").total == 1
