@@ -43,7 +43,7 @@ def home(request):
         latest = [a for a in _teasers(visible.filter(section=section).newest_first())[:5] if a.pk not in shown]
         if latest:
             by_section.append((section, latest[:4]))
-    breaking = Article.objects.breaking().only("id", "slug", "headline", "breaking_until").first()
+    breaking = Article.objects.breaking_story()
     response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking})
     return _cacheable(response, {"home"}, last_modified=max((a.published_at for a in top), default=None),
                       until=breaking.breaking_until if breaking else None)
