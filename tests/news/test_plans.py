@@ -12,7 +12,7 @@ from masthead.news.models import Article
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plans are SQLite's")
+@pytest.mark.sqlite_only
 def test_breaking_banner_does_not_walk_every_visible_story():
     """The home page's breaking-news query starts from the few flagged stories (it took 0.5 s at 300,000 stories)."""
     from django.test.utils import CaptureQueriesContext
