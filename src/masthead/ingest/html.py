@@ -20,7 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from masthead import house
-from masthead.ingest.items import ImportFailed, Item, news_id_from_url, plain_text, stored_html
+from masthead.ingest.items import ImportFailed, Item, aware_time, news_id_from_url, plain_text, stored_html
 from masthead.ingest.sources import Input
 
 MAX_PAGE_BYTES = 32 * 1024 * 1024
@@ -185,13 +185,7 @@ def _link(tree, rel: str) -> str:
 def _published(facts: dict, meta: dict, text: str, name: str) -> datetime | None:
     for label, value in (("datePublished", facts.get("published")), ("article:published_time", meta.get("article:published_time"))):
         if value:
-            try:
-                moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError:
-                raise ImportFailed(name, f"{label} {value!r} is not an ISO 8601 time") from None
-            if moment.tzinfo is None:
-                raise ImportFailed(name, f"{label} {value!r} has no time zone, so the instant is unknown")
-            return moment.astimezone(timezone.utc)
+            return aware_time(value, label=label, origin=name)
     match = DATELINE_TEXT.search(text)
     if match:
         try:

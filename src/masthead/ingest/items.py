@@ -11,7 +11,7 @@ kept as block-level HTML in ``Article.body``: Markdown passes block HTML through
 import hashlib
 import re
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timezone
 
 from lxml import html as lxml_html
 
@@ -28,6 +28,17 @@ class ImportFailed(Exception):
 
     def __reduce__(self):
         return ImportFailed, (self.origin, self.reason)
+
+
+def aware_time(value, *, label: str, origin: str) -> datetime:
+    """``value`` (ISO 8601 with a zone, ``Z`` for UTC) as an aware UTC datetime, or ImportFailed naming ``label``."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ImportFailed(origin, f"{label} {value!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise ImportFailed(origin, f"{label} {value!r} has no time zone, so the instant is unknown: write it as UTC, e.g. {value}Z")
+    return moment.astimezone(timezone.utc)
 
 
 @dataclass

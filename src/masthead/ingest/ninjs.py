@@ -11,12 +11,12 @@ existing story's number.
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from masthead.ingest.items import ImportFailed, Item, Skipped, news_id_from_url, plain_text, stored_html
+from masthead.ingest.items import ImportFailed, Item, Skipped, aware_time, news_id_from_url, plain_text, stored_html
 from masthead.ingest.sources import Input
 
 SOURCE = "ninjs"
@@ -231,12 +231,4 @@ def _slug(data: dict, news_id: int | None) -> str:
 
 def _time(data: dict, origin: str, name: str) -> datetime | None:
     value = data.get(name)
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise ImportFailed(origin, f"{name} {value!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise ImportFailed(origin, f"{name} {value!r} has no time zone: write it as UTC, e.g. {value}Z")
-    return moment.astimezone(timezone.utc)
+    return aware_time(value, label=name, origin=origin) if value else None
