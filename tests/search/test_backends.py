@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone as dt_timezone
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from masthead import search
@@ -57,6 +58,17 @@ class BackendContract:
         in_headline = make_article(headline="Sanctions eased", body="Officials met.",
                                    published_at=timezone.now() - timedelta(days=3))
         assert found("sanctions") == [in_headline.pk, body_only.pk]
+
+    def test_a_page_of_results_costs_the_same_queries_whatever_its_size(self):
+        """Nothing about a hit (its visibility, its section) is read one story at a time."""
+        make_article(headline="Harvest report")
+        with CaptureQueriesContext(connection) as one:
+            assert len(search.search("harvest").hits) == 1
+        for n in range(5):
+            make_article(headline=f"Harvest report {n}")
+        with CaptureQueriesContext(connection) as six:
+            assert len(search.search("harvest").hits) == 6
+        assert len(six.captured_queries) == len(one.captured_queries)
 
     def test_newest_first_sorts_by_date(self):
         old = make_article(headline="Sanctions eased", published_at=timezone.now() - timedelta(days=3))

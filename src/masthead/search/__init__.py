@@ -26,8 +26,10 @@ PAGE_SIZE = 20
 # Relevance pages stop here: nobody reads result 1,001, and a bounded offset keeps every page cheap.
 MAX_RESULTS = 1000
 ORDERS = SearchBackend.ORDERS
-# What a result shows of its story (and what is_visible reads).
-SHOWN = ("id", "slug", "kicker", "headline", "language", "status", "published_at", "section__name", "section__slug")
+# What a result shows of its story, and what Article.is_visible reads (a field left out here
+# would be fetched by a query of its own for every hit).
+SHOWN = ("id", "slug", "kicker", "headline", "language", "status", "published_at", "embargo_until",
+         "section__name", "section__slug")
 
 
 def backend(using=None) -> SearchBackend:
