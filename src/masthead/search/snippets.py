@@ -5,6 +5,8 @@ both backends show the same snippet, cut by the same rules as the index, and so 
 one place: the text is escaped first, and only then are the matches wrapped.
 """
 
+import html
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -102,7 +104,9 @@ def snippet(query: Query, *texts: str) -> SafeString:
     out, cursor, open_mark = [], spans[start][0], False
     for i in range(start, end):
         begin, finish, _ = spans[i]
-        gap = escape(body[cursor:begin])
+        # html.escape is what Django's escape() calls, without its lazy-string wrapper: this
+        # loop runs for every word of every snippet on the page.
+        gap = html.escape(body[cursor:begin])
         # A phrase is one <mark>: the gaps between its words stay inside it.
         joined = open_mark and i in hits and hits.get(i - 1) == hits[i]
         if open_mark and not joined:
@@ -112,12 +116,12 @@ def snippet(query: Query, *texts: str) -> SafeString:
         if i in hits and not open_mark:
             out.append("<mark>")
             open_mark = True
-        out.append(escape(body[begin:finish]))
+        out.append(html.escape(body[begin:finish]))
         cursor = finish
     if open_mark:
         out.append("</mark>")
     more_after = text.WORD.search(body, cursor) is not None
     if not more_after:
-        out.append(escape(body[cursor:]))
+        out.append(html.escape(body[cursor:]))
     more_before = text.WORD.search(body, 0, spans[start][0]) is not None
     return mark_safe(("… " if more_before else "") + "".join(out).strip() + (" …" if more_after else ""))
