@@ -59,6 +59,13 @@ class BackendContract:
                                    published_at=timezone.now() - timedelta(days=3))
         assert found("sanctions") == [in_headline.pk, body_only.pk]
 
+    def test_standfirst_matches_rank_above_body_matches(self):
+        body_only = make_article(headline="Weekly roundup", summary="What happened this week.",
+                                 body="Sanctions were discussed at length.", published_at=timezone.now() - timedelta(minutes=5))
+        in_summary = make_article(headline="Talks in Vienna", summary="Sanctions may ease.", body="Officials met.",
+                                  published_at=timezone.now() - timedelta(days=3))
+        assert found("sanctions") == [in_summary.pk, body_only.pk]
+
     def test_a_page_of_results_costs_the_same_queries_whatever_its_size(self):
         """Nothing about a hit (its visibility, its section) is read one story at a time."""
         make_article(headline="Harvest report")
@@ -69,6 +76,13 @@ class BackendContract:
         with CaptureQueriesContext(connection) as six:
             assert len(search.search("harvest").hits) == 6
         assert len(six.captured_queries) == len(one.captured_queries)
+
+    def test_a_headline_holding_one_of_two_words_ranks_above_a_body_holding_both(self):
+        body_only = make_article(headline="Weekly roundup", body="Sanctions on Iran were discussed.",
+                                 published_at=timezone.now() - timedelta(minutes=5))
+        in_headline = make_article(headline="Sanctions eased", body="Iran welcomed the news.",
+                                   published_at=timezone.now() - timedelta(days=3))
+        assert found("iran sanctions") == [in_headline.pk, body_only.pk]
 
     def test_newest_first_sorts_by_date(self):
         old = make_article(headline="Sanctions eased", published_at=timezone.now() - timedelta(days=3))

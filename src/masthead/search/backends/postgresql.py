@@ -1,10 +1,16 @@
 """PostgreSQL: a stored, weighted tsvector per published story, with a GIN index.
 
-Weights: headline A, standfirst (kicker and summary) B, body, tags and authors C, ranked by
-``ts_rank``. Words are cut and folded in Python (``masthead.search.text``), the same way as for
-SQLite, and written as tsvector and tsquery literals, so both backends match the same words in
-any language (PostgreSQL's English stemming would make the two disagree; 'simple' is what it
-would be for Persian anyway).
+Weights: headline A, standfirst (kicker and summary) B, body, tags and authors C. Words are cut
+and folded in Python (``masthead.search.text``), the same way as for SQLite, and written as
+tsvector and tsquery literals, so both backends match the same words in any language
+(PostgreSQL's English stemming would make the two disagree; 'simple' is what it would be for
+Persian anyway).
+
+Ranking reads ``lead``, the headline and standfirst part of the vector (a generated column kept
+in the row), not the whole vector: ``ts_rank`` of a story's whole vector means reading it out of
+line, some 2 kB a story, and 5,000 of those cost more than the target of a whole query. So
+headline matches come first, then standfirst matches (``ts_rank`` of the lead, weights A and B),
+then stories matching in body, tags or authors only, newest first.
 """
 
 import contextlib
@@ -56,17 +62,79 @@ def query_literal(query: Query) -> str:
     return " & ".join(terms)
 
 
+def rank_literal(query: Query) -> str:
+    """A tsquery literal of any of the query's words, to rank a lead by: a headline holding one
+    of two words still ranks above a story holding both in its body only (``ts_rank`` of an AND
+    query is nil for a lead that lacks a word)."""
+    words = {}
+    for term in query.terms:
+        for n, word in enumerate(term.words):
+            words.setdefault(_literal(word) + (":*" if term.prefix and n == len(term.words) - 1 else ""), None)
+    return " | ".join(words)
+
+
+# A window of the newest News IDs is sized to hold this many times CANDIDATES matches by the
+# statistics (a sample of 30,000 stories: a few per cent off for the words that need a window);
+# if it holds fewer, it is widened this many times, until it is the whole archive.
+WINDOW_MARGIN = 1.25
+WINDOW_GROWTH = 4
+
+# The planner's statistics on the vectors (refreshed by ANALYZE, which autovacuum runs): the most
+# common words and the share of stories holding each (PostgreSQL keeps the least share listed
+# after the words: https://www.postgresql.org/docs/15/view-pg-stats.html).
+STATISTICS = """
+WITH listed AS MATERIALIZED (
+    SELECT most_common_elems::text::text[] AS words, most_common_elem_freqs AS shares FROM pg_stats
+    WHERE schemaname = current_schema() AND tablename = 'search_document' AND attname = 'document')
+SELECT (SELECT min(article_id) FROM search_document), (SELECT max(article_id) FROM search_document),
+       (SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass),
+       (SELECT shares[array_length(words, 1) + 1] FROM listed),
+       ARRAY(SELECT ARRAY[x.word, x.share::text] FROM listed, unnest(listed.words, listed.shares) AS x(word, share)
+             WHERE x.word = ANY(%s::text[]) OR x.word LIKE ANY(%s::text[]))
+"""
+
+
+def share(query: Query, *, shares: dict[str, float], least: float) -> float:
+    """The estimated share of stories matching ``query``, from the shares of its words.
+
+    A word not listed is rarer than the least common listed one; a word beginning is as common
+    as its commonest listed word; a phrase as its rarest word; terms are taken as independent.
+    """
+    unlisted = least / 2
+    estimate = 1.0
+    for term in query.terms:
+        words = list(term.words)
+        found = []
+        if term.prefix:
+            beginning = words.pop()
+            found.append(max((value for word, value in shares.items() if word.startswith(beginning)), default=unlisted))
+        found += [shares.get(word, unlisted) for word in words]
+        estimate *= min(found)
+    return estimate
+
+
+def _like_prefix(beginning: str) -> str:
+    return beginning.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 class Backend(base.SearchBackend):
+    def __init__(self, connection):
+        super().__init__(connection)
+        # What the last find() learnt of how many stories match: (query, filters, count or None).
+        self._matched = None
+
     @contextlib.contextmanager
     def _cursor_on_the_index(self):
-        """A cursor whose queries find matches through the GIN index.
+        """A cursor whose queries find matches through the GIN index, as a bitmap.
 
         The planner does not count the cost of reading each row's vector out of line, so on a
-        small table, or for a common word, it picks a sequential scan that reads every vector:
-        tens of times slower than the index, whose matches need no vector at all.
+        small table, or for a common word, it picks a sequential scan, or a walk of the primary
+        key newest first, that reads a vector for every story it passes: tens of times slower
+        than the index, whose matches need no vector at all.
         """
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
             yield cursor
 
     def upsert(self, documents) -> None:
@@ -104,25 +172,55 @@ class Backend(base.SearchBackend):
         sql = f"FROM search_document d WHERE d.document @@ %s::tsquery AND {where}"
         return sql, [query_literal(query), *params]
 
+    def window(self, query: Query) -> tuple[int, int]:
+        """The newest News ID indexed, and the least of the newest stories likely to hold CANDIDATES matches (0: all).
+
+        A word in a tenth of the archive matches 30,000 of 300,000 stories, and each match is a
+        row to read before the newest 5,000 can be chosen. Within a window of the newest News IDs
+        sized by the planner's statistics to hold about 5,000 of them, the GIN index and the
+        primary key, ANDed as bitmaps, give only those rows.
+        """
+        beginnings = [term.words[-1] for term in query.terms if term.prefix]
+        with self.connection.cursor() as cursor:
+            cursor.execute(STATISTICS, [sorted(query.words), [_like_prefix(b) for b in beginnings]])
+            oldest, newest, stories, least, listed = cursor.fetchone()
+        if newest is None or not least or not stories or stories < 0:
+            return newest or 0, 0  # empty, or never analysed: no estimate
+        expected = share(query, shares={word: float(value) for word, value in listed}, least=least) * stories
+        if expected <= self.CANDIDATES * WINDOW_MARGIN:
+            return newest, 0
+        lowest = newest - int((newest - oldest + 1) * self.CANDIDATES * WINDOW_MARGIN / expected)
+        return newest, lowest if lowest > oldest else 0
+
     def find(self, query, *, filters, order, offset, limit) -> list[int]:
         sql, params = self._matching(query, filters)
-        # All matches come from the GIN index (MATERIALIZED: otherwise the planner may walk the
-        # primary key backwards, testing every story's vector, to find the newest ones); the
-        # newest CANDIDATES by News ID are kept, and only their vectors are read to rank them.
-        matches = (f"WITH matches AS MATERIALIZED (SELECT d.article_id, d.published_at {sql}), "
-                   "candidates AS (SELECT article_id, published_at FROM matches ORDER BY article_id DESC LIMIT %s) ")
-        if order == "newest":
-            sql = f"{matches} SELECT article_id FROM candidates ORDER BY published_at DESC, article_id DESC LIMIT %s OFFSET %s"
-            arguments = [*params, self.CANDIDATES, limit, offset]
-        else:
-            sql = (f"{matches} SELECT c.article_id FROM candidates c JOIN search_document d USING (article_id) "
-                   "ORDER BY ts_rank(d.document, %s::tsquery) DESC, c.published_at DESC, c.article_id DESC LIMIT %s OFFSET %s")
-            arguments = [*params, self.CANDIDATES, query_literal(query), limit, offset]
+        # The newest CANDIDATES matches, by News ID (which grows with publication), are
+        # ranked or date-sorted; their count tells whether the window held enough of them.
+        score = "ts_rank(d.lead, %s::tsquery)" if order == "relevance" else "0"
+        ordering = "score DESC, published_at DESC, article_id DESC" if order == "relevance" else "published_at DESC, article_id DESC"
+        statement = (
+            f"WITH candidates AS MATERIALIZED (SELECT d.article_id, d.published_at, {score} AS score {sql} "
+            "AND d.article_id >= %s ORDER BY d.article_id DESC LIMIT %s) "
+            "SELECT (SELECT count(*) FROM candidates), article_id "
+            f"FROM (SELECT article_id FROM candidates ORDER BY {ordering} LIMIT %s OFFSET %s) page"
+        )
+        newest, lowest = self.window(query)
         with self._cursor_on_the_index() as cursor:
-            cursor.execute(sql, arguments)
-            return [row[0] for row in cursor.fetchall()]
+            while True:
+                arguments = [*([rank_literal(query)] if order == "relevance" else []), *params, lowest,
+                             self.CANDIDATES, limit, offset]
+                cursor.execute(statement, arguments)
+                rows = cursor.fetchall()
+                if lowest <= 0 or (rows and rows[0][0] >= self.CANDIDATES):
+                    self._matched = (query, filters, rows[0][0] if rows else None)
+                    return [row[1] for row in rows]
+                lowest = max(0, newest - (newest - lowest + 1) * WINDOW_GROWTH)
 
     def count(self, query, *, filters, cap) -> int:
+        # The candidates of the page just found are the newest matches, all of them if fewer than
+        # CANDIDATES (which is more than any cap): their count is the answer, without a query.
+        if cap <= self.CANDIDATES and self._matched and self._matched[:2] == (query, filters) and self._matched[2] is not None:
+            return min(self._matched[2], cap)
         sql, params = self._matching(query, filters)
         with self._cursor_on_the_index() as cursor:
             cursor.execute(f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT %s) found", [*params, cap])

@@ -1,0 +1,90 @@
+"""The PostgreSQL backend's own choices: the estimate that sizes its window of newest stories, and the window."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from masthead import search
+from masthead.search.backends import postgresql
+from masthead.search.backends.base import Filters
+from masthead.search.query import parse
+from tests.news.factories import make_article
+
+SHARES = {"iran": 0.2, "talks": 0.1, "nuclear": 0.05, "negotiations": 0.02, "negotiators": 0.01}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("iran", 0.2),
+    ("sanctions", 0.005),  # not listed: rarer than the least common listed word
+    ('"iran talks"', 0.1),  # a phrase is as common as its rarest word at most
+    ("negotia*", 0.02),  # a word beginning: as common as its commonest listed word
+    ("zzz*", 0.005),
+    ("iran talks", 0.02),  # terms taken as independent
+])
+def test_share_estimates_the_matches_of_a_query(text, expected):
+    assert postgresql.share(parse(text), shares=SHARES, least=0.01) == pytest.approx(expected)
+
+
+class FewCandidates(postgresql.Backend):
+    CANDIDATES = 4
+
+
+def candidates_statements(queries) -> int:
+    return sum("WITH candidates" in query["sql"] for query in queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own backend")
+class TestWindow:
+    def stories(self, count: int, headline: str, *, start: int) -> list:
+        now = timezone.now()
+        return [make_article(headline=f"{headline} {n}", published_at=now - timedelta(hours=start + count - n))
+                for n in range(count)]
+
+    def find(self, text: str, order: str = "newest") -> tuple[list[int], int]:
+        with CaptureQueriesContext(connection) as queries:
+            ids = FewCandidates(connection).find(parse(text), filters=Filters(at=timezone.now()), order=order,
+                                                 offset=0, limit=20)
+        return ids, candidates_statements(queries)
+
+    def analyse(self):
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_document")
+
+    def test_a_common_word_is_found_in_a_window_of_the_newest_stories(self):
+        stories = self.stories(40, "Harvest report", start=0)
+        self.analyse()
+        engine = FewCandidates(connection)
+        newest, lowest = engine.window(parse("harvest"))
+        assert newest == stories[-1].pk and stories[0].pk < lowest <= stories[-5].pk
+        assert self.find("harvest") == ([s.pk for s in reversed(stories[-4:])], 1)
+
+    def test_a_window_that_holds_too_few_is_widened_to_the_whole_archive(self):
+        """A word common in old stories and absent from new ones: the same newest matches, in more statements."""
+        old = self.stories(40, "Harvest report", start=100)
+        self.stories(40, "Rain report", start=0)
+        self.analyse()
+        ids, statements = self.find("harvest")
+        assert ids == [s.pk for s in reversed(old[-4:])]
+        assert statements > 1
+
+    def test_relevance_ranks_the_candidates_by_their_lead_then_newest_first(self):
+        body_only = [make_article(headline=f"Roundup {n}", body="The harvest was late.",
+                                  published_at=timezone.now() - timedelta(minutes=n)) for n in range(5)]
+        in_headline = make_article(headline="Harvest failed", published_at=timezone.now() - timedelta(days=9))
+        # The four newest matches by News ID are ranked: the oldest by date first, its headline matching.
+        assert self.find("harvest", order="relevance")[0] == [in_headline.pk, *(s.pk for s in body_only[2:])]
+
+
+@pytest.mark.django_db
+def test_the_total_is_counted_to_the_cap_on_any_page():
+    for n in range(search.PAGE_SIZE + 2):
+        make_article(headline=f"Harvest report {n}")
+    assert [search.search("harvest", page=page).total for page in (1, 2)] == [search.PAGE_SIZE + 2] * 2
+
+
+def test_the_lead_is_ranked_by_any_of_the_query_words():
+    assert postgresql.rank_literal(parse('iran "nuclear talks" negotia* iran')) == "'iran' | 'nuclear' | 'talks' | 'negotia':*"
