@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     base.pop("MASTHEAD_DATABASE_URL", None)
     if in_ci:
         base["MASTHEAD_REQUIRE_SERVICES"] = "1"
-    totals = pytest("SQLite", base, argv)
+    totals = pytest("SQLite", base, [*argv, "-m", "not postgresql_only"])
     if servers.postgres_bin() is None and not in_ci:
         print("\nPostgreSQL is not installed here: the PostgreSQL run is skipped (CI installs it and never skips).")
     else:

@@ -37,6 +37,7 @@ def candidates_statements(queries) -> int:
 
 
 @pytest.mark.django_db
+@pytest.mark.postgresql_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own backend")
 class TestWindow:
     def stories(self, count: int, headline: str, *, start: int) -> list:
