@@ -35,6 +35,7 @@ AUTHOR_COUNT = 150
 BODY_TEMPLATES = 64
 BATCH = 5_000
 RELATED_COUNT = 5
+MMAP_DURING_LOAD = 4 << 30
 MINUTES_BETWEEN_STORIES = 12  # about 120 stories a day, as a busy daily publishes
 
 WORDS = (
@@ -160,11 +161,11 @@ def _sqlite_datetime(moment: datetime) -> str:
 
 @contextmanager
 def _bulk_load_settings():
-    """On PostgreSQL, session settings for a bulk load. On SQLite, load through a rollback journal rather than the write-ahead log, then go back to WAL.
+    """On PostgreSQL, session settings for a bulk load. On SQLite, load through a rollback journal rather than the write-ahead log, without per-row foreign-key checks, then go back to WAL.
 
     A rollback journal keeps nothing for pages appended past the end of the file, so loading an
     empty archive writes each page once; the WAL would write it twice (log, then checkpoint).
-    The load stays one transaction that a failure rolls back.
+    The load stays one transaction that a failure rolls back, and commits with the usual fsync.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -186,11 +187,21 @@ def _bulk_load_settings():
         yield  # SQLite cannot change its journal inside a transaction (as in a test): load as it is
         return
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        mmap_size = cursor.fetchone()[0]
         cursor.execute("PRAGMA journal_mode=DELETE")
+        # The rows are consistent by construction: skip the parent lookup each foreign key costs
+        # per row (two per story-tag row), as on PostgreSQL. Both pragmas hold for this connection only.
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        # Each index build reads the whole story table (1.2 GB at 300,000 stories); mapped into
+        # memory it is read without a system call per page. SQLite caps this at its build's limit.
+        cursor.execute(f"PRAGMA mmap_size={MMAP_DURING_LOAD}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA mmap_size={mmap_size}")
+            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
 
 
