@@ -8,12 +8,13 @@ rendered to sanitised HTML once, and related stories are the newest earlier ones
 story's first tag, topped up from its section, as ``publishing.choose_related`` picks them.
 """
 
+import multiprocessing
+import os
 import random
-import threading
 import time
 from collections import deque
 from itertools import islice
-from queue import Queue
+from queue import Empty
 from dataclasses import dataclass
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -69,11 +70,17 @@ class Built:
     article_tags: int
     article_authors: int
     seconds: float
-    cpu_seconds: float  # this process's CPU time, both threads: steadier than wall time on a busy machine
+    cpu_seconds: float  # CPU time of this process and the one making rows: steadier than wall time on a busy machine
 
     @property
     def rate(self) -> float:
         return self.articles / self.seconds if self.seconds else 0.0
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _sentence(rng: random.Random, low: int, high: int) -> str:
@@ -314,29 +321,44 @@ def _stories(rng: random.Random, *, count: int, start: datetime, as_stored, sect
         yield batch
 
 
-def _in_background(batches, *, ahead: int = 2):
-    """Iterate ``batches`` made in another thread, so making rows overlaps writing them.
+def _in_another_process(make_batches, *, ahead: int = 2):
+    """Iterate the batches ``make_batches()`` yields in a child process, so making rows overlaps writing them.
 
-    The database drivers let go of the GIL while the database works, so the two share the CPUs.
+    A thread shares the writer's GIL: binding each row's values and making rows then take turns,
+    and the build used one core. The child is forked, so it needs nothing pickled but its batches
+    (each body template once per batch: pickle keeps one copy of a repeated object).
     """
-    queue: Queue = Queue(maxsize=ahead)
-    done = object()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=ahead)
 
     def produce():
         try:
-            for batch in batches:
+            for batch in make_batches():
                 queue.put(batch)
-        except BaseException as error:  # handed to the consumer, which raises it
-            queue.put(error)
-        queue.put(done)
+        except BaseException as error:  # handed to the writer, which raises it
+            queue.put(RuntimeError(f"Making the archive's rows failed: {error!r}"))
+        queue.put(None)
 
-    thread = threading.Thread(target=produce, name="bench-generate", daemon=True)
-    thread.start()
-    while (item := queue.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    thread.join()
+    child = context.Process(target=produce, name="bench-generate", daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=1)
+            except Empty:
+                if child.is_alive():
+                    continue
+                raise RuntimeError(f"The process making the archive's rows ended early (exit code {child.exitcode}).")
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+        child.join()
+    finally:
+        if child.is_alive():
+            child.terminate()
+            child.join()
 
 
 ARTICLE_COLUMNS = ["id", "slug", "kicker", "headline", "summary", "body", "body_html", "source", "section_id",
@@ -359,15 +381,15 @@ def build(*, articles: int, seed: int = 1, end: datetime | None = None, progress
     author_table = Article.authors.through._meta.db_table
     counts = {"articles": 0, "tags": 0, "authors": 0}
 
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     with _bulk_load_settings(), transaction.atomic():
         sections, tags, authors = _make_lookups()
         write = _writer()
         as_stored = _sqlite_datetime if connection.vendor == "sqlite" else (lambda moment: moment)
-        stories = _stories(rng, count=articles, start=start, as_stored=as_stored, section_ids=[s.pk for s in sections],
-                           tag_ids=[t.pk for t in tags], author_ids=[a.pk for a in authors])
+        ids = {"section_ids": [s.pk for s in sections], "tag_ids": [t.pk for t in tags],
+               "author_ids": [a.pk for a in authors]}
         with _indexes_built_after([table, tag_table, author_table]):
-            for batch in _in_background(stories):
+            for batch in _in_another_process(lambda: _stories(rng, count=articles, start=start, as_stored=as_stored, **ids)):
                 write(table, ARTICLE_COLUMNS, batch.articles)
                 write(tag_table, ["article_id", "tag_id"], batch.article_tags)
                 write(author_table, ["article_id", "author_id"], batch.article_authors)
@@ -380,7 +402,7 @@ def build(*, articles: int, seed: int = 1, end: datetime | None = None, progress
             # New stories written in the newsroom continue above the highest News ID.
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {articles})")
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as a long-running site has
     return Built(articles=counts["articles"], tags=len(tags), authors=len(authors), article_tags=counts["tags"],
