@@ -13,7 +13,7 @@ import os
 import random
 import time
 from collections import deque
-from itertools import islice
+from itertools import islice, repeat
 from queue import Empty
 from dataclasses import dataclass
 from contextlib import contextmanager
@@ -38,6 +38,7 @@ BATCH = 5_000
 RELATED_COUNT = 5
 MMAP_DURING_LOAD = 4 << 30
 MINUTES_BETWEEN_STORIES = 12  # about 120 stories a day, as a busy daily publishes
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 WORDS = (
     "minister parliament budget inflation market oil export talks security region border council "
@@ -56,6 +57,9 @@ SUBJECTS = (
     "Mayor", "Universities", "Railway company", "Steelmakers", "Film festival", "Tourism board",
     "Energy ministry", "Diplomats", "Customs office", "Wrestlers", "Investors", "Province",
 )
+# What slugify() makes of each subject; verbs and words are lower-case already, and a headline is
+# shorter than a slug's 120 characters.
+SUBJECT_SLUGS = [subject.lower().replace(" ", "-") for subject in SUBJECTS]
 VERBS = (
     "plans", "approves", "rejects", "unveils", "expands", "cuts", "doubles", "reviews", "backs",
     "opens", "delays", "launches", "defends", "questions", "welcomes", "signs", "extends", "wins",
@@ -106,10 +110,16 @@ def _body_templates(rng: random.Random) -> list[tuple[str, str]]:
     return templates
 
 
-def _headlines(rng: random.Random, count: int) -> list[str]:
-    subjects, verbs = rng.choices(SUBJECTS, k=count), rng.choices(VERBS, k=count)
+def _headlines(rng: random.Random, count: int) -> tuple[list[str], list[str]]:
+    """Headlines and their slugs."""
+    subjects, verbs = rng.choices(range(len(SUBJECTS)), k=count), rng.choices(VERBS, k=count)
     lengths, words = rng.choices((3, 4, 5, 6), k=count), rng.choices(WORDS, k=6 * count)
-    return [f"{subjects[i]} {verbs[i]} {' '.join(words[6 * i:6 * i + lengths[i]])}" for i in range(count)]
+    headlines, slugs = [], []
+    for i, (subject, verb, length) in enumerate(zip(subjects, verbs, lengths)):
+        rest = words[6 * i:6 * i + length]
+        headlines.append(f"{SUBJECTS[subject]} {verb} {' '.join(rest)}")
+        slugs.append(f"{SUBJECT_SLUGS[subject]}-{verb}-{'-'.join(rest)}")
+    return headlines, slugs
 
 
 def _cumulative(weights: list[float]) -> list[float]:
@@ -118,11 +128,6 @@ def _cumulative(weights: list[float]) -> list[float]:
         total += weight
         out.append(total)
     return out
-
-
-def _slug(headline: str) -> str:
-    # The headlines above are ASCII words and spaces: this is what slugify() makes of them.
-    return headline.lower().replace(" ", "-")[:120].strip("-")
 
 
 def _zipf_weights(count: int) -> list[float]:
@@ -161,9 +166,22 @@ def _writer():
     return write
 
 
-def _sqlite_datetime(moment: datetime) -> str:
-    # What Django's SQLite backend stores for an aware datetime: naive UTC text.
-    return moment.replace(tzinfo=None).isoformat(" ")
+def _time_text(suffix: str):
+    """A function from a POSIX time in whole seconds to the text a database reads as that UTC time.
+
+    Cheaper than a datetime per story: a date's text is made once, the time of day is looked up.
+    """
+    time_of_day = [f"{hour:02}:{minute:02}:{second:02}{suffix}"
+                   for hour in range(24) for minute in range(60) for second in range(60)]
+    dates: dict[int, str] = {}
+
+    def text(seconds: int) -> str:
+        day, second = divmod(seconds, 86_400)
+        date = dates.get(day)
+        if date is None:
+            date = dates[day] = (EPOCH + timedelta(days=day)).date().isoformat() + " "
+        return date + time_of_day[second]
+    return text
 
 
 @contextmanager
@@ -264,60 +282,57 @@ class Batch:
     article_authors: list[tuple[int, int]]
 
 
-def _stories(rng: random.Random, *, count: int, start: datetime, as_stored, section_ids: list[int],
+def _stories(rng: random.Random, *, count: int, start: datetime, time_suffix: str, section_ids: list[int],
              tag_ids: list[int], author_ids: list[int]):
     """Batches of story rows with their tag and author rows, in News ID order (pure Python, no database)."""
     templates = _body_templates(rng)
     summaries = [_sentence(rng, 18, 34) for _ in range(2_000)]
     kickers = ["", "", "", "Analysis", "Exclusive", "Interview", "Diplomacy", "Markets", "Feature"]
     sources = ["", "IRNA", "Press TV", "Reuters", "AFP", "Staff"]
-    # Random draws in bulk: one call per column is much cheaper than one per story.
-    section_choices = rng.choices(section_ids, cum_weights=_cumulative([s[2] for s in SECTIONS]), k=count)
-    tag_counts = rng.choices((2, 3, 4, 5), k=count)
-    tag_draws = iter(rng.choices(tag_ids, cum_weights=_cumulative(_zipf_weights(len(tag_ids))), k=sum(tag_counts)))
-    author_draws = iter(rng.choices(author_ids, k=2 * count))
-    headlines = _headlines(rng, count)
-    kicker_choices = rng.choices(kickers, k=count)
-    source_choices = rng.choices(sources, k=count)
-    summary_choices = rng.choices(summaries, k=count)
-    second_choices = rng.choices(range(60), k=count)
-    step = timedelta(minutes=MINUTES_BETWEEN_STORIES)
+    section_weights = _cumulative([s[2] for s in SECTIONS])
+    tag_weights = _cumulative(_zipf_weights(len(tag_ids)))
+    as_stored = _time_text(time_suffix)
+    first_second = int(start.timestamp())
     recent_by_tag: dict[int, deque] = {}
     recent_by_section = {pk: deque(maxlen=RELATED_COUNT) for pk in section_ids}
-    batch = Batch([], [], [])
-    for i in range(count):
-        news_id = i + 1
-        section_id = section_choices[i]
-        story_tags = list(dict.fromkeys(islice(tag_draws, tag_counts[i])))
-        body, body_html = templates[news_id % BODY_TEMPLATES]
-        published = as_stored(start + step * news_id + timedelta(seconds=second_choices[i]))
-        # Newest earlier stories sharing the first tag, topped up from the section.
-        by_tag = recent_by_tag.get(story_tags[0])
-        if by_tag is None:
-            by_tag = recent_by_tag[story_tags[0]] = deque(maxlen=RELATED_COUNT)
-        related = list(reversed(by_tag))
-        for pk in reversed(recent_by_section[section_id]):
-            if len(related) >= RELATED_COUNT:
-                break
-            if pk not in related:
-                related.append(pk)
-        headline = headlines[i]
-        batch.articles.append((
-            news_id, _slug(headline), kicker_choices[i], headline, summary_choices[i], body, body_html,
-            source_choices[i], section_id, "en", "published", published, published, published,
-            "[" + ", ".join(map(str, related)) + "]", 1,
-        ))
-        batch.article_tags.extend((news_id, pk) for pk in story_tags)
-        first_author, second_author = next(author_draws), next(author_draws)
-        batch.article_authors.append((news_id, first_author))
-        if news_id % 3 == 0 and second_author != first_author:
-            batch.article_authors.append((news_id, second_author))
-        by_tag.append(news_id)
-        recent_by_section[section_id].append(news_id)
-        if len(batch.articles) >= BATCH:
-            yield batch
-            batch = Batch([], [], [])
-    if batch.articles:
+    for first in range(1, count + 1, BATCH):
+        size = min(BATCH, count + 1 - first)
+        # Random draws in bulk: one call per column is much cheaper than one per story. A batch
+        # at a time, so that the first batch is ready at once.
+        tag_counts = rng.choices((2, 3, 4, 5), k=size)
+        tag_draws = iter(rng.choices(tag_ids, cum_weights=tag_weights, k=sum(tag_counts)))
+        authors = rng.choices(author_ids, k=2 * size)
+        headlines, slugs = _headlines(rng, size)
+        columns = zip(range(first, first + size), rng.choices(section_ids, cum_weights=section_weights, k=size),
+                      tag_counts, headlines, slugs, rng.choices(kickers, k=size), rng.choices(sources, k=size),
+                      rng.choices(summaries, k=size), rng.choices(range(60), k=size), authors[::2], authors[1::2])
+        batch = Batch([], [], [])
+        for news_id, section_id, tag_count, headline, slug, kicker, source, summary, second, author, other_author in columns:
+            story_tags = list(dict.fromkeys(islice(tag_draws, tag_count)))
+            body, body_html = templates[news_id % BODY_TEMPLATES]
+            published = as_stored(first_second + 60 * MINUTES_BETWEEN_STORIES * news_id + second)
+            # Newest earlier stories sharing the first tag, topped up from the section.
+            by_tag = recent_by_tag.get(story_tags[0])
+            if by_tag is None:
+                by_tag = recent_by_tag[story_tags[0]] = deque(maxlen=RELATED_COUNT)
+            by_section = recent_by_section[section_id]
+            related = list(reversed(by_tag))
+            if len(related) < RELATED_COUNT:
+                for pk in reversed(by_section):
+                    if len(related) >= RELATED_COUNT:
+                        break
+                    if pk not in related:
+                        related.append(pk)
+            batch.articles.append((
+                news_id, slug, kicker, headline, summary, body, body_html, source, section_id, "en", "published",
+                published, published, published, "[" + ", ".join(map(str, related)) + "]", 1,
+            ))
+            batch.article_tags.extend(zip(repeat(news_id), story_tags))
+            batch.article_authors.append((news_id, author))
+            if news_id % 3 == 0 and other_author != author:
+                batch.article_authors.append((news_id, other_author))
+            by_tag.append(news_id)
+            by_section.append(news_id)
         yield batch
 
 
@@ -385,11 +400,13 @@ def build(*, articles: int, seed: int = 1, end: datetime | None = None, progress
     with _bulk_load_settings(), transaction.atomic():
         sections, tags, authors = _make_lookups()
         write = _writer()
-        as_stored = _sqlite_datetime if connection.vendor == "sqlite" else (lambda moment: moment)
+        # What Django's SQLite backend stores for an aware datetime is naive UTC text; PostgreSQL
+        # reads the offset.
+        time_suffix = "" if connection.vendor == "sqlite" else "+00:00"
         ids = {"section_ids": [s.pk for s in sections], "tag_ids": [t.pk for t in tags],
                "author_ids": [a.pk for a in authors]}
         with _indexes_built_after([table, tag_table, author_table]):
-            for batch in _in_another_process(lambda: _stories(rng, count=articles, start=start, as_stored=as_stored, **ids)):
+            for batch in _in_another_process(lambda: _stories(rng, count=articles, start=start, time_suffix=time_suffix, **ids)):
                 write(table, ARTICLE_COLUMNS, batch.articles)
                 write(tag_table, ["article_id", "tag_id"], batch.article_tags)
                 write(author_table, ["article_id", "author_id"], batch.article_authors)
