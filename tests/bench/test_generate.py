@@ -51,7 +51,7 @@ def _settings(cursor) -> dict:
         cursor.execute("SHOW session_replication_role")
         return {"session_replication_role": cursor.fetchone()[0]}
     found = {}
-    for name in ("journal_mode", "foreign_keys", "mmap_size", "synchronous", "cache_size"):
+    for name in ("journal_mode", "foreign_keys", "mmap_size", "synchronous", "cache_size", "temp_store"):
         cursor.execute(f"PRAGMA {name}")
         found[name] = cursor.fetchone()[0]
     return found
