@@ -298,13 +298,13 @@ def _secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
 
 
 @contextmanager
-def _indexes_built_after(tables: list[str], *, keep: set[str] = frozenset()):
-    """Drop the secondary indexes of ``tables`` but those named in ``keep``, and build them again at the end.
+def _indexes_built_after(tables: list[str]):
+    """Drop the secondary indexes of ``tables`` and build them again at the end.
 
     Building an index once over sorted rows is several times faster than keeping it up to date
     row by row (the random slug order is the worst case); both happen inside the transaction.
     """
-    indexes = [(name, sql) for name, sql in _secondary_indexes(tables) if name not in keep]
+    indexes = _secondary_indexes(tables)
     with connection.cursor() as cursor:
         for name, _sql in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -328,19 +328,6 @@ def _indexes_built_after(tables: list[str], *, keep: set[str] = frozenset()):
         for _name, sql in indexes:
             cursor.execute(sql)
         cursor.execute(f"PRAGMA cache_size={cache_size}")
-
-
-def _indexes_kept_up(table: str) -> set[str]:
-    """On SQLite, the story table's indexes that stay in place through the load: all but the slug's.
-
-    Their keys arrive in News ID or time order, or in a few runs (section, status, no value), so
-    each story adds to pages already in the cache, and this overlaps making the rows. Building
-    one afterwards reads the whole table again (1.2 GB at 300,000 stories): the eleven cost more
-    than keeping them up. Slugs arrive in random order; the many-to-many tables are small to read.
-    """
-    if connection.vendor != "sqlite":
-        return set()
-    return {name for name, sql in _secondary_indexes([table]) if '"slug"' not in sql}
 
 
 @dataclass
@@ -481,7 +468,7 @@ def build(*, articles: int, seed: int = 1, end: datetime | None = None, progress
         options = {"count": articles, "start": start, "time_suffix": time_suffix,
                    "pairs_as_json": connection.vendor == "sqlite", "section_ids": [s.pk for s in sections],
                    "tag_ids": [t.pk for t in tags], "author_ids": [a.pk for a in authors]}
-        with _flushing(), _indexes_built_after([table, tag_table, author_table], keep=_indexes_kept_up(table)):
+        with _flushing(), _indexes_built_after([table, tag_table, author_table]):
             for batch in _in_another_process(lambda: _stories(rng, **options)):
                 write(table, ARTICLE_COLUMNS, batch.articles)
                 write(tag_table, ["article_id", "tag_id"], batch.article_tags)
