@@ -14,6 +14,7 @@ import os
 import random
 import threading
 import time
+import traceback
 from collections import deque
 from itertools import islice, repeat
 from queue import Empty
@@ -225,8 +226,9 @@ def _bulk_load_settings():
         cursor.execute("PRAGMA temp_store")
         temp_store = cursor.fetchone()[0]
         cursor.execute("PRAGMA journal_mode=DELETE")
+        # These pragmas hold for this connection only, and are undone below.
         # The rows are consistent by construction: skip the parent lookup each foreign key costs
-        # per row (two per story-tag row), as on PostgreSQL. Both pragmas hold for this connection only.
+        # per row (two per story-tag row), as on PostgreSQL; a test runs the check afterwards.
         cursor.execute("PRAGMA foreign_keys=OFF")
         # Each index build reads the whole story table (1.2 GB at 300,000 stories); mapped into
         # memory it is read without a system call per page. SQLite caps this at its build's limit.
@@ -342,8 +344,8 @@ def _stories(rng: random.Random, *, count: int, start: datetime, time_suffix: st
     """Batches of story rows with their tag and author rows, in News ID order (pure Python, no database).
 
     With ``pairs_as_json`` the tag and author rows come as JSON text, which SQLite reads a batch at
-    a time in one statement: a third of the cost of a statement per row, and made here, beside
-    the writer, not in it.
+    a time in one statement: less than half the cost of a statement per row, and the encoding is
+    done here, beside the writer rather than in it.
     """
     templates = _body_templates(rng)
     summaries = [_sentence(rng, 18, 34) for _ in range(2_000)]
@@ -412,8 +414,8 @@ def _in_another_process(make_batches, *, ahead: int = 2):
         try:
             for batch in make_batches():
                 queue.put(batch)
-        except BaseException as error:  # handed to the writer, which raises it
-            queue.put(RuntimeError(f"Making the archive's rows failed: {error!r}"))
+        except BaseException:  # handed to the writer, which raises it
+            queue.put(RuntimeError(f"Making the archive's rows failed:\n{traceback.format_exc()}"))
         queue.put(None)
 
     child = context.Process(target=produce, name="bench-generate", daemon=True)

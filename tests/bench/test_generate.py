@@ -1,3 +1,5 @@
+import multiprocessing
+
 import pytest
 from django.db import connection
 
@@ -44,6 +46,19 @@ def test_a_load_outside_a_transaction_leaves_a_normal_database():
                        " OR article_id NOT IN (SELECT id FROM news_article)")
         assert cursor.fetchone()[0] == 0
     assert Article.objects.visible().count() == 300
+
+
+def test_a_failure_making_rows_stops_the_load_with_its_cause():
+    """An error in the process making rows reaches the writer with its traceback, and nothing is left running."""
+    def failing():
+        yield generate.Batch([], [], [])
+        raise ValueError("no such section")
+
+    batches = generate._in_another_process(failing)
+    assert next(batches) == generate.Batch([], [], [])
+    with pytest.raises(RuntimeError, match=r"(?s)Making the archive's rows failed:.*ValueError: no such section"):
+        next(batches)
+    assert not multiprocessing.active_children()
 
 
 def _settings(cursor) -> dict:
