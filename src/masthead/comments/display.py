@@ -6,6 +6,7 @@ from django.conf import settings
 
 from masthead.comments.forms import CommentForm
 from masthead.comments.models import Comment
+from masthead.news import rows
 
 MESSAGES = {"pending", "published"}
 SHOWN_FIELDS = ("name", "email", "body")
@@ -62,7 +63,7 @@ def fetch(article_id: int) -> tuple[list[Comment], str]:
     than the database's answering it (see news/storypage.py).
     """
     mode, comments = settings.COMMENTS_MODE, []
-    for row in Comment.objects.raw(_COMMENTS, [Comment.Status.APPROVED, article_id]):
+    for row in rows.fetch(Comment, _COMMENTS, [Comment.Status.APPROVED, article_id]):
         mode = row.article_mode or settings.COMMENTS_MODE
         if row.pk is not None:
             row.article_id, row.status = article_id, Comment.Status.APPROVED

@@ -2,8 +2,8 @@
 
 Django's ORM spends 0.2-0.4 ms turning a queryset into SQL, several times what the database
 takes to answer a lookup by key; the article page asked seven such questions. Here each is
-written once and run through ``Model.objects.raw``, which still converts the values and builds
-model instances, so templates and the rest of the code see ordinary models. The sections, which
+written once and read with ``news.rows``, which converts the values and builds model instances as
+the ORM does, so templates and the rest of the code see ordinary models. The sections, which
 the navigation lists on every page, are read once per request and give each story its section.
 tests/news/test_storypage.py holds these to what the ORM's querysets return.
 """
@@ -11,6 +11,7 @@ tests/news/test_storypage.py holds these to what the ORM's querysets return.
 from django.db.models import prefetch_related_objects
 
 from masthead.media.models import Image
+from masthead.news import rows
 from masthead.news.models import Article, Author, Section, Tag
 
 _SECTION = Article._meta.get_field("section")
@@ -34,7 +35,7 @@ def sections(request=None) -> list[Section]:
     """Every section in navigation order; asked once per request however many parts of the page need it."""
     if request is not None and hasattr(request, "_masthead_sections"):
         return request._masthead_sections
-    found = list(Section.objects.raw(_SECTIONS))
+    found = rows.fetch(Section, _SECTIONS)
     if request is not None:
         request._masthead_sections = found
     return found
@@ -42,15 +43,15 @@ def sections(request=None) -> list[Section]:
 
 def story(news_id: int, *, request=None) -> Article | None:
     """The visible story with this News ID, with its section, lead image, authors, tags and corrections; or None."""
-    found = next(iter(Article.objects.raw(_STORY, [news_id])), None)
+    found = next(iter(rows.fetch(Article, _STORY, [news_id])), None)
     if found is None or not found.is_visible():
         return None
     _attach_sections([found], request)
     image = [found.__dict__.pop(f"image_{column}") for column in _IMAGE_FIELDS]
     if found.lead_image_id is not None:
         found.lead_image = Image.from_db(Article.objects.db, _IMAGE_FIELDS, image)
-    _remember(found, "authors", Author.objects.raw(_AUTHORS, [news_id]))
-    _remember(found, "tags", Tag.objects.raw(_TAGS, [news_id]))
+    _remember(found, "authors", rows.fetch(Author, _AUTHORS, [news_id]))
+    _remember(found, "tags", rows.fetch(Tag, _TAGS, [news_id]))
     # Corrections: one query for a corrected story, none for the rest (corrected_at says which).
     if found.corrected_at:
         prefetch_related_objects([found], "corrections")
@@ -68,7 +69,7 @@ def related(story: Article, *, request=None) -> list[Article]:
     # statistics walks the "visible" index instead of looking up five rows.
     sql = 'SELECT {} FROM "news_article" WHERE "id" IN ({})'.format(
         ", ".join(f'"{c}"' for c in _TEASER_FIELDS), ", ".join(["%s"] * len(ids)))
-    found = [a for a in Article.objects.raw(sql, ids) if a.is_visible()]
+    found = [a for a in rows.fetch(Article, sql, ids) if a.is_visible()]
     found.sort(key=lambda a: (a.published_at, a.pk), reverse=True)
     _attach_sections(found, request)
     return found
