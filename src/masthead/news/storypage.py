@@ -78,7 +78,8 @@ def related(story: Article, *, request=None) -> list[Article]:
 def _attach_sections(stories: list[Article], request) -> None:
     by_id = {s.pk: s for s in sections(request)}
     for found in stories:
-        _SECTION.set_cached_value(found, by_id[found.section_id])
+        if found.section_id in by_id:  # a section made since the list was read is read when asked for
+            _SECTION.set_cached_value(found, by_id[found.section_id])
 
 
 def _remember(article: Article, relation: str, objects) -> None:
