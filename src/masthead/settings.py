@@ -194,9 +194,20 @@ ROOT_URLCONF = "masthead.urls"
 WSGI_APPLICATION = "masthead.wsgi.application"
 
 TEMPLATES = [
+    # Readers' pages: Jinja2 (see masthead/templating.py), from masthead/jinja2/ and each app's jinja2/.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [PACKAGE_DIR / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "masthead.templating.environment",
+            "context_processors": ["masthead.news.context.site"],
+        },
+    },
+    # The newsroom: Django's admin and its templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": False,
         "OPTIONS": {
             "context_processors": [

@@ -1,4 +1,7 @@
+import multiprocessing
+
 import pytest
+from django.db import connection
 
 from bench import generate
 from masthead import sanitize
@@ -27,6 +30,46 @@ def test_builds_visible_stories_with_their_links(built):
         assert len(story.related_ids) <= generate.RELATED_COUNT
     assert all(len(s.related_ids) == generate.RELATED_COUNT for s in Article.objects.filter(pk__gt=300))
     assert Section.objects.count() == len(generate.SECTIONS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_outside_a_transaction_leaves_a_normal_database():
+    """Built as `make bench` builds it (its own transaction), every link points at a stored row and the connection is back to its usual settings."""
+    with connection.cursor() as cursor:
+        before = _settings(cursor)
+        generate.build(articles=300, seed=3)
+        assert _settings(cursor) == before
+        if connection.vendor == "sqlite":
+            assert before["journal_mode"] == "wal" and before["foreign_keys"] == 1
+        connection.check_constraints()  # raises IntegrityError naming the first broken link
+        cursor.execute("SELECT COUNT(*) FROM news_article_tags WHERE tag_id NOT IN (SELECT id FROM news_tag)"
+                       " OR article_id NOT IN (SELECT id FROM news_article)")
+        assert cursor.fetchone()[0] == 0
+    assert Article.objects.visible().count() == 300
+
+
+def test_a_failure_making_rows_stops_the_load_with_its_cause():
+    """An error in the process making rows reaches the writer with its traceback, and nothing is left running."""
+    def failing():
+        yield generate.Batch([], [], [])
+        raise ValueError("no such section")
+
+    batches = generate._in_another_process(failing)
+    assert next(batches) == generate.Batch([], [], [])
+    with pytest.raises(RuntimeError, match=r"(?s)Making the archive's rows failed:.*ValueError: no such section"):
+        next(batches)
+    assert not multiprocessing.active_children()
+
+
+def _settings(cursor) -> dict:
+    if connection.vendor != "sqlite":
+        cursor.execute("SHOW session_replication_role")
+        return {"session_replication_role": cursor.fetchone()[0]}
+    found = {}
+    for name in ("journal_mode", "foreign_keys", "mmap_size", "synchronous", "cache_size", "temp_store"):
+        cursor.execute(f"PRAGMA {name}")
+        found[name] = cursor.fetchone()[0]
+    return found
 
 
 def test_body_html_is_what_saving_the_story_would_render(built):

@@ -18,9 +18,10 @@ def _queries_for(client, url) -> int:
 def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
     """Seven queries whatever the number of tags, authors, related stories or comments: no N+1.
 
-    The story with its section; its authors; its tags; its related stories; its language
-    editions (for hreflang links); the sections for the navigation; its comment mode with its
-    approved comments and their replies.
+    The story with its lead image; its authors; its tags; its related stories; its language
+    editions (for hreflang links); the sections, for the navigation and for the story's own and
+    its related stories' section links; its comment mode with its approved comments and their
+    replies.
     """
     section = make_section()
     tags, authors = [make_tag() for _ in range(8)], [make_author() for _ in range(6)]

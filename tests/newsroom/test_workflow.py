@@ -148,7 +148,7 @@ def test_a_correction_purges_the_corrections_page(client, django_capture_on_comm
     assert "No corrections have been published." in client.get("/corrections/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         workflow.correct(story, by=editor, text="Fixed the minister's title.")
-    assert "Fixed the minister&#x27;s title." in client.get("/corrections/").content.decode()
+    assert "Fixed the minister&#39;s title." in client.get("/corrections/").content.decode()
 
 
 def test_breaking_banner_shows_until_its_expiry_and_bounds_the_home_cache(client):

@@ -29,7 +29,7 @@ def test_results_show_headline_link_section_date_and_snippet(client):
                          body="Zarif said foreign forces must leave the region.",
                          published_at=datetime(2021, 4, 12, 5, 35, tzinfo=dt_timezone.utc))
     html = client.get("/search/", {"q": '"foreign forces"'}).content.decode()
-    assert "1 story matches “&quot;foreign forces&quot;”" in html
+    assert "1 story matches “&#34;foreign forces&#34;”" in html  # the query, escaped
     assert f'<a href="{story.get_absolute_url()}">‘Leave the region,’ Iran FM tells foreign powers</a>' in html
     assert 'href="/section/politics/">Politics</a>' in html
     assert "0535 GMT April 12, 2021</time>" in html

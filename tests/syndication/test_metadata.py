@@ -4,10 +4,11 @@ from datetime import datetime, timezone as dt_timezone
 from html.parser import HTMLParser
 
 import pytest
-from django.template import Context, Template
+from django.template.loader import render_to_string
 
 from masthead.news.models import Article
 from masthead.syndication import metadata
+from masthead.syndication.head import article_head
 from masthead.syndication.models import LanguageEdition
 from masthead.syndication.ninjs import rfc3339
 from tests.news.factories import make_article, make_author, make_section, make_tag
@@ -99,7 +100,7 @@ def test_a_persian_story_says_so(client):
 def test_a_draft_preview_renders_its_metadata():
     """A newsroom preview of a draft (no publication time yet) renders, dated by its creation."""
     draft = make_article(status=Article.Status.DRAFT, published_at=None, headline="Not yet")
-    html = Template("{% load syndication %}{% article_meta article %}").render(Context({"article": draft}))
+    html = render_to_string("syndication/_article_meta.html", {"article": draft, "head": article_head(draft)})
     assert f'content="{rfc3339(draft.created_at)}"' in html and '"headline": "Not yet"' in html
 
 

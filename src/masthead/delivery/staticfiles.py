@@ -1,5 +1,6 @@
 """Static files: hashed names with far-future caching once collected, plain names before."""
 
+from django.conf import settings
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
@@ -17,3 +18,16 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
             return super().stored_name(name)
         except ValueError:
             return name
+
+    def url(self, name, force=False):
+        # Each page asks for half a dozen (style sheets, icon, logo), 10 us each through the
+        # manifest; the manifest is read once when the process starts, so the answer is kept.
+        key = (name, force, settings.DEBUG, settings.STATIC_URL)
+        try:
+            return self._urls[key]
+        except AttributeError:
+            self._urls = {}
+        except KeyError:
+            pass
+        self._urls[key] = found = super().url(name, force)
+        return found

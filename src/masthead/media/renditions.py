@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.html import format_html
 from PIL import Image as PILImage, ImageOps
 
 from masthead.media.models import Image
@@ -43,3 +44,13 @@ def srcset(image: Image, *, ratio: tuple[int, int] | None = None) -> str:
     """``url 1300w, url 980w, …`` for every configured size (of one aspect ratio, if given)."""
     chosen = [(w, h) for w, h in sizes() if ratio is None or w * ratio[1] == h * ratio[0] or abs(w * ratio[1] / ratio[0] - h) < 2]
     return ", ".join(f"{image.rendition_url(w, h)} {w}w" for w, h in chosen)
+
+
+def picture(image: Image, width: int = 650, height: int = 365, sizes: str = "(min-width: 44rem) 650px, 100vw",
+            loading: str = "eager") -> str:
+    """An ``<img>`` of ``image`` at ``width``×``height`` with a ``srcset`` of every size of that shape."""
+    return format_html(
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}" decoding="async">',
+        image.rendition_url(width, height), srcset(image, ratio=(width, height)), sizes,
+        width, height, image.alt, loading,
+    )

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from masthead.news.models import Section
+from masthead.news import storypage
 
 
 def site(request):
@@ -9,5 +9,5 @@ def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "nav_sections": SimpleLazyObject(lambda: list(Section.objects.only("name", "slug"))),
+        "nav_sections": SimpleLazyObject(lambda: storypage.sections(request)),
     }

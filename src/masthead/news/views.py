@@ -4,15 +4,14 @@ import calendar
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from masthead.news import listing
-from masthead.news.models import Article, Author, Correction, Section, Tag
+from masthead.news import listing, storypage
+from masthead.news.models import Article, Author, Section, Tag
 
 TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
 
@@ -50,27 +49,15 @@ def home(request):
 
 
 def article(request, news_id: int, slug: str | None = None):
-    story = (
-        Article.objects.visible()
-        .select_related("section", "lead_image")
-        .prefetch_related("authors", "tags")
-        .filter(pk=news_id)
-        .first()
-    )
+    story = storypage.story(news_id, request=request)
     if story is None:
         raise Http404(_("No story with News ID %(id)s.") % {"id": news_id})
     if slug != story.slug:
         return HttpResponsePermanentRedirect(story.get_absolute_url())
-    # Corrections: one query for a corrected story, none for the rest (corrected_at says which).
-    prefetch_related_objects([story], "corrections" if story.corrected_at else
-                             Prefetch("corrections", queryset=Correction.objects.none()))
-    # Fetched by primary key, then checked with the model's own visibility rule: asked in SQL,
-    # SQLite without statistics walks the "visible" index instead of looking up five rows.
-    related = [a for a in _teasers(Article.objects.filter(pk__in=story.related_ids or []))
-               .only(*TEASER_FIELDS, "status", "embargo_until", "section__name", "section__slug").newest_first()
-               if a.is_visible()]
-    template = "news/print.html" if request.resolver_match.url_name == "print" else "news/article.html"
-    response = render(request, template, {"article": story, "related": related})
+    if request.resolver_match.url_name == "print":
+        response = render(request, "news/print.html", {"article": story})
+    else:
+        response = render(request, "news/article.html", {"article": story, "related": storypage.related(story, request=request)})
     # The story's own scheduled neighbours never appear on it, so its lifetime is not bounded by them.
     return _cacheable(response, {story.surrogate_key}, last_modified=story.updated_at, bounded_by_schedule=False)
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from masthead import search
@@ -48,6 +49,13 @@ def results(request):
     response = render(request, "search/results.html", {
         "results": found, "sections": sections, "section": section, "notes": notes, "filters": filters,
         "searched": bool(found.query),
+        "previous_url": _page_url(filters, found.page - 1) if found.has_previous else "",
+        "next_url": _page_url(filters, found.page + 1) if found.has_next else "",
     })
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def _page_url(filters: dict, page: int) -> str:
+    """The query string of another page of the same search."""
+    return "?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": page})

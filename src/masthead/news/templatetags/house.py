@@ -1,4 +1,5 @@
-"""Template filters for the house style (see masthead.house)."""
+"""Template filters for the house style (see masthead.house), for Django's templates and, through
+masthead.templating, for the readers' Jinja2 pages alike."""
 
 from django import template
 

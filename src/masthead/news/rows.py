@@ -1,0 +1,58 @@
+"""Model instances from hand-written SQL, as ``Model.objects.raw()`` builds them, for the hottest pages.
+
+``raw()`` works out, for every query it runs, which column is which field and how to convert
+each value: 0.12 ms a query, four times what SQLite takes to answer a lookup by key. Here that
+is worked out once per statement and database connection, and each row is converted with the
+ORM's own converters and built with ``Model.from_db``. Columns that are not fields of the model
+become attributes of the instance, as with ``raw()``.
+"""
+
+import weakref
+from functools import partial
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.sql import Query
+
+_readers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def fetch(model, sql: str, params=(), *, using: str = DEFAULT_DB_ALIAS) -> list:
+    """The instances of ``model`` the rows of ``sql`` describe; the primary key must be one of the columns."""
+    connection = connections[using]  # this thread's own connection
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = tuple(column[0] for column in cursor.description)
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    build = _readers.setdefault(connection, {}).get((model, sql, columns))
+    if build is None:
+        build = _readers[connection][(model, sql, columns)] = _reader(model, columns, connection)
+    return [build(row) for row in rows]
+
+
+def _reader(model, columns: tuple[str, ...], connection):
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    if model._meta.pk.column not in columns:
+        raise ValueError(f"{model.__name__} rows need the primary key column {model._meta.pk.column!r}")
+    # Fields in the model's own order, as from_db expects them; the other columns are extras.
+    order = [columns.index(f.column) for f in model._meta.concrete_fields if f.column in columns]
+    names = [by_column[columns[position]].attname for position in order]
+    extras = [(position, name) for position, name in enumerate(columns) if name not in by_column]
+    compiler = connection.ops.compiler("SQLCompiler")(Query(model), connection, connection.alias)
+    converters = compiler.get_converters(
+        [by_column[name].get_col(model._meta.db_table) if name in by_column else None for name in columns])
+    return partial(_build, model, connection, names, order, extras, list(converters.items()))
+
+
+def _build(model, connection, names, order, extras, converters, row):
+    values = list(row)
+    for position, (functions, expression) in converters:
+        value = values[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        values[position] = value
+    instance = model.from_db(connection.alias, names, [values[position] for position in order])
+    for position, name in extras:
+        setattr(instance, name, values[position])
+    return instance

@@ -1,0 +1,88 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from masthead.news import publishing, storypage
+from masthead.news.models import Article, Section
+from masthead.newsroom import workflow
+from tests.media.factories import make_image
+from tests.news.factories import make_article, make_author, make_section, make_tag
+from tests.newsroom.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+SHOWN = ["id", "slug", "kicker", "headline", "summary", "body_html", "source", "section_id", "language", "status",
+         "published_at", "updated_at", "embargo_until", "breaking_until", "lead_image_id", "corrected_at", "related_ids"]
+
+
+def test_a_story_reads_as_the_orm_reads_it():
+    """Every field the page shows, with its section, authors and tags, matches the ORM's own reading."""
+    section = make_section(name="Politics")
+    authors = [make_author(name="Zahra Mirzaei"), make_author(name="Ali Karimi")]
+    tags = [make_tag(name="Iraq"), make_tag(name="Diplomacy")]
+    story = make_article(section=section, authors=authors, tags=tags, kicker="Tehran talks", source="Press TV")
+    found = storypage.story(story.pk)
+    expected = Article.objects.get(pk=story.pk)
+    assert {f: getattr(found, f) for f in SHOWN} == {f: getattr(expected, f) for f in SHOWN}
+    with CaptureQueriesContext(connection) as captured:
+        assert found.section == section and found.section.name == "Politics"
+        assert [a.name for a in found.authors.all()] == ["Ali Karimi", "Zahra Mirzaei"]
+        assert [t.name for t in found.tags.all()] == ["Diplomacy", "Iraq"]
+        assert list(found.corrections.all()) == []
+        assert found.lead_image is None
+    assert len(captured) == 0
+
+
+def test_a_lead_image_and_corrections_come_with_the_story():
+    image = make_image(caption="Azadi Tower at dusk.", credit="IRNA")
+    story = make_article(lead_image=image)
+    workflow.correct(story, by=make_user("editor"), text="Fixed the minister's title.")
+    found = storypage.story(story.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert (found.lead_image.pk, found.lead_image.alt, found.lead_image.caption, found.lead_image.credit) == (
+            image.pk, image.alt, "Azadi Tower at dusk.", "IRNA")
+        assert found.lead_image.rendition_url(650, 365) == image.rendition_url(650, 365)
+        assert [c.text for c in found.corrections.all()] == ["Fixed the minister's title."]
+    assert len(captured) == 0
+
+
+@pytest.mark.parametrize("change", [
+    {"status": Article.Status.DRAFT},
+    {"status": Article.Status.UNPUBLISHED},
+    {"published_at": timezone.now() + timedelta(hours=1)},
+])
+def test_a_story_readers_may_not_see_is_not_found(change):
+    story = make_article()
+    Article.objects.filter(pk=story.pk).update(**change)
+    assert storypage.story(story.pk) is None
+
+
+def test_a_missing_story_is_not_found():
+    assert storypage.story(999_999) is None
+
+
+def test_related_stories_are_the_visible_ones_newest_first():
+    tag = make_tag()
+    older = make_article(tags=[tag], published_at=timezone.now() - timedelta(days=2))
+    newer = make_article(tags=[tag], published_at=timezone.now() - timedelta(days=1))
+    withdrawn = make_article(tags=[tag], published_at=timezone.now() - timedelta(hours=5))
+    story = make_article(tags=[tag])
+    assert set(story.related_ids) == {older.pk, newer.pk, withdrawn.pk}
+    publishing.unpublish(withdrawn)
+    found = storypage.related(storypage.story(story.pk))
+    assert [a.pk for a in found] == [newer.pk, older.pk]
+    assert found[0].section == newer.section and found[0].headline == newer.headline
+
+
+def test_the_sections_are_read_once_per_request():
+    make_section(name="World", position=2)
+    make_section(name="Economy", position=1)
+    request = RequestFactory().get("/")
+    with CaptureQueriesContext(connection) as captured:
+        first, second = storypage.sections(request), storypage.sections(request)
+    assert len(captured) == 1 and first is second
+    assert [s.name for s in first] == [s.name for s in Section.objects.all()]
