@@ -16,6 +16,8 @@ from masthead.news.addresses import address
 
 # Edits within this time of publication (a typo fixed at once) do not earn an Updated line.
 UPDATE_GRACE = timedelta(minutes=5)
+# What a teaser (home, lists, related stories) shows of a story.
+TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
 
 
 class Section(models.Model):

@@ -12,12 +12,11 @@ from django.db.models import prefetch_related_objects
 
 from masthead.media.models import Image
 from masthead.news import rows
-from masthead.news.models import Article, Author, Section, Tag
+from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
 
 _SECTION = Article._meta.get_field("section")
 _STORY_FIELDS = [f.column for f in Article._meta.concrete_fields if f.name != "body"]  # the Markdown is not shown
-_TEASER_FIELDS = ["id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language",
-                  "status", "embargo_until"]
+_TEASER_FIELDS = [*TEASER_FIELDS, "status", "embargo_until"]  # and what is_visible() reads
 # The lead image's columns the page shows come along, named image_<column>: no second query for it.
 _IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
                  if f.name in {"id", "file", "format", "width", "height", "alt", "caption", "credit"}]

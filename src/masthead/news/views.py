@@ -11,9 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masthead.news import listing, storypage
-from masthead.news.models import Article, Author, Section, Tag
-
-TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
+from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
 
 
 def _cacheable(response, keys, *, last_modified=None, bounded_by_schedule=True, until=None):
