@@ -31,3 +31,13 @@ def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
     big = make_article(section=section, tags=tags, authors=authors)
     assert len(big.related_ids) == len(small.related_ids) == 5
     assert _queries_for(client, big.get_absolute_url()) == _queries_for(client, small.get_absolute_url()) == 7
+
+
+@pytest.mark.parametrize("url", ["/", "/search/?q=story"])
+def test_pages_listing_sections_read_them_once(client, url):
+    """The home page's section blocks and the search form share the navigation's one read of the sections."""
+    make_article(section=make_section())
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert [q["sql"] for q in captured if 'FROM "news_section"' in q["sql"]] == [
+        'SELECT "id", "name", "slug" FROM "news_section" ORDER BY "position", "name"']

@@ -31,7 +31,8 @@ _TAGS = ('SELECT t."id", t."name", t."slug" FROM "news_tag" t '
 
 
 def sections(request=None) -> list[Section]:
-    """Every section in navigation order; asked once per request however many parts of the page need it."""
+    """Every section in navigation order; asked once per request however many parts of the page
+    need it (the navigation, the home page's blocks, the search form, section links)."""
     if request is not None and hasattr(request, "_masthead_sections"):
         return request._masthead_sections
     found = rows.fetch(Section, _SECTIONS)

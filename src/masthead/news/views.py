@@ -33,7 +33,7 @@ def _teasers(queryset):
 def home(request):
     visible = Article.objects.visible()
     top = list(_teasers(visible.newest_first())[:5])
-    sections = list(Section.objects.all())
+    sections = storypage.sections(request)  # read once, for the navigation too
     shown = {a.pk for a in top}
     by_section = []
     for section in sections:

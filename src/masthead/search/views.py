@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from masthead import search
-from masthead.news.models import Section
+from masthead.news import storypage
 
 
 def _day(value: str, label: str, notes: list[str]) -> date | None:
@@ -26,7 +26,7 @@ def results(request):
     any visitor push the article pages out of the cache, and the index answers in milliseconds."""
     params, notes = request.GET, []
     text = params.get("q", "")
-    sections = list(Section.objects.only("name", "slug"))
+    sections = storypage.sections(request)  # read once, for the navigation too
     section = next((s for s in sections if s.slug == params.get("section")), None)
     if params.get("section") and section is None:
         notes.append(_("There is no such section, so all sections were searched."))
