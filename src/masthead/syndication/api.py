@@ -265,11 +265,16 @@ def _require(user, permission: str, what: str) -> None:
         raise BadRequest("Authorization", f"this token's user may not {what}", status=403)
 
 
-def _body(request) -> dict:
+def _parsed(request):
+    """The request's JSON body (an empty body is ``{}``); BadRequest if it is not JSON."""
     try:
-        data = json.loads(request.body or b"{}")
+        return json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as problem:
         raise BadRequest("body", f"is not valid JSON: {problem}") from None
+
+
+def _body(request) -> dict:
+    data = _parsed(request)
     if not isinstance(data, dict):
         raise BadRequest("body", "must be a JSON object")
     unknown = sorted(set(data) - WRITABLE - {"published_at"})
@@ -363,10 +368,7 @@ def publish(request, news_id: int):
     found = Article.objects.filter(pk=news_id).first()
     if found is None:
         return error(404, f"no story with News ID {news_id}")
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as problem:
-        raise BadRequest("body", f"is not valid JSON: {problem}") from None
+    data = _parsed(request)
     if not isinstance(data, dict) or set(data) - {"at"}:
         raise BadRequest("body", "takes only {\"at\": \"<ISO 8601 time>\"}, or nothing to publish now")
     at = parse_time("at", data["at"]) if isinstance(data.get("at"), str) else None
