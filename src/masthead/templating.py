@@ -56,7 +56,7 @@ def environment(**options) -> Environment:
 
     env = Environment(**options)
     env.globals.update(
-        _=gettext, gettext=gettext, ngettext=ngettext,
+        _=gettext, ngettext=ngettext,
         url=address, static=static, current_language=translation.get_language,
         language_bidi=translation.get_language_bidi, article_head=article_head, page_head=page_head,
         comment_section=comment_section, comment_form=comment_form, picture=picture,
