@@ -106,15 +106,20 @@ def wait_for_http(url: str, *, seconds: float = 20) -> None:
 
 
 @contextlib.contextmanager
-def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1):
-    """Run ``masthead serve`` in its own process with ``env``; yield its base URL."""
+def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, started: list | None = None):
+    """Run ``masthead serve`` in its own process with ``env``; yield its base URL.
+
+    The server leads a process group of its own; ``started``, if given, receives its Popen, so a test
+    can kill the whole server (``os.killpg``) as a crash would."""
     import sys
 
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "masthead.cli", "serve", "--server", server, "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
+    if started is not None:
+        started.append(process)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(base + "/")
@@ -125,3 +130,48 @@ def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+VCL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "deploy", "varnish", "masthead.vcl")
+
+
+@contextlib.contextmanager
+def varnish(backends: list[str]):
+    """Run varnishd with the shipped VCL in front of ``backends`` (base URLs); yield its base URL."""
+    binary = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    if not os.path.exists(binary):
+        raise RuntimeError("varnishd not found: apt-get install varnish varnish-modules")
+    workdir, port = tempfile.mkdtemp(prefix="masthead-varnish-"), free_port()
+    lines = []
+    for number, base in enumerate(backends, 1):
+        host, backend_port = base.rsplit("//", 1)[1].rsplit(":", 1)
+        lines.append(f'backend app{number} {{ .host = "{host}"; .port = "{backend_port}"; .probe = masthead_health; }}')
+    adds = "\n".join(f"    app.add_backend(app{number});" for number in range(1, len(backends) + 1))
+    with open(os.path.join(VCL.rsplit("/", 1)[0], "backends.vcl")) as example:
+        probe = example.read().split("backend app1", 1)[0]
+    with open(os.path.join(workdir, "backends.vcl"), "w") as generated:
+        generated.write(probe + "\n".join(lines) + f"\nsub vcl_init {{\n    new app = directors.round_robin();\n{adds}\n}}\n")
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "varnish", "varnish")
+    process = subprocess.Popen(
+        [binary, "-F", "-a", f"127.0.0.1:{port}", "-f", VCL, "-n", os.path.join(workdir, "state"),
+         "-p", f"vcl_path={workdir}", "-s", "malloc,64m", "-p", "default_grace=0"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"varnishd did not start: {process.stderr.read().decode(errors='replace')[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(workdir, ignore_errors=True)

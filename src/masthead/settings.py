@@ -105,6 +105,10 @@ BROWSER_MAX_AGE = int(_env("MASTHEAD_BROWSER_MAX_AGE", "60"))
 MASTHEAD_PURGE = {"page-cache": {"BACKEND": "masthead.delivery.purge.pagecache"}}
 if _env("MASTHEAD_CDN_PURGE_URL"):
     MASTHEAD_PURGE["cdn"] = {"BACKEND": "masthead.delivery.purge.http", "URL": _env("MASTHEAD_CDN_PURGE_URL")}
+# MASTHEAD_VARNISH_URLS: comma-separated addresses of Varnish edges running deploy/varnish/masthead.vcl;
+# each purge sends them one xkey PURGE naming the surrogate keys. Default: none.
+if _env("MASTHEAD_VARNISH_URLS"):
+    MASTHEAD_PURGE["varnish"] = {"BACKEND": "masthead.delivery.purge.varnish", "URLS": _env("MASTHEAD_VARNISH_URLS")}
 
 # MASTHEAD_FEED_FULL_TEXT: feeds carry each story's whole text, not only its summary. Default: on.
 FEED_FULL_TEXT = _env_bool("MASTHEAD_FEED_FULL_TEXT", True)

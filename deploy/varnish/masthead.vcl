@@ -1,0 +1,102 @@
+vcl 4.1;
+# Varnish in front of Masthead: the edge cache the app's Surrogate-Key headers were made for.
+#
+# - caches what Masthead marks cacheable (its Cache-Control s-maxage), keyed by host and URL;
+# - purges by surrogate key through xkey: `PURGE /` with `xkey-purge: article-302104 home`
+#   (masthead.delivery.purge.varnish sends exactly that), allowed from the purgers ACL only;
+# - passes signed-in editors (Django's session cookie), API tokens and every non-GET/HEAD;
+# - buffers request bodies in full before the app sees them, so slow clients never hold an app thread;
+# - collapses concurrent misses (Varnish's waiting list) and serves stale pages while a backend is
+#   down or slow (grace), checking backends' health every few seconds.
+#
+# Backends come from backends.vcl beside this file (one `backend` per app host and a director
+# named `app`); deploy/varnish/backends.vcl is the one-host example.
+
+import std;
+import xkey;
+import directors;
+
+include "backends.vcl";
+
+acl purgers {
+    "127.0.0.1";
+    "::1";
+    "10.0.0.0"/8;
+    "172.16.0.0"/12;
+    "192.168.0.0"/16;
+}
+
+sub vcl_recv {
+    set req.backend_hint = app.backend();
+
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Purging is not allowed from " + client.ip));
+        }
+        if (!req.http.xkey-purge) {
+            return (synth(400, "Name the surrogate keys to purge in an xkey-purge header"));
+        }
+        set req.http.n-gone = xkey.purge(req.http.xkey-purge);
+        return (synth(200, "Purged " + req.http.n-gone + " objects"));
+    }
+
+    if (req.method != "GET" && req.method != "HEAD") {
+        # Read the whole body here (up to the comment and upload limits) before the app sees it.
+        if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+            if (!std.cache_req_body(64MB)) {
+                return (synth(413, "Request body too large"));
+            }
+        }
+        return (pass);
+    }
+
+    # Editors signed in and API clients with a token may see more than readers: never cached.
+    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)sessionid=") {
+        return (pass);
+    }
+    # The newsroom and the Security Key frame are per person; the rest is the same for every reader.
+    if (req.url ~ "^/newsroom/" || req.url ~ "^/comments/") {
+        return (pass);
+    }
+    unset req.http.Cookie;
+    set req.url = std.querysort(req.url);
+    return (hash);
+}
+
+sub vcl_backend_response {
+    # xkey indexes objects by the xkey header; Masthead names its keys in Surrogate-Key.
+    if (beresp.http.Surrogate-Key) {
+        set beresp.http.xkey = beresp.http.Surrogate-Key;
+    }
+    # Keep pages past their lifetime to serve while a backend is down or a fresh copy is being fetched.
+    set beresp.grace = 6h;
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        # A failed background refresh keeps the stale copy rather than caching the error.
+        return (abandon);
+    }
+    if (beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "private|no-store") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;
+        return (deliver);
+    }
+    return (deliver);
+}
+
+sub vcl_deliver {
+    if (obj.hits > 0) {
+        set resp.http.X-Edge = "hit";
+    } else {
+        set resp.http.X-Edge = "miss";
+    }
+    unset resp.http.xkey;
+    # Readers' browsers keep pages briefly (max-age); only the edge honours s-maxage and purges.
+    unset resp.http.Via;
+    unset resp.http.X-Varnish;
+}
+
+sub vcl_synth {
+    set resp.http.Content-Type = "text/plain; charset=utf-8";
+    set resp.body = resp.reason + {"
+"};
+    return (deliver);
+}
