@@ -175,3 +175,32 @@ def varnish(backends: list[str]):
         except subprocess.TimeoutExpired:
             process.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_replica(primary_url: str):
+    """Run a streaming replica of the PostgreSQL server at ``primary_url``; yield (its URL, its data dir)."""
+    bindir = postgres_bin()
+    host, port = primary_url.split("@", 1)[1].split("/", 1)[0].split(":")
+    database = primary_url.rsplit("/", 1)[1]
+    workdir = tempfile.mkdtemp(prefix="masthead-pg-replica-")
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "postgres", "postgres")
+    data, replica_port = os.path.join(workdir, "data"), free_port()
+    subprocess.run(_as_postgres([f"{bindir}/pg_basebackup", "-h", host, "-p", port, "-U", "postgres", "-D", data,
+                                 "-R", "-X", "stream", "--no-sync"]), check=True, stdout=subprocess.DEVNULL)
+    options = f"-p {replica_port} -c listen_addresses=127.0.0.1 -k {workdir} -c hot_standby=on"
+    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(workdir, "log"),
+                                 "-w", "start"]), check=True, stdout=subprocess.DEVNULL)
+    try:
+        yield f"postgres://postgres@127.0.0.1:{replica_port}/{database}", data
+    finally:
+        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def stop_postgres(data: str) -> None:
+    """Stop the PostgreSQL server whose data directory is ``data`` at once, as a crash would."""
+    subprocess.run(_as_postgres([f"{postgres_bin()}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -83,6 +83,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-masthead.sqlite3")}
 
+# MASTHEAD_REPLICA_URL: a PostgreSQL streaming replica of the primary for anonymous readers' pages
+# (masthead/replicas.py); editors, writes and commands use the primary. Default: none.
+if _env("MASTHEAD_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(_env("MASTHEAD_REPLICA_URL"), conn_max_age=600)
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["masthead.replicas.Router"]
+# MASTHEAD_REPLICA_MAX_LAG: the most a replica may lag, in seconds, and still serve reads; purges wait
+# up to this long for the replica to replay a change. Default: 2.
+REPLICA_MAX_LAG = float(_env("MASTHEAD_REPLICA_MAX_LAG", "2"))
+
 # MASTHEAD_CACHE_URL: shared cache for pages and rate limits, e.g. redis://127.0.0.1:6379/0.
 # Needed when several processes serve the site. Default: local memory of each process.
 _cache_url = _env("MASTHEAD_CACHE_URL")
@@ -184,6 +195,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a page-cache hit is answered here, before the rest of the stack runs.
     "masthead.delivery.middleware.DeliveryMiddleware",
+    # Second: what is left may read from the replica when the reader is anonymous.
+    "masthead.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -10,15 +10,18 @@ become attributes of the instance, as with ``raw()``.
 import weakref
 from functools import partial
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections, router
 from django.db.models.sql import Query
 
 _readers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def fetch(model, sql: str, params=(), *, using: str = DEFAULT_DB_ALIAS) -> list:
-    """The instances of ``model`` the rows of ``sql`` describe; the primary key must be one of the columns."""
-    connection = connections[using]  # this thread's own connection
+def fetch(model, sql: str, params=(), *, using: str | None = None) -> list:
+    """The instances of ``model`` the rows of ``sql`` describe; the primary key must be one of the columns.
+
+    Read from the database the routers pick for ``model`` (a replica for anonymous readers) unless ``using`` says.
+    """
+    connection = connections[using or router.db_for_read(model)]  # this thread's own connection
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = tuple(column[0] for column in cursor.description)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from masthead import replicas
+
 log = logging.getLogger(__name__)
 
 
@@ -35,6 +37,7 @@ def purge(keys) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
+    replicas.wait_until_replayed()
     for backend in backends():
         try:
             backend.purge_many(keys)
