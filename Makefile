@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MASTHEAD := $(BIN)/masthead
 
-.PHONY: run test bench install clean
+.PHONY: run test bench scale install clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: install
 	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
+
+# The production topology on this machine (two app hosts in network namespaces, PostgreSQL primary
+# and replica, Redis, Varnish), its failure drills and throughput; needs root. See bench/README.md.
+scale: install
+	$(BIN)/python -m bench.scale $(ARGS)
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info

@@ -68,18 +68,34 @@ sub vcl_backend_response {
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;
     }
-    # Keep pages past their lifetime to serve while a backend is down or a fresh copy is being fetched.
-    set beresp.grace = 6h;
     if (beresp.status >= 500 && bereq.is_bgfetch) {
         # A failed background refresh keeps the stale copy rather than caching the error.
         return (abandon);
     }
-    if (beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "private|no-store") {
+    if (beresp.status >= 502 && beresp.status <= 504 && bereq.retries < 1
+            && (bereq.method == "GET" || bereq.method == "HEAD")) {
+        # A host going down answers its last requests badly: ask another host once.
+        return (retry);
+    }
+    # Only what the app marks cacheable is kept. A 404 for a story about to be published, a search
+    # page or an error carries no Cache-Control (or no-cache): never cached, so it cannot outlive a publish.
+    if (!beresp.http.Cache-Control || beresp.http.Set-Cookie || beresp.http.Vary == "*"
+            || beresp.http.Cache-Control ~ "(?i)private|no-store|no-cache") {
+        set beresp.ttl = 1s;
+        set beresp.grace = 0s;
         set beresp.uncacheable = true;
-        set beresp.ttl = 120s;
         return (deliver);
     }
+    # Keep pages past their lifetime to serve while a backend is down or a fresh copy is being fetched.
+    set beresp.grace = 6h;
     return (deliver);
+}
+
+sub vcl_backend_error {
+    # The host did not answer at all (killed, restarting): readers' GETs go to another host.
+    if (bereq.retries < 2 && (bereq.method == "GET" || bereq.method == "HEAD")) {
+        return (retry);
+    }
 }
 
 sub vcl_deliver {
