@@ -56,8 +56,9 @@ if not SECRET_KEY:
 # MASTHEAD_ALLOWED_HOSTS: comma-separated host names the site answers to. Default: localhost names.
 ALLOWED_HOSTS = [h.strip() for h in _env("MASTHEAD_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
 
-# MASTHEAD_SITE_URL: the public base URL, used in feeds, sitemaps and canonical links.
-# Default: http://127.0.0.1:8000
+# MASTHEAD_SITE_URL: the public base URL, used in every absolute link (canonical, feeds, sitemaps,
+# API). Default: the address `masthead serve` listens on (it sets this for its workers), else
+# http://127.0.0.1:8000
 SITE_URL = _env("MASTHEAD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # MASTHEAD_SITE_NAME: the paper's name as readers see it. Default: Masthead Daily
