@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 
+from masthead import characters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable, readable_from_any_site
 
@@ -128,6 +129,14 @@ class StoryFeed(Feed):
     def language(self):
         return settings.LANGUAGE_CODE
 
+    def get_feed(self, obj, request):
+        # What is stored may hold characters XML cannot carry (Django's generator refuses them
+        # with UnserializableContentError): a feed leaves them out rather than fail.
+        generator = super().get_feed(obj, request)
+        generator.feed = characters.strip_all(generator.feed)
+        generator.items = characters.strip_all(generator.items)
+        return generator
+
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         obj = self.get_object(request, *args, **kwargs)
@@ -190,7 +199,7 @@ def json_feed(request, kind=None, slug=None):
     }
     if settings.WEBSUB_HUB:
         document["hubs"] = [{"type": "WebSub", "url": settings.WEBSUB_HUB}]
-    response = HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/feed+json; charset=utf-8")
+    response = HttpResponse(json.dumps(characters.strip_all(document), ensure_ascii=False), content_type="application/feed+json; charset=utf-8")
     finish(response, obj, kind, last_modified=max((a.updated_at for a in items), default=None))
     return readable_from_any_site(response)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.templatetags.static import static
 
+from masthead import characters
 from masthead.news.addresses import address
 from masthead.news.models import Article
 from masthead.syndication.models import LanguageEdition
@@ -113,7 +114,7 @@ def collection(*, title: str, description: str, path: str) -> dict:
 
 def script_json(data) -> str:
     """``data`` as JSON safe inside ``<script type="application/ld+json">``."""
-    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return json.dumps(characters.strip_all(data), ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 def editions(article: Article) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.http import urlsplit
 
+from masthead import characters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable
 
@@ -127,14 +128,14 @@ def articles(request, page: int):
 def news(request):
     """The Google News sitemap: stories published in the last 48 hours, newest first, at most 1,000."""
     rows = news_stories().values_list("id", "slug", "headline", "language", "published_at")[:NEWS_MAX_URLS]
-    name = escape(settings.SITE_NAME)
+    name = escape(characters.strip(settings.SITE_NAME))
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n']
     for news_id, slug, headline, language, published_at in rows:
         parts.append(
             f"<url><loc>{_loc(f'/news/{news_id}/{slug}/')}</loc><news:news><news:publication>"
             f"<news:name>{name}</news:name><news:language>{escape(language)}</news:language></news:publication>"
             f"<news:publication_date>{_w3c(published_at)}</news:publication_date>"
-            f"<news:title>{escape(headline)}</news:title></news:news></url>\n"
+            f"<news:title>{escape(characters.strip(headline))}</news:title></news:news></url>\n"
         )
     if len(parts) == 2:
         # A urlset needs at least one url (sitemaps.org's XSD) and a quiet two days leave none:
