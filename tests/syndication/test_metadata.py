@@ -79,7 +79,9 @@ def test_article_json_ld_is_a_complete_news_article(client, story):
     assert data["publisher"]["name"] == "Masthead Daily"
     assert data["publisher"]["logo"]["@type"] == "ImageObject"
     assert data["publisher"]["logo"]["url"].startswith(f"{SITE}/static/masthead/syndication/logo")
-    assert data["image"] == [data["publisher"]["logo"]["url"]]  # no lead image: the paper's logo stands in
+    # No lead image: the story's own share card at Google's three shapes, not the paper's logo.
+    assert [re.sub(r"/cards/302104/\w+/", "/cards/302104/KEY/", image) for image in data["image"]] == [
+        f"{SITE}/cards/302104/KEY/1200x675.jpg", f"{SITE}/cards/302104/KEY/1200x900.jpg", f"{SITE}/cards/302104/KEY/1200x1200.jpg"]
     assert data["articleSection"] == "Politics"
     assert data["keywords"] == ["Iran", "Iraq"]
     assert data["isAccessibleForFree"] is True
@@ -108,7 +110,7 @@ def test_logo_and_image_follow_the_setting(client, story, settings):
     settings.SITE_LOGO_URL = "https://cdn.example.net/logo.png"
     (data,) = _head(client, story.get_absolute_url()).json_ld
     assert data["publisher"]["logo"]["url"] == "https://cdn.example.net/logo.png"
-    assert data["image"] == ["https://cdn.example.net/logo.png"]
+    assert "https://cdn.example.net/logo.png" not in data["image"]  # a logo is no picture of the story
 
 
 def test_corrections_become_correction_comments():
@@ -151,7 +153,7 @@ def test_open_graph_and_twitter_cards(client, story, settings):
     assert head.values("article:published_time") == ["2021-04-12T05:35:00Z"]
     assert head.values("article:section") == ["Politics"]
     assert head.values("article:tag") == ["Iran", "Iraq"]
-    assert head.values("twitter:card") == ["summary"]
+    assert head.values("twitter:card") == ["summary_large_image"]
     assert head.values("twitter:site") == ["@IranDaily"]
     assert head.values("twitter:title") == [story.headline]
     assert head.values("description") == ["Zarif met al-Araji."]
