@@ -118,6 +118,12 @@ WEBSUB_HUB = _env("MASTHEAD_WEBSUB_HUB")
 # wide, PNG or JPEG). Default: the bundled logo under /static/.
 SITE_LOGO_URL = _env("MASTHEAD_SITE_LOGO_URL")
 
+# MASTHEAD_SOURCE_URLS: the home pages of the agencies stories are credited to, as
+# "Name=https://…" pairs separated by "|", e.g. "Press TV=https://www.presstv.ir|IRNA=https://en.irna.ir";
+# structured data gives a story credited only to its source that organisation's address. Default: none.
+SOURCE_URLS = dict(pair.split("=", 1) for pair in (p.strip() for p in _env("MASTHEAD_SOURCE_URLS").split("|"))
+                   if "=" in pair)
+
 # MASTHEAD_TWITTER_SITE: the paper's account for Twitter/X cards, e.g. @IranDaily. Default: none.
 TWITTER_SITE = _env("MASTHEAD_TWITTER_SITE")
 # MASTHEAD_COMMENTS_MODE: comments on articles without a mode of their own: open (shown at once),

@@ -207,3 +207,31 @@ def test_section_tag_and_author_pages_have_their_own_metadata(client, story, pat
     assert head.values("og:title") == [title]
     assert [link["href"] for link in head.links if link.get("rel") == "canonical"] == [SITE + path]
     assert SITE + feed in [link["href"] for link in head.links if link.get("type") == "application/rss+xml"]
+
+
+def test_an_organisation_author_carries_its_address(client, settings):
+    """A story without a byline credits its source agency (with the address configured for it) or the paper."""
+    settings.SOURCE_URLS = {"Press TV": "https://www.presstv.ir"}
+    credited = make_article(source="Press TV")
+    unknown = make_article(source="Mehr")
+    ours = make_article()
+    assert _head(client, credited.get_absolute_url()).json_ld[0]["author"] == [
+        {"@type": "Organization", "name": "Press TV", "url": "https://www.presstv.ir"}]
+    assert _head(client, unknown.get_absolute_url()).json_ld[0]["author"] == [{"@type": "Organization", "name": "Mehr"}]
+    assert _head(client, ours.get_absolute_url()).json_ld[0]["author"] == [
+        {"@type": "Organization", "name": "Masthead Daily", "url": f"{SITE}/"}]
+
+
+def test_source_addresses_are_read_from_the_environment(monkeypatch):
+    """MASTHEAD_SOURCE_URLS holds Name=address pairs separated by |."""
+    import importlib
+
+    from masthead import settings as masthead_settings
+
+    monkeypatch.setenv("MASTHEAD_SOURCE_URLS", "Press TV=https://www.presstv.ir | IRNA=https://en.irna.ir")
+    try:
+        assert importlib.reload(masthead_settings).SOURCE_URLS == {"Press TV": "https://www.presstv.ir",
+                                                                   "IRNA": "https://en.irna.ir"}
+    finally:
+        monkeypatch.delenv("MASTHEAD_SOURCE_URLS")
+        importlib.reload(masthead_settings)

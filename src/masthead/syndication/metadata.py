@@ -57,6 +57,15 @@ def corrections(article: Article) -> list[dict]:
     return found
 
 
+def source_organisation(name: str) -> dict:
+    """The agency a story is credited to, with its address when ``MASTHEAD_SOURCE_URLS`` names one."""
+    found = {"@type": "Organization", "name": name}
+    url = settings.SOURCE_URLS.get(name.strip())
+    if url:
+        found["url"] = url
+    return found
+
+
 def publisher() -> dict:
     return {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/",
             "logo": {"@type": "ImageObject", "url": logo_url()}}
@@ -77,7 +86,7 @@ def news_article(article: Article) -> dict:
         "datePublished": rfc3339(article.published_at or article.created_at),
         "dateModified": rfc3339(changed_at(article)),
         # With no byline the story is credited to its source (a news agency) or to the paper.
-        "author": authors or [{"@type": "Organization", "name": article.source} if article.source
+        "author": authors or [source_organisation(article.source) if article.source
                               else {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"}],
         "publisher": publisher(),
         "image": [url for url, _, _ in share_pictures(article)],
