@@ -14,3 +14,9 @@ def test_first_bad_names_the_character_and_its_place():
 def test_strip_leaves_text_and_drops_the_rest():
     """Persian, accents and line breaks stay; controls go."""
     assert characters.strip("ایران\x08 Daily\x7f\n") == "ایران Daily\n"
+
+
+def test_strip_all_cleans_every_string_of_json_like_data():
+    """Strings in nested dicts, lists and tuples are stripped, keys included; other values are kept as they are."""
+    data = {"head\x01line": ["Iran\x1f", ("FM\x85",)], "count": 3, "none": None}
+    assert characters.strip_all(data) == {"headline": ["Iran", ("FM",)], "count": 3, "none": None}

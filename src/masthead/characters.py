@@ -22,3 +22,17 @@ def first_bad(text: str) -> str | None:
 def strip(text: str) -> str:
     """``text`` without the characters that are not text (for output of what was stored before)."""
     return NOT_TEXT.sub("", text) if text else text
+
+
+def strip_all(value):
+    """``value`` (a string, or JSON-like lists, tuples and dicts of them) with every string stripped.
+
+    Anything else (numbers, dates, None) is returned as it is.
+    """
+    if isinstance(value, str):
+        return strip(value)
+    if isinstance(value, dict):
+        return {strip_all(key): strip_all(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(strip_all(item) for item in value)
+    return value

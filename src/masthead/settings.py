@@ -56,8 +56,9 @@ if not SECRET_KEY:
 # MASTHEAD_ALLOWED_HOSTS: comma-separated host names the site answers to. Default: localhost names.
 ALLOWED_HOSTS = [h.strip() for h in _env("MASTHEAD_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
 
-# MASTHEAD_SITE_URL: the public base URL, used in feeds, sitemaps and canonical links.
-# Default: http://127.0.0.1:8000
+# MASTHEAD_SITE_URL: the public base URL, used in every absolute link (canonical, feeds, sitemaps,
+# API). Default: the address `masthead serve` listens on (it sets this for its workers), else
+# http://127.0.0.1:8000
 SITE_URL = _env("MASTHEAD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # MASTHEAD_SITE_NAME: the paper's name as readers see it. Default: Masthead Daily
@@ -133,6 +134,12 @@ WEBSUB_HUB = _env("MASTHEAD_WEBSUB_HUB")
 # MASTHEAD_SITE_LOGO_URL: the paper's logo for structured data and link previews (at least 112 px
 # wide, PNG or JPEG). Default: the bundled logo under /static/.
 SITE_LOGO_URL = _env("MASTHEAD_SITE_LOGO_URL")
+
+# MASTHEAD_SOURCE_URLS: the home pages of the agencies stories are credited to, as
+# "Name=https://…" pairs separated by "|", e.g. "Press TV=https://www.presstv.ir|IRNA=https://en.irna.ir";
+# structured data gives a story credited only to its source that organisation's address. Default: none.
+SOURCE_URLS = dict(pair.split("=", 1) for pair in (p.strip() for p in _env("MASTHEAD_SOURCE_URLS").split("|"))
+                   if "=" in pair)
 
 # MASTHEAD_TWITTER_SITE: the paper's account for Twitter/X cards, e.g. @IranDaily. Default: none.
 TWITTER_SITE = _env("MASTHEAD_TWITTER_SITE")

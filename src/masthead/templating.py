@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from jinja2 import Environment
 from markupsafe import Markup
 
-from masthead import house
+from masthead import characters, house
 from masthead.news.templatetags.house import dateline, day, month_year, number
 
 
@@ -47,6 +47,13 @@ def count(value: int) -> str:
     return house.digits(f"{value:,}")
 
 
+def text_only(value):
+    """Every value a template prints, without characters that are not text (stored text may predate the input rules)."""
+    if isinstance(value, str) and characters.NOT_TEXT.search(value):
+        return Markup(characters.strip(value)) if isinstance(value, Markup) else characters.strip(value)
+    return value
+
+
 def environment(**options) -> Environment:
     # Imported here: the environment is built once Django's apps are ready, and they import models.
     from masthead.comments.display import comment_form, comment_section
@@ -54,7 +61,7 @@ def environment(**options) -> Environment:
     from masthead.news.addresses import address
     from masthead.syndication.head import article_head, page_head
 
-    env = Environment(**options)
+    env = Environment(**options, finalize=text_only)
     env.globals.update(
         _=gettext, ngettext=ngettext,
         url=address, static=static, current_language=translation.get_language,

@@ -101,3 +101,36 @@ def test_with_javascript_off_refresh_and_posting_still_work(live_server, browser
     page.screenshot(path=os.path.join(screenshots_dir, "comments-no-javascript.png"), full_page=True)
     assert Comment.objects.get().body == "Typed with scripts off."
     reader.close()
+
+
+def _honeypot_is_hidden(page) -> bool:
+    """The honeypot is laid out off the page (what comments.css does), so no reader sees it."""
+    box = page.locator(".comment-hp").bounding_box()
+    return box is not None and box["x"] + box["width"] <= 0 and box["width"] <= 1 and box["height"] <= 1
+
+
+def test_the_error_and_reply_pages_hide_the_honeypot(live_server, browser, screenshots_dir, settings):
+    """After a wrong Security Key, and on a reply page, the form is styled: "Leave this field empty" is not shown."""
+    from tests.comments.factories import make_comment
+
+    settings.CAPTCHA_TEST_HOOK = True
+    story = make_article()
+    reader = browser.new_context(viewport={"width": 1000, "height": 1400})
+    page = reader.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    page.frame_locator(f'iframe[name="security-key-{story.pk}"]').locator("img").wait_for()
+    assert _honeypot_is_hidden(page)
+    page.get_by_role("textbox", name="Name").fill("Leila")
+    page.get_by_role("textbox", name="Comment").fill("A comment with a wrong key.")
+    page.get_by_label("Type the Security Key").fill("WRONG")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_load_state()
+    assert "/comments/" in page.url and page.get_by_role("alert").count() >= 1
+    page.screenshot(path=os.path.join(screenshots_dir, "comments-wrong-key.png"), full_page=True)
+    assert _honeypot_is_hidden(page), page.locator(".comment-hp").bounding_box()
+
+    parent = make_comment(article=story, status="approved")
+    page.goto(f"{live_server.url}/comments/{story.pk}/reply/{parent.pk}/")
+    assert page.get_by_role("heading", name=f"Reply to {parent.name}").count() == 1
+    assert _honeypot_is_hidden(page), page.locator(".comment-hp").bounding_box()
+    reader.close()

@@ -82,3 +82,41 @@ def test_newsroom_upload_form_shows_the_error_and_keeps_nothing(client, media_ro
         "upload": upload("ok.jpg", image_bytes()), "alt": "Azadi Tower", "caption": "At dusk", "credit": "IRNA"})
     assert response.status_code == 302
     assert Image.objects.get().uploaded_by.groups.get().name == "reporter"
+
+
+def _jpeg_segments(data: bytes) -> list[int]:
+    """The marker bytes of a JPEG's segments up to the image data (SOS)."""
+    markers, at = [], 2
+    while at < len(data):
+        assert data[at] == 0xFF, f"no marker at byte {at}"
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: image data follows
+            return markers
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return markers
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def test_every_metadata_segment_of_a_jpeg_is_dropped():
+    """COM, XMP, ICC, IPTC (APP13) and vendor APPn segments are gone; JFIF and the pixels' own segments stay."""
+    from PIL import ImageCms
+
+    picture = PILImage.new("RGB", (320, 180), (200, 40, 40))
+    out = io.BytesIO()
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    picture.save(out, "JPEG", comment=b"Shot by SecretCam at home", icc_profile=profile,
+                 xmp=b"<x:xmpmeta>SecretXmp</x:xmpmeta>")
+    raw = out.getvalue()
+    raw = raw[:2] + _segment(0xED, b"Photoshop 3.0\x00SecretIptc") + _segment(0xEB, b"SecretVendor") + raw[2:]
+    assert {0xFE, 0xE1, 0xE2, 0xED, 0xEB} <= set(_jpeg_segments(raw))
+    stored = make_image(data=raw).file.open("rb").read()
+    assert set(_jpeg_segments(stored)) <= {0xE0, 0xDB, 0xC0, 0xC2, 0xC4, 0xDD, 0xDA}, [hex(m) for m in _jpeg_segments(stored)]
+    for secret in (b"SecretCam", b"SecretXmp", b"SecretIptc", b"SecretVendor", b"ICC_PROFILE"):
+        assert secret not in stored
+    with PILImage.open(io.BytesIO(stored)) as kept:
+        assert all(abs(a - b) <= 3 for a, b in zip(kept.getpixel((10, 10)), (200, 40, 40)))
+

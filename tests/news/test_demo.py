@@ -1,5 +1,6 @@
 from datetime import datetime, timezone as dt_timezone
 
+import feedparser
 import pytest
 
 from masthead.news import demo
@@ -30,3 +31,21 @@ def test_loading_twice_duplicates_nothing_and_keeps_edits():
     assert demo.load() == {"sections": 0, "authors": 0, "tags": 0, "articles": 0}
     assert (Article.objects.count(), Section.objects.count(), Tag.objects.count(), Author.objects.count()) == counts
     assert Article.objects.get(pk=302104).headline == "Edited in the newsroom"
+
+
+def test_loading_is_not_an_update(client):
+    """A loaded demo story's last change is its publication: no page, feed, sitemap or API answer says the load time."""
+    demo.load()
+    story = Article.objects.get(pk=302104)
+    assert story.updated_at == story.published_at == datetime(2021, 4, 12, 5, 35, tzinfo=dt_timezone.utc)
+    assert not any(a.shows_updated for a in Article.objects.all())
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Updated:" not in page
+    assert '"dateModified": "2021-04-12T05:35:00Z"' in page
+    sitemap = client.get("/sitemaps/articles-6.xml").content.decode()
+    assert "<loc>http://127.0.0.1:8000/news/302104/" in sitemap
+    assert "<lastmod>2021-04-12T05:35:00Z</lastmod>" in sitemap
+    atom = feedparser.parse(client.get("/feeds/atom/").content)
+    assert atom.entries and all(entry.updated == entry.published for entry in atom.entries)
+    api = client.get("/api/v1/articles/302104").json()
+    assert api["versioncreated"] == "2021-04-12T05:35:00Z"

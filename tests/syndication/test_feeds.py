@@ -184,3 +184,21 @@ def test_feeds_are_page_cached_and_a_publish_refreshes_them(client):
         response = client.get(path)
         assert response["X-Cache"] == "miss"
         assert b"Oil deal signed" in response.content
+
+
+@pytest.mark.parametrize("path", ["/News/Feed", "/News/Feed?id={politics}", "/feeds/rss/", "/feeds/section/politics/rss/"])
+def test_rss_self_link_is_the_documents_own_address(client, paper, path):
+    """Each RSS feed's atom:link rel="self" is the address it was read at (the W3C validator checks it)."""
+    path = path.format(politics=paper["politics"].pk)
+    channel = ElementTree.fromstring(client.get(path).content).find("channel")
+    selves = [link.get("href") for link in channel.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert selves == ["http://127.0.0.1:8000" + path]
+
+
+def test_a_name_shared_by_section_and_tag_is_one_category(client):
+    """A story in section Iran tagged Iran lists Iran once in JSON Feed tags and RSS categories."""
+    iran = make_section(name="Iran", slug="iran-section")
+    make_article(section=iran, tags=[make_tag(name="Iran", slug="iran"), make_tag(name="Oil", slug="oil")])
+    assert client.get("/feeds/json/").json()["items"][0]["tags"] == ["Iran", "Oil"]
+    item = ElementTree.fromstring(client.get("/feeds/rss/").content).find("channel/item")
+    assert [c.text for c in item.findall("category")] == ["Iran", "Oil"]

@@ -79,7 +79,9 @@ def test_article_json_ld_is_a_complete_news_article(client, story):
     assert data["publisher"]["name"] == "Masthead Daily"
     assert data["publisher"]["logo"]["@type"] == "ImageObject"
     assert data["publisher"]["logo"]["url"].startswith(f"{SITE}/static/masthead/syndication/logo")
-    assert data["image"] == [data["publisher"]["logo"]["url"]]  # no lead image: the paper's logo stands in
+    # No lead image: the story's own share card at Google's three shapes, not the paper's logo.
+    assert [re.sub(r"/cards/302104/\w+/", "/cards/302104/KEY/", image) for image in data["image"]] == [
+        f"{SITE}/cards/302104/KEY/1200x675.jpg", f"{SITE}/cards/302104/KEY/1200x900.jpg", f"{SITE}/cards/302104/KEY/1200x1200.jpg"]
     assert data["articleSection"] == "Politics"
     assert data["keywords"] == ["Iran", "Iraq"]
     assert data["isAccessibleForFree"] is True
@@ -108,7 +110,7 @@ def test_logo_and_image_follow_the_setting(client, story, settings):
     settings.SITE_LOGO_URL = "https://cdn.example.net/logo.png"
     (data,) = _head(client, story.get_absolute_url()).json_ld
     assert data["publisher"]["logo"]["url"] == "https://cdn.example.net/logo.png"
-    assert data["image"] == ["https://cdn.example.net/logo.png"]
+    assert "https://cdn.example.net/logo.png" not in data["image"]  # a logo is no picture of the story
 
 
 def test_corrections_become_correction_comments():
@@ -151,7 +153,7 @@ def test_open_graph_and_twitter_cards(client, story, settings):
     assert head.values("article:published_time") == ["2021-04-12T05:35:00Z"]
     assert head.values("article:section") == ["Politics"]
     assert head.values("article:tag") == ["Iran", "Iraq"]
-    assert head.values("twitter:card") == ["summary"]
+    assert head.values("twitter:card") == ["summary_large_image"]
     assert head.values("twitter:site") == ["@IranDaily"]
     assert head.values("twitter:title") == [story.headline]
     assert head.values("description") == ["Zarif met al-Araji."]
@@ -205,3 +207,31 @@ def test_section_tag_and_author_pages_have_their_own_metadata(client, story, pat
     assert head.values("og:title") == [title]
     assert [link["href"] for link in head.links if link.get("rel") == "canonical"] == [SITE + path]
     assert SITE + feed in [link["href"] for link in head.links if link.get("type") == "application/rss+xml"]
+
+
+def test_an_organisation_author_carries_its_address(client, settings):
+    """A story without a byline credits its source agency (with the address configured for it) or the paper."""
+    settings.SOURCE_URLS = {"Press TV": "https://www.presstv.ir"}
+    credited = make_article(source="Press TV")
+    unknown = make_article(source="Mehr")
+    ours = make_article()
+    assert _head(client, credited.get_absolute_url()).json_ld[0]["author"] == [
+        {"@type": "Organization", "name": "Press TV", "url": "https://www.presstv.ir"}]
+    assert _head(client, unknown.get_absolute_url()).json_ld[0]["author"] == [{"@type": "Organization", "name": "Mehr"}]
+    assert _head(client, ours.get_absolute_url()).json_ld[0]["author"] == [
+        {"@type": "Organization", "name": "Masthead Daily", "url": f"{SITE}/"}]
+
+
+def test_source_addresses_are_read_from_the_environment(monkeypatch):
+    """MASTHEAD_SOURCE_URLS holds Name=address pairs separated by |."""
+    import importlib
+
+    from masthead import settings as masthead_settings
+
+    monkeypatch.setenv("MASTHEAD_SOURCE_URLS", "Press TV=https://www.presstv.ir | IRNA=https://en.irna.ir")
+    try:
+        assert importlib.reload(masthead_settings).SOURCE_URLS == {"Press TV": "https://www.presstv.ir",
+                                                                   "IRNA": "https://en.irna.ir"}
+    finally:
+        monkeypatch.delenv("MASTHEAD_SOURCE_URLS")
+        importlib.reload(masthead_settings)

@@ -142,3 +142,18 @@ def test_sitemaps_honour_conditional_get(client):
     make_article()
     first = client.get("/sitemap.xml")
     assert client.get("/sitemap.xml", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_an_empty_news_sitemap_still_holds_a_url_and_the_index_leaves_it_out(client):
+    """With no story in the last 48 hours the news sitemap holds the home page (a urlset needs a url) and no news tags."""
+    make_article(published_at=timezone.now() - timedelta(days=30))
+    urlset = _xml(client, "/sitemaps/news.xml")
+    assert [url.findtext(SM + "loc") for url in urlset.findall(SM + "url")] == [f"{SITE}/"]
+    assert urlset.find(f".//{NEWS}news") is None
+    index = [entry.findtext(SM + "loc") for entry in _xml(client, "/sitemap.xml").findall(SM + "sitemap")]
+    assert f"{SITE}/sitemaps/news.xml" not in index
+    assert f"{SITE}/sitemaps/pages.xml" in index
+    make_article()
+    cache.clear()  # the publish's purge runs after commit, which this test's transaction never reaches
+    assert f"{SITE}/sitemaps/news.xml" in [e.findtext(SM + "loc") for e in _xml(client, "/sitemap.xml").findall(SM + "sitemap")]
+    assert _xml(client, "/sitemaps/news.xml").find(f".//{NEWS}news") is not None

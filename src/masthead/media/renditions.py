@@ -11,9 +11,20 @@ from PIL import Image as PILImage, ImageOps
 from masthead.media.models import Image
 
 
+# The shapes a shared picture is offered at: Google asks for images of at least 50,000 pixels
+# at 16:9, 4:3 and 1:1 (https://developers.google.com/search/docs/appearance/structured-data/article),
+# and X's large card for at least 300×157 (summary card: 144×144), so 16:9 leads.
+SHARE_SIZES = [(1200, 675), (1200, 900), (1200, 1200)]
+
+
 def sizes() -> list[tuple[int, int]]:
     """The sizes renditions are made at, widest first (``settings.IMAGE_SIZES``)."""
     return sorted(settings.IMAGE_SIZES, reverse=True)
+
+
+def allowed(width: int, height: int) -> bool:
+    """Whether a rendition may be made at ``width``×``height``: a page size or a share size, nothing else."""
+    return (width, height) in sizes() or (width, height) in SHARE_SIZES
 
 
 def path(image_id: int, width: int, height: int) -> Path:
@@ -25,14 +36,19 @@ def render(image: Image, width: int, height: int) -> Path:
     target = path(image.pk, width, height)
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
     with image.file.open("rb") as source, PILImage.open(source) as picture:
         fitted = ImageOps.fit(picture.convert("RGB"), (width, height), method=PILImage.Resampling.LANCZOS)
+    return write_jpeg(fitted, target)
+
+
+def write_jpeg(picture, target: Path) -> Path:
+    """Save ``picture`` as the JPEG ``target``, whole or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed: a reader never gets half a file, and two requests racing both win.
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
-            fitted.save(out, "JPEG", quality=82, optimize=True, progressive=True)
+            picture.save(out, "JPEG", quality=82, optimize=True, progressive=True)
         os.replace(temporary, target)
     except BaseException:
         os.unlink(temporary)

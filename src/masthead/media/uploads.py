@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image as PILImage, ImageOps, UnidentifiedImageError
+from PIL import Image as PILImage, ImageCms, ImageOps, UnidentifiedImageError
 
 from masthead.media.models import Image
 
@@ -59,16 +59,42 @@ def prepare(upload) -> Prepared:
         with PILImage.open(io.BytesIO(raw)) as picture:
             picture.load()
             # Turn the picture upright before the EXIF orientation tag is dropped with the rest.
-            upright = ImageOps.exif_transpose(picture)
-            data = _encode(upright, ACCEPTED[found])
+            upright = _in_srgb(ImageOps.exif_transpose(picture))
+            data = _encode(_bare(upright), ACCEPTED[found])
             width, height = upright.size
     except (OSError, ValueError, SyntaxError):
         raise ValidationError(_("%(name)s is damaged: its image data could not be read.") % {"name": name}) from None
     return Prepared(data=data, format=ACCEPTED[found], width=width, height=height)
 
 
+def _in_srgb(picture):
+    """``picture`` converted to sRGB when it carries a colour profile, so the profile can go with the rest.
+
+    Dropping a wide-gamut (Adobe RGB, Display P3) profile without converting would dull the
+    colours; browsers read an image without a profile as sRGB. A profile that cannot be read
+    is dropped as it is.
+    """
+    icc = picture.info.get("icc_profile")
+    if not icc or picture.mode not in ("RGB", "RGBA"):
+        return picture
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(picture, source, ImageCms.createProfile("sRGB"), outputMode=picture.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return picture
+
+
+def _bare(picture):
+    # Pillow writes some of what it read (a JPEG's COM comment, an ICC profile, XMP) back out
+    # from ``info``: a copy without it keeps the pixels and nothing else. Transparency is pixels.
+    bare = picture.copy()
+    bare.info = {key: value for key, value in picture.info.items() if key == "transparency"}
+    return bare
+
+
 def _encode(picture, fmt: str) -> bytes:
-    # A fresh encode keeps the pixels and nothing else: no EXIF (camera, GPS), no XMP, no comments.
+    # A fresh encode keeps the pixels and nothing else: no EXIF (camera, GPS), no XMP, no ICC
+    # profile (converted to sRGB first), no comments; a JPEG keeps only its JFIF header.
     out = io.BytesIO()
     if fmt == Image.Format.JPEG:
         picture.convert("RGB").save(out, "JPEG", quality=90, optimize=True)

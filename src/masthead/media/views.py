@@ -10,8 +10,8 @@ FOREVER = "public, max-age=31536000, immutable"
 
 
 def rendition(request, image_id: int, width: int, height: int):
-    """``/media/imgcache/<id>/<w>x<h>.jpg``: only the configured sizes, so no one can fill the disk."""
-    if (width, height) not in renditions.sizes():
+    """``/media/imgcache/<id>/<w>x<h>.jpg``: only the configured and share sizes, so no one can fill the disk."""
+    if not renditions.allowed(width, height):
         raise Http404(_("No rendition at %(w)s×%(h)s.") % {"w": width, "h": height})
     target = renditions.path(image_id, width, height)
     if not target.exists():

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from masthead.ingest import savedpage
 from masthead.news import publishing
@@ -63,6 +64,11 @@ def load() -> dict[str, int]:
         article.authors.set([authors[slug] for slug in row.get("authors", [])])
         new_articles.append(article)
     created["articles"] = len(new_articles)
+    # Loading is not an update: a loaded story was last changed when it was published, so no
+    # page, feed, sitemap or API answer dates it to the moment of loading.
+    Article.objects.filter(pk__in=[a.pk for a in new_articles]).update(updated_at=F("published_at"))
+    for article in new_articles:
+        article.updated_at = article.published_at
     # Related stories are chosen once every story is in, so early ones see later ones too.
     for article in new_articles:
         publishing.saved(article, before=set())

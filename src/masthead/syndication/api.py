@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
+from masthead import characters
 from masthead.news import publishing
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication import ninjs
@@ -51,7 +52,8 @@ def error(status: int, message: str, *, parameter: str | None = None, **headers)
 
 
 def _json(data, *, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    # Stored text may predate the input rules: no answer carries a character that is not text.
+    return JsonResponse(characters.strip_all(data), status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
 def _api_view(methods: set[str]):

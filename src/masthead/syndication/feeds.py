@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 
+from masthead import characters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable, readable_from_any_site
 
@@ -67,6 +68,8 @@ class StoryFeed(Feed):
     kind = None  # None: the whole paper; else "section", "tag" or "author"
     models = {"section": Section, "tag": Tag, "author": Author}
     format_name = "rss"
+    # The address the feed is read at, when not its own feed_path (the legacy /News/Feed).
+    self_path = None
 
     def get_object(self, request, slug=None):
         if self.kind is None:
@@ -85,7 +88,7 @@ class StoryFeed(Feed):
         return _("The latest stories filed under %(name)s in %(paper)s.") % {"name": obj.name, "paper": settings.SITE_NAME}
 
     def feed_url(self, obj):
-        return settings.SITE_URL + feed_path(self.format_name, obj, self.kind)
+        return settings.SITE_URL + (self.self_path or feed_path(self.format_name, obj, self.kind))
 
     def feed_extra_kwargs(self, obj):
         return {"hub": settings.WEBSUB_HUB}
@@ -117,7 +120,7 @@ class StoryFeed(Feed):
         return ", ".join(author.name for author in item.authors.all()) or None
 
     def item_categories(self, item):
-        return [item.section.name, *(tag.name for tag in item.tags.all())]
+        return categories(item)
 
     def item_extra_kwargs(self, item):
         return {"content_html": item.body_html} if settings.FEED_FULL_TEXT else {}
@@ -125,6 +128,14 @@ class StoryFeed(Feed):
     @property
     def language(self):
         return settings.LANGUAGE_CODE
+
+    def get_feed(self, obj, request):
+        # What is stored may hold characters XML cannot carry (Django's generator refuses them
+        # with UnserializableContentError): a feed leaves them out rather than fail.
+        generator = super().get_feed(obj, request)
+        generator.feed = characters.strip_all(generator.feed)
+        generator.items = characters.strip_all(generator.items)
+        return generator
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -148,6 +159,11 @@ def stories(obj, kind):
     if kind is not None:
         queryset = queryset.filter(**{"section" if kind == "section" else kind + "s": obj})
     return list(queryset.select_related("section").prefetch_related("authors", "tags").newest_first()[:ITEMS])
+
+
+def categories(article) -> list[str]:
+    """The story's section and tag names, each once: a section and a tag may share a name."""
+    return list(dict.fromkeys([article.section.name, *(tag.name for tag in article.tags.all())]))
 
 
 def feed_path(format_name: str, obj=None, kind=None) -> str:
@@ -183,7 +199,7 @@ def json_feed(request, kind=None, slug=None):
     }
     if settings.WEBSUB_HUB:
         document["hubs"] = [{"type": "WebSub", "url": settings.WEBSUB_HUB}]
-    response = HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/feed+json; charset=utf-8")
+    response = HttpResponse(json.dumps(characters.strip_all(document), ensure_ascii=False), content_type="application/feed+json; charset=utf-8")
     finish(response, obj, kind, last_modified=max((a.updated_at for a in items), default=None))
     return readable_from_any_site(response)
 
@@ -197,7 +213,7 @@ def json_item(article) -> dict:
         "date_published": article.published_at.isoformat(),
         "date_modified": article.updated_at.isoformat(),
         "language": article.language,
-        "tags": [article.section.name, *(tag.name for tag in article.tags.all())],
+        "tags": categories(article),
     }
     if settings.FEED_FULL_TEXT:
         item["content_html"] = article.body_html
@@ -212,12 +228,14 @@ def json_item(article) -> dict:
 def legacy_feed(request):
     """``/News/Feed`` and ``/News/Feed?id=<section id>``: the old site's RSS address keeps working."""
     section_id = request.GET.get("id", "").strip()
+    feed = StoryFeed()
+    # The feed's self link is the address it was read at (feed validators check it).
+    feed.self_path = reverse("syndication:legacy-feed") + (f"?id={section_id}" if section_id else "")
     if not section_id:
-        return StoryFeed()(request)
+        return feed(request)
     if not section_id.isdigit():
         raise Http404(_("No section with id %(id)s.") % {"id": section_id})
     section = get_object_or_404(Section, pk=int(section_id))
-    feed = StoryFeed()
     feed.kind = "section"
     return feed(request, slug=section.slug)
 

@@ -11,11 +11,14 @@ from masthead.syndication.ninjs import changed_at, rfc3339
 
 def article_head(article) -> dict:
     """Canonical address, OpenGraph and Twitter tags, hreflang editions and NewsArticle JSON-LD of a story."""
-    image, own_image = metadata.image_url(article)
+    image, width, height = metadata.share_pictures(article)[0]
+    lead = article.lead_image if article.lead_image_id else None
     return {
         "url": metadata.absolute(article.get_absolute_url()),
         "image": image,
-        "own_image": own_image,
+        "image_width": width,
+        "image_height": height,
+        "image_alt": lead.alt if lead is not None else article.headline,
         "twitter_site": settings.TWITTER_SITE,
         "og_locale": metadata.OG_LOCALES.get(article.language, article.language),
         "published": rfc3339(article.published_at or article.created_at),

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.db import connection
 from django.templatetags.static import static
 
+from masthead import characters
 from masthead.news.addresses import address
 from masthead.news.models import Article
+from masthead.syndication import sharecards
 from masthead.syndication.models import LanguageEdition
 from masthead.syndication.ninjs import changed_at, rfc3339
 
@@ -30,14 +32,9 @@ def logo_url() -> str:
     return settings.SITE_LOGO_URL or absolute(static(LOGO_PATH))
 
 
-def image_url(article: Article) -> tuple[str, bool]:
-    """The story's lead image and whether it is its own (True) or the paper's logo standing in (False).
-
-    Hook: a story with a ``lead_image`` that has a ``url`` (the media library's) is shown with it.
-    """
-    image = getattr(article, "lead_image", None)
-    url = getattr(image, "url", None) if image else None
-    return (absolute(url), True) if url else (logo_url(), False)
+def share_pictures(article: Article) -> list[tuple[str, int, int]]:
+    """``(absolute url, width, height)`` of the story's share picture at 16:9, 4:3 and 1:1."""
+    return [(absolute(path), width, height) for path, width, height in sharecards.share_images(article)]
 
 
 def corrections(article: Article) -> list[dict]:
@@ -57,6 +54,15 @@ def corrections(article: Article) -> list[dict]:
         if moment:
             entry["datePublished"] = rfc3339(moment)
         found.append(entry)
+    return found
+
+
+def source_organisation(name: str) -> dict:
+    """The agency a story is credited to, with its address when ``MASTHEAD_SOURCE_URLS`` names one."""
+    found = {"@type": "Organization", "name": name}
+    url = settings.SOURCE_URLS.get(name.strip())
+    if url:
+        found["url"] = url
     return found
 
 
@@ -80,10 +86,10 @@ def news_article(article: Article) -> dict:
         "datePublished": rfc3339(article.published_at or article.created_at),
         "dateModified": rfc3339(changed_at(article)),
         # With no byline the story is credited to its source (a news agency) or to the paper.
-        "author": authors or [{"@type": "Organization", "name": article.source} if article.source
+        "author": authors or [source_organisation(article.source) if article.source
                               else {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"}],
         "publisher": publisher(),
-        "image": [image_url(article)[0]],
+        "image": [url for url, _, _ in share_pictures(article)],
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": article.language,
@@ -113,7 +119,7 @@ def collection(*, title: str, description: str, path: str) -> dict:
 
 def script_json(data) -> str:
     """``data`` as JSON safe inside ``<script type="application/ld+json">``."""
-    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return json.dumps(characters.strip_all(data), ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 def editions(article: Article) -> list[tuple[str, str]]:

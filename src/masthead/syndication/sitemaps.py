@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.http import urlsplit
 
+from masthead import characters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable
 
@@ -88,8 +89,10 @@ def article_pages() -> list[tuple[int, datetime]]:
 
 
 def index(request):
-    """The sitemap index: the pages sitemap, the news sitemap and each article sitemap page."""
-    entries = [(reverse("syndication:sitemap-pages"), None), (reverse("syndication:sitemap-news"), None)]
+    """The sitemap index: the pages sitemap, the news sitemap (while it lists a story) and each article sitemap page."""
+    entries = [(reverse("syndication:sitemap-pages"), None)]
+    if news_stories().exists():
+        entries.append((reverse("syndication:sitemap-news"), None))
     pages = article_pages()
     entries += [(reverse("syndication:sitemap-articles", args=[page]), last) for page, last in pages]
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<sitemapindex xmlns="{SITEMAP_NS}">\n']
@@ -124,20 +127,28 @@ def articles(request, page: int):
 
 def news(request):
     """The Google News sitemap: stories published in the last 48 hours, newest first, at most 1,000."""
-    since = timezone.now() - NEWS_WINDOW
-    rows = (Article.objects.visible().filter(published_at__gte=since).newest_first()
-            .values_list("id", "slug", "headline", "language", "published_at")[:NEWS_MAX_URLS])
-    name = escape(settings.SITE_NAME)
+    rows = news_stories().values_list("id", "slug", "headline", "language", "published_at")[:NEWS_MAX_URLS]
+    name = escape(characters.strip(settings.SITE_NAME))
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n']
     for news_id, slug, headline, language, published_at in rows:
         parts.append(
             f"<url><loc>{_loc(f'/news/{news_id}/{slug}/')}</loc><news:news><news:publication>"
             f"<news:name>{name}</news:name><news:language>{escape(language)}</news:language></news:publication>"
             f"<news:publication_date>{_w3c(published_at)}</news:publication_date>"
-            f"<news:title>{escape(headline)}</news:title></news:news></url>\n"
+            f"<news:title>{escape(characters.strip(headline))}</news:title></news:news></url>\n"
         )
+    if len(parts) == 2:
+        # A urlset needs at least one url (sitemaps.org's XSD) and a quiet two days leave none:
+        # the home page stands in, without news tags, so the document stays valid and Google
+        # News finds no story in it.
+        parts.append(f"<url><loc>{_loc(reverse('news:home'))}</loc></url>\n")
     parts.append("</urlset>\n")
     return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {"feeds"})
+
+
+def news_stories():
+    """The visible stories of the Google News sitemap's window, newest first."""
+    return Article.objects.visible().filter(published_at__gte=timezone.now() - NEWS_WINDOW).newest_first()
 
 
 class _SiteSitemap(Sitemap):

@@ -1,12 +1,13 @@
 from django.urls import path
 
 from masthead.news import urls as news_urls  # noqa: F401  registers the "uslug" converter
-from masthead.syndication import api, feeds, openapi, sitemaps
+from masthead.syndication import api, feeds, openapi, sharecards, sitemaps
 
 app_name = "syndication"
 
 urlpatterns = [
     path("robots.txt", sitemaps.robots, name="robots"),
+    path("cards/<int:news_id>/<slug:key>/<int:width>x<int:height>.jpg", sharecards.share_card, name="share-card"),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemaps/pages.xml", sitemaps.pages, name="sitemap-pages"),
     path("sitemaps/news.xml", sitemaps.news, name="sitemap-news"),

@@ -30,6 +30,19 @@ class Command(BaseCommand):
         else:
             argv = [executable, "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
                     "--no-control-socket", "--access-logfile", "-", "masthead.wsgi:application"]
+        if not os.environ.get("MASTHEAD_SITE_URL"):
+            # With no public address configured, the site's own links (canonical, feeds, sitemaps,
+            # API) name the address it is served at, which the workers read from their settings.
+            os.environ["MASTHEAD_SITE_URL"] = own_address(host=host, port=port)
         self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
         self.stdout.flush()
         os.execv(executable, argv)
+
+
+def own_address(*, host: str, port: int) -> str:
+    """The address readers on this machine reach the server at when it listens on ``host``:``port``."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"  # listening on every interface: loopback is one of them
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

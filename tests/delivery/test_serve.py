@@ -1,0 +1,56 @@
+"""``masthead serve`` with no MASTHEAD_SITE_URL: the site's own links name the port it serves on."""
+
+import json
+import re
+import urllib.request
+
+import pytest
+from django.db import connection
+from lxml import etree
+
+from masthead.delivery.management.commands.serve import own_address
+from tests import servers
+from tests.news.factories import make_article, make_author
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def test_every_absolute_link_follows_the_port_served_on(monkeypatch):
+    """Canonical, og:url, JSON-LD, feeds, sitemaps, robots.txt, the API, OpenAPI and the print view name the served port."""
+    monkeypatch.delenv("MASTHEAD_SITE_URL", raising=False)
+    story = make_article(headline="Port story", authors=[make_author()])
+    env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict)}
+    with servers.app_server(env) as base:
+        assert not base.endswith(":8000")
+        page = _get(base + story.get_absolute_url())
+        own = base + story.get_absolute_url()
+        assert f'<link rel="canonical" href="{own}">' in page
+        assert re.search(rf'<meta property="og:url" content="{re.escape(own)}"', page)
+        ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+        assert ld["url"] == own and ld["publisher"]["url"] == base + "/"
+        rss = etree.fromstring(_get(base + "/feeds/rss/").encode())
+        assert rss.findtext("channel/link") == base + "/"
+        assert rss.findtext("channel/item/guid") == f"{base}/news/{story.pk}/"
+        assert rss.findtext("channel/item/link") == own
+        atom = _get(base + "/feeds/atom/")
+        assert f'href="{base}/feeds/atom/"' in atom
+        assert json.loads(_get(base + "/feeds/json/"))["feed_url"] == base + "/feeds/json/"
+        assert f"<loc>{own}</loc>" in _get(base + f"/sitemaps/articles-{story.pk // 50_000}.xml")
+        assert f"<loc>{base}/sitemaps/pages.xml</loc>" in _get(base + "/sitemap.xml")
+        assert f"Sitemap: {base}/sitemap.xml" in _get(base + "/robots.txt")
+        assert json.loads(_get(f"{base}/api/v1/articles/{story.pk}"))["uri"] == f"{base}/news/{story.pk}/"
+        assert json.loads(_get(base + "/api/openapi.json"))["servers"] == [{"url": base}]
+        assert f'<p class="address">{own}</p>' in _get(f"{base}/news/{story.pk}/{story.slug}/print/")
+        assert ":8000" not in page
+
+
+def test_own_address_of_a_listening_host():
+    """Every-interface hosts are reached on loopback; IPv6 hosts are bracketed."""
+    assert own_address(host="0.0.0.0", port=8100) == "http://127.0.0.1:8100"
+    assert own_address(host="localhost", port=8101) == "http://localhost:8101"
+    assert own_address(host="::1", port=8102) == "http://[::1]:8102"
