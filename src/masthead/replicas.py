@@ -72,7 +72,7 @@ class _Health:
         max_lag = settings.REPLICA_MAX_LAG
         try:
             with connections["default"].cursor() as cursor:
-                cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+                cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
                 self._samples.append((now, int(cursor.fetchone()[0])))
             while len(self._samples) > 1 and self._samples[1][0] <= now - max_lag:
                 self._samples.popleft()
@@ -139,10 +139,12 @@ def wait_until_replayed() -> None:
     """
     if not configured():
         return
+    # The insert position, not the write position: with synchronous_commit off a commit record can
+    # be in the WAL buffers, past what pg_current_wal_lsn() says has been written.
     deadline = time.monotonic() + settings.REPLICA_MAX_LAG
     try:
         with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+            cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
             wanted = int(cursor.fetchone()[0])
         with connections[REPLICA].cursor() as cursor:
             while time.monotonic() < deadline:
