@@ -180,6 +180,8 @@ OTP_TOTP_ISSUER = SITE_NAME
 # per-device back-off on top would refuse a right code typed a second after a wrong one.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The newsroom's device pages let a superuser remove a lost phone, never read its key or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 INSTALLED_APPS = [
     # Before the admin, so that its admin/base_site.html (the account link) is the one found.

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from masthead.accounts import twofactor
 from masthead.accounts.models import AuditEntry
 from tests.accounts.factories import current_code, enrol
 from tests.newsroom.factories import PASSWORD, make_user
@@ -135,3 +136,20 @@ def test_production_requires_two_factor_by_default():
                               check=True).stdout.strip()
                for extra in ({"MASTHEAD_PRODUCTION": "1"}, {}, {"MASTHEAD_PRODUCTION": "1", "MASTHEAD_REQUIRE_2FA": "0"})]
     assert outputs == ["True", "False", "False"]
+
+
+def test_a_superuser_removes_a_lost_device_but_never_reads_its_key(client):
+    """The newsroom's device pages hide the key and the recovery codes, even from superusers."""
+    editor = make_user("editor")
+    device, codes = enrol(editor)
+    chief = make_user(None, is_superuser=True)
+    client.force_login(chief)
+    page = client.get(f"/newsroom/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert page.count(editor.username) >= 1 and device.key not in page
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    recovery = StaticDevice.objects.get(user=editor)
+    assert not any(code in client.get(f"/newsroom/otp_static/staticdevice/{recovery.pk}/change/").content.decode()
+                   for code in codes)
+    client.post(f"/newsroom/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert not twofactor.enrolled(editor)
