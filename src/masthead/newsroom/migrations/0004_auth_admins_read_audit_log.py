@@ -17,8 +17,8 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
         ("newsroom", "0003_editors_moderate"),
+        ("accounts", "0001_initial"),
         ("syndication", "0001_initial"),
     ]
 
