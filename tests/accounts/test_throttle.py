@@ -160,3 +160,42 @@ def test_two_app_processes_sharing_redis_count_one_accounts_failures(redis_url):
     assert sorted(statuses) == ["200"] * 5 + ["429"] * 7
     assert AuditEntry.objects.filter(action="failed").count() == 5
     assert AuditEntry.objects.filter(action="locked").count() == 1
+
+
+def test_a_locked_account_still_signs_in_with_its_password_and_a_code(settings):
+    """A stranger's failures lock the account, but its editor signs in at once with password and two-factor code."""
+    from tests.accounts.factories import current_code, enrol
+
+    settings.SIGNIN_FAILURES_PER_ACCOUNT = "3/300"
+    editor = make_user("editor", username="desk")
+    device, _ = enrol(editor)
+    for n in range(3):
+        _sign_in(Client(REMOTE_ADDR="203.0.113.66"), "desk", f"guess {n}")
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    refused = _sign_in(client, "desk", PASSWORD)
+    assert refused.status_code == 429
+    assert "With two-factor sign-in, type your password and a code to sign in now." in refused.content.decode()
+    assert 'id="locked-code-row"' in refused.content.decode()
+    response = client.post(LOGIN, {"username": "desk", "password": PASSWORD, "code": current_code(device, steps_ahead=1),
+                                   "next": "/newsroom/news/article/"})
+    assert response.status_code == 302 and response["Location"] == "/newsroom/news/article/"
+    assert client.get("/newsroom/news/article/").status_code == 200
+    assert AuditEntry.objects.filter(action="signed-in", user=editor,
+                                     detail="password and authenticator, through an account lock").exists()
+
+
+def test_through_a_lock_every_mistake_gets_the_same_refusal(settings):
+    """A wrong password with a code, or the right password with a wrong code, both get the plain 429: nothing to learn."""
+    from tests.accounts.factories import enrol
+
+    settings.SIGNIN_FAILURES_PER_ACCOUNT = "2/300"
+    enrol(make_user("editor", username="desk"))
+    for n in range(2):
+        _sign_in(Client(REMOTE_ADDR="203.0.113.66"), "desk", f"guess {n}")
+    answers = [Client().post(LOGIN, {"username": "desk", "password": password, "code": "123456"})
+               for password in ("wrong", PASSWORD)]
+    assert [a.status_code for a in answers] == [429, 429]
+    first, second = (a.content.decode() for a in answers)
+    assert "Too many failed sign-ins to this account." in first and "Too many failed sign-ins to this account." in second
+    assert "_auth_user_id" not in answers[1].client.session
+    assert AuditEntry.objects.filter(action="failed", detail="locked; no right two-factor code").count() == 1

@@ -35,6 +35,24 @@ def password_accepted(request, user, *, next_url: str) -> bool:
     return True
 
 
+def through_lock(request, user, *, code: str) -> bool:
+    """Sign in an account locked by others' failures: its right password came with a right second-factor code.
+
+    ``user`` is the account whose password was right. Returns False (and counts a failure) when it
+    has no second factor or the code is wrong: the caller answers with the same refusal either way.
+    """
+    where = address(request)
+    device = twofactor.verify(user, code=code, address=where) if code and twofactor.enrolled(user) else None
+    if device is None:
+        throttle.failed(username=user.get_username(), address=where, user=user, why="locked; no right two-factor code")
+        return False
+    login(request, user)
+    otp_login(request, device)
+    audit.record(AuditEntry.Action.SIGNED_IN, user=user, address=where,
+                 detail=f"password and {device.name}, through an account lock")
+    return True
+
+
 def pending_user(request):
     """The account whose password was right and whose second factor is awaited, or None."""
     pending = request.session.get(PENDING)

@@ -4,10 +4,14 @@ Each limit is a fixed window (``MASTHEAD_SIGNIN_FAILURES_PER_ACCOUNT``, default 
 ``MASTHEAD_SIGNIN_FAILURES_PER_IP``, default 20 in an hour). Once an account has used up its
 failures, every sign-in to it, even with the right password, is refused with 429 and
 ``Retry-After`` until its window ends: that slows a guesser to 60 tries an hour, under OWASP ASVS
-2.2.1's ceiling of 100 failed attempts an hour per account. The lock is deliberately short, so a
-stranger who locks a real editor out costs them at most five minutes, and keeping it locked takes
-fresh addresses, because each address is refused for the rest of its hour after 20 failures. An
-administrator can unlock an account at once from the audit log. Counts live in the shared cache
+2.2.1's ceiling of 100 failed attempts an hour per account.
+
+A stranger cannot keep a real editor out: an account with two-factor sign-in still signs in while
+locked when the password and a current code come together (``signin.through_lock``; any mistake
+gets the same refusal, so the lock gives a guesser nothing to learn). Without it, the lock is
+short (five minutes), keeping it on takes fresh addresses, because each address is refused for the
+rest of its hour after 20 failures, and an administrator can unlock an account at once from the
+audit log. Counts live in the shared cache
 (Redis with ``MASTHEAD_CACHE_URL``), so they hold across processes and machines.
 """
 
@@ -27,6 +31,7 @@ ACCOUNT, ADDRESS = "signin-account", "signin-ip"
 class Refusal:
     message: str
     retry_after: int
+    account_locked: bool = False  # rather than the address: a second factor may still open it
 
 
 def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
@@ -55,7 +60,8 @@ def refusal(*, username: str, address: str) -> Refusal | None:
     if ratelimit.exceeded(ACCOUNT, _account(username), per_account):
         wait = ratelimit.retry_after(per_account)
         return Refusal(_("Too many failed sign-ins to this account. Try again in %(wait)s, or ask an administrator "
-                         "to unlock it.") % {"wait": _wait(wait)}, wait)
+                         "to unlock it. With two-factor sign-in, type your password and a code to sign in now.")
+                       % {"wait": _wait(wait)}, wait, account_locked=True)
     return None
 
 

@@ -14,8 +14,13 @@ from masthead.accounts import signin, throttle, twofactor
 
 
 class PasswordForm(AdminAuthenticationForm):
-    """The newsroom's user name and password; a throttled attempt is refused before its password is checked."""
+    """The newsroom's user name and password; a throttled attempt is refused before its password is checked.
 
+    ``code`` is shown only on a locked account's refusal: with it, the account's own editor gets in.
+    """
+
+    code = forms.CharField(label=gettext_lazy("Two-factor code"), required=False, max_length=32,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
     refusal: throttle.Refusal | None = None
 
     def clean(self):
@@ -30,7 +35,15 @@ class PasswordStep(LoginView):
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
-        form.refusal = throttle.refusal(username=request.POST.get("username", ""), address=signin.address(request))
+        refusal = throttle.refusal(username=request.POST.get("username", ""), address=signin.address(request))
+        if refusal and refusal.account_locked and request.POST.get("code"):
+            # Whatever is wrong (password, code, no second factor), the answer is the same refusal.
+            if not form.is_valid():
+                signin.password_failed(request, username=request.POST.get("username", ""))
+            elif signin.through_lock(request, form.get_user(), code=form.cleaned_data["code"]):
+                return redirect(self.get_success_url())
+            form = self.get_form()
+        form.refusal = refusal
         return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
 
     def form_invalid(self, form):
