@@ -26,6 +26,7 @@ def test_an_enrolled_account_needs_its_code_after_the_password():
     assert client.get("/newsroom/").status_code == 302  # still signed out
     page = client.get("/newsroom/login/code/")
     assert f"Signing in as <strong>{editor.username}</strong>" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]  # names the account: never kept by a cache
     response = client.post("/newsroom/login/code/", {"code": current_code(device, steps_ahead=1)})
     assert response.status_code == 302 and response["Location"] == "/newsroom/"
     assert client.get("/newsroom/").status_code == 200

@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from masthead.accounts import audit, signin, views as account_views
 from masthead.accounts.models import AuditEntry
@@ -37,6 +40,8 @@ class NewsroomSite(admin.AdminSite):
         request.current_app = self.name
         return account_views.PasswordStep.as_view(extra_context=context)(request)
 
+    @method_decorator(never_cache)
+    @method_decorator(sensitive_post_parameters("code"))
     def signin_code(self, request):
         request.current_app = self.name
         return account_views.code_step(request, context=self.each_context(request))
