@@ -12,7 +12,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "action", "username", "address", "detail"]
     list_filter = ["action"]
     search_fields = ["=username", "=address"]
-    date_hierarchy = None
     show_full_result_count = False
     actions = ["unlock"]
 
