@@ -183,7 +183,33 @@ COMMENT_RETENTION_DAYS = int(_env("MASTHEAD_COMMENT_RETENTION_DAYS", "30"))
 # taken from X-Forwarded-For that many entries from its end. Default: 0 (REMOTE_ADDR).
 PROXY_HOPS = int(_env("MASTHEAD_PROXY_HOPS", "0"))
 
+# MASTHEAD_SIGNIN_FAILURES_PER_ACCOUNT: failed newsroom sign-ins one account may take before every
+# sign-in to it waits out the window, COUNT/SECONDS (OWASP ASVS 2.2.1: at most 100 an hour). Default: 5/300.
+SIGNIN_FAILURES_PER_ACCOUNT = _env("MASTHEAD_SIGNIN_FAILURES_PER_ACCOUNT", "5/300")
+
+# MASTHEAD_SIGNIN_FAILURES_PER_IP: failed newsroom sign-ins one address may make before it must wait,
+# COUNT/SECONDS. Default: 20/3600.
+SIGNIN_FAILURES_PER_IP = _env("MASTHEAD_SIGNIN_FAILURES_PER_IP", "20/3600")
+
+# MASTHEAD_REQUIRE_2FA: editors, admins and superusers must sign in to the newsroom with a second
+# factor (an authenticator app). Default: on with MASTHEAD_PRODUCTION, off otherwise.
+REQUIRE_2FA = _env_bool("MASTHEAD_REQUIRE_2FA", PRODUCTION)
+
+# MASTHEAD_API_TOKEN_DAYS: how many days a new API token works before it expires. Default: 90.
+API_TOKEN_DAYS = int(_env("MASTHEAD_API_TOKEN_DAYS", "90"))
+
+# Authenticator apps show the paper's name beside the account.
+OTP_TOTP_ISSUER = SITE_NAME
+# Wrong codes count in the sign-in throttle with wrong passwords (accounts/throttle.py); django-otp's own
+# per-device back-off on top would refuse a right code typed a second after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The newsroom's device pages let a superuser remove a lost phone, never read its key or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 INSTALLED_APPS = [
+    # Before the admin, so that its admin/base_site.html (the account link) is the one found.
+    "masthead.accounts",
     "masthead.newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -199,6 +225,9 @@ INSTALLED_APPS = [
     "masthead.comments",
     "masthead.ingest",
     "masthead.search.apps.SearchConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +241,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "masthead.accounts.middleware.FirstTaskMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from masthead.comments.models import Comment
-from masthead.comments.ratelimit import Limit, client_ip, exceeded, hit
+from masthead.ratelimit import Limit, client_ip, exceeded, hit
 from tests.comments.factories import post_comment
 from tests.news.factories import make_article
 
@@ -58,7 +58,7 @@ def test_an_article_receiving_too_many_comments_makes_readers_wait(client, setti
 COUNTER = textwrap.dedent("""
     import sys, django
     django.setup()
-    from masthead.comments.ratelimit import Limit, hit
+    from masthead.ratelimit import Limit, hit
     sys.stdin.readline()  # start together
     print(sum(hit("comments-ip", "203.0.113.50", Limit(12, 600)) for _ in range(10)))
 """)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from masthead.comments import captcha
 from masthead.comments.forms import CommentForm
 from masthead.comments.models import ArticleComments, Ban, Comment, Mode
-from masthead.comments.ratelimit import Limit, hit, exceeded, retry_after
+from masthead.ratelimit import Limit, hit, exceeded, retry_after
 from masthead.delivery.purge import purge_on_commit
 from masthead.news.models import Article
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from masthead.comments import captcha, posting
 from masthead.comments.forms import CommentForm
 from masthead.comments.models import Comment
-from masthead.comments.ratelimit import Limit, client_ip, hit, retry_after
+from masthead.ratelimit import Limit, client_ip, hit, retry_after
 from masthead.news.models import Article
 
 

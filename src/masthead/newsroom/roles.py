@@ -33,6 +33,7 @@ PERMISSIONS = {
         "news.view_section", "news.add_section", "news.change_section", "news.delete_section",
         "news.view_author", "news.add_author", "news.change_author",
         "news.view_tag", "news.change_tag", "news.delete_tag",
+        "accounts.view_auditentry", "syndication.view_apitoken", "syndication.change_apitoken",
     ],
 }
 

@@ -1,30 +1,48 @@
 from django.contrib import admin, messages
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from masthead.syndication.models import ApiToken, LanguageEdition
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    """Every API token with whom it acts for, when it expires and when and where it was last used; revoke here."""
+
+    list_display = ["name", "user", "prefix", "state", "expires_at", "last_used_at", "last_used_from", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     raw_id_fields = ["user"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    fields = ["user", "name", "expires_at", "prefix", "created_at", "last_used_at", "last_used_from", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "last_used_from", "revoked_at"]
     actions = ["revoke"]
+
+    @admin.display(description=_("state"))
+    def state(self, token):
+        return token.state
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # Left empty, a new token gets the default lifetime (MASTHEAD_API_TOKEN_DAYS) from the model.
+        form.base_fields["expires_at"].required = obj is not None
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the row keeps the token's history for the audit log
 
     def save_model(self, request, obj, form, change):
         if change:
             obj.save()
             return
-        token, raw = ApiToken.objects.create_for(obj.user, name=obj.name)
+        token, raw = ApiToken.objects.create_for(obj.user, name=obj.name, expires_at=obj.expires_at, by=request.user)
         obj.pk, obj.prefix = token.pk, token.prefix
         # The secret is shown once; only its hash is kept.
         self.message_user(request, _("New token (copy it now, it is not shown again): %(raw)s") % {"raw": raw},
                           messages.WARNING)
 
-    @admin.action(description=_("Revoke selected tokens"))
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        count = queryset.revoke(by=request.user)
+        self.message_user(request, ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", count) % {"n": count},
+                          messages.SUCCESS)
 
 
 @admin.register(LanguageEdition)

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from masthead import characters
 from masthead.news import publishing
+from masthead.ratelimit import client_ip
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication import ninjs
 from masthead.syndication.caching import cacheable, readable_from_any_site
@@ -249,10 +250,10 @@ def _token(request, *, required: bool = True) -> ApiToken | None:
             raise BadRequest("Authorization", "this needs an API token: send 'Authorization: Bearer <token>'", status=401)
         return None
     scheme, _, raw = header.partition(" ")
-    token = ApiToken.objects.authenticate(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
+    token = (ApiToken.objects.authenticate(raw.strip(), address=client_ip(request, proxy_hops=settings.PROXY_HOPS))
+             if scheme.lower() == "bearer" and raw.strip() else None)
     if token is None:
-        raise BadRequest("Authorization", "the token is unknown, revoked, or its user is inactive", status=401)
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        raise BadRequest("Authorization", "the token is unknown, revoked, expired, or its user is inactive", status=401)
     return token
 
 

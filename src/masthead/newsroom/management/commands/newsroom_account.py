@@ -2,6 +2,9 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from masthead.accounts.models import OneTimePassword
 
 
 class Command(BaseCommand):
@@ -17,6 +20,9 @@ class Command(BaseCommand):
                               "(forgotten password: .venv/bin/masthead changepassword USERNAME).")
             return
         password = secrets.token_urlsafe(12)
-        users.objects.create_superuser(username=username, email="", password=password)
+        with transaction.atomic():
+            user = users.objects.create_superuser(username=username, email="", password=password)
+            # The password has been on a terminal, maybe in a log: it opens only the form that replaces it.
+            OneTimePassword.objects.create(user=user)
         self.stdout.write(f"Newsroom account created: user {username!r}, one-time password {password!r}\n"
-                          f"  Change it after signing in (newsroom → Change password). It is not shown again.")
+                          f"  Signing in with it asks for a new password at once. It is not shown again.")

@@ -1,5 +1,7 @@
 """Fixed-window rate limits kept in the shared cache, so they hold across processes and machines.
 
+Comment posting and newsroom sign-in count with the same functions.
+
 With ``MASTHEAD_CACHE_URL`` pointing at Redis every worker counts in the same place (Redis
 ``INCR`` is atomic); with the default local-memory cache each process counts alone, which is
 only right for a single process. Limits are written ``COUNT/SECONDS``, e.g. ``5/300``.
@@ -68,3 +70,8 @@ def client_ip(request, *, proxy_hops: int) -> str:
         if len(forwarded) >= proxy_hops:
             return forwarded[-proxy_hops]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def reset(scope: str, subject: str, limit: Limit) -> None:
+    """Forget what ``subject`` has used of the limit in this window (an administrator's unlock)."""
+    cache.delete(_key(scope, subject, limit))
