@@ -167,6 +167,11 @@ REQUEST_BODY_SECONDS = float(_env("MASTHEAD_REQUEST_BODY_SECONDS", "60"))
 # 413 before any of it is stored. Default: 104857600 (100 MiB, room for an e-paper PDF).
 REQUEST_MAX_BYTES = int(_env("MASTHEAD_REQUEST_MAX_BYTES", "104857600"))
 
+# MASTHEAD_CSP_IMAGE_HOSTS: space-separated origins, besides the site itself, that story images may
+# load from under the readers' Content-Security-Policy (e.g. https://images.example.com for an
+# imported archive whose images stayed on the old host). Default: none.
+CSP_IMAGE_HOSTS = _env("MASTHEAD_CSP_IMAGE_HOSTS").split()
+
 # MASTHEAD_PROXY_HOPS: how many proxies of our own stand in front of the app; the reader's address is
 # taken from X-Forwarded-For that many entries from its end. Default: 0 (REMOTE_ADDR).
 PROXY_HOPS = int(_env("MASTHEAD_PROXY_HOPS", "0"))
@@ -193,6 +198,10 @@ MIDDLEWARE = [
     # First: a page-cache hit is answered here, before the rest of the stack runs.
     "masthead.delivery.middleware.DeliveryMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Inside the page cache, so that cached pages are stored with the policies; outside
+    # WhiteNoise, so that static files (an SVG can hold script) carry them too; outside
+    # XFrameOptionsMiddleware, whose header it follows for frame-ancestors.
+    "masthead.delivery.policies.PolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
