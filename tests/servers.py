@@ -106,8 +106,8 @@ def wait_for_http(url: str, *, seconds: float = 20) -> None:
 
 
 @contextlib.contextmanager
-def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1):
-    """Run ``masthead serve`` in its own process with ``env``; yield its base URL."""
+def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, start_seconds: float = 20):
+    """Run ``masthead serve`` in its own process with ``env``; yield its base URL once it answers."""
     import sys
 
     port = free_port()
@@ -117,7 +117,7 @@ def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(base + "/")
+        wait_for_http(base + "/", seconds=start_seconds)
         yield base
     finally:
         process.terminate()

@@ -1,6 +1,7 @@
 """The application `masthead serve` runs: the WSGI site behind a front that reads bodies first.
 
-See masthead/delivery/front.py for why a slow client must not be given a thread.
+The same object speaks ASGI (gunicorn's asgi worker) and granian's RSGI. See
+masthead/delivery/front.py for why a slow client must not be given a thread.
 """
 
 import os

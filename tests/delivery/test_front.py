@@ -48,7 +48,8 @@ def _read_reply(sock: socket.socket) -> str:
 @contextlib.contextmanager
 def _serving(server: str, **env):
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), **env}
-    with servers.app_server(env, server=server) as base:
+    # A shared, busy machine can take a while to start a server; the checks below have no timing.
+    with servers.app_server(env, server=server, start_seconds=90) as base:
         yield base
 
 
