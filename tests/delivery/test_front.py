@@ -87,10 +87,11 @@ def test_readers_are_served_while_slow_clients_hold_connections(server):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_body_not_sent_in_time_is_answered_408():
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_a_body_not_sent_in_time_is_answered_408(server):
     """A client that stops sending its body is told so after MASTHEAD_REQUEST_BODY_SECONDS."""
     story = make_article()
-    with _serving("granian", MASTHEAD_REQUEST_BODY_SECONDS="1") as base:
+    with _serving(server, MASTHEAD_REQUEST_BODY_SECONDS="1") as base:
         sock = _open(base)
         sock.sendall(f"POST /comments/{story.pk}/post/ HTTP/1.1\r\nHost: localhost\r\n"
                      "Content-Length: 100\r\n\r\nname=".encode())
@@ -103,10 +104,11 @@ def test_a_body_not_sent_in_time_is_answered_408():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_body_over_the_limit_is_refused_413():
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_a_body_over_the_limit_is_refused_413(server):
     """A body larger than MASTHEAD_REQUEST_MAX_BYTES is refused, declared or chunked, before it is stored."""
     story = make_article()
-    with _serving("granian", MASTHEAD_REQUEST_MAX_BYTES="1000") as base:
+    with _serving(server, MASTHEAD_REQUEST_MAX_BYTES="1000") as base:
         status, text = _fetch(base, f"/comments/{story.pk}/post/", method="POST", body=b"x" * 5000)
         assert status == 413
         assert "Request body of 5000 bytes is larger than the limit of 1000 bytes." in text
@@ -116,10 +118,11 @@ def test_a_body_over_the_limit_is_refused_413():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_chunked_comment_reaches_the_form():
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_a_chunked_comment_reaches_the_form(server):
     """A body sent in chunks, without Content-Length, arrives whole: the form shows back what was typed."""
     story = make_article()
-    with _serving("granian") as base:
+    with _serving(server) as base:
         status, html = _fetch(base, f"/comments/{story.pk}/post/", method="POST",
                               body=iter([b"name=Parvin%20E", b"&body=Chunked%20words"]),
                               headers={"Content-Type": "application/x-www-form-urlencoded"})
