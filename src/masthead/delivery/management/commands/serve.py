@@ -29,13 +29,14 @@ class Command(BaseCommand):
         # its own RSGI to it, cheaper than ASGI.
         os.environ["MASTHEAD_SERVER_THREADS"] = str(threads)
         if server == "granian":
-            # Headers must arrive within 10 s; a connection costs no thread, so allow many.
+            # Headers must arrive within 10 s; a connection costs no thread, so allow many. A stop
+            # waits at most 10 s for slow clients still sending, then ends the workers.
             argv = [executable, "--interface", "rsgi", "--host", host, "--port", str(port), "--workers", str(workers),
-                    "--no-ws", "--http1-header-read-timeout", "10000",
+                    "--no-ws", "--http1-header-read-timeout", "10000", "--workers-kill-timeout", "10",
                     "--backlog", "4096", "--backpressure", "16384", "--log-level", "warning", "masthead.asgi:application"]
         else:
             argv = [executable, "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "asgi",
-                    "--worker-connections", "16384", "--backlog", "4096", "--timeout", "30",
+                    "--worker-connections", "16384", "--backlog", "4096", "--timeout", "30", "--graceful-timeout", "10",
                     "--no-control-socket", "--access-logfile", "-", "masthead.asgi:application"]
         self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
         self.stdout.flush()
