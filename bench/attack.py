@@ -82,8 +82,11 @@ def serving(name: str, *, env: dict, workers: int, log_dir: Path):
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            pass
+        # The server's own process group: a worker must not outlive its master.
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        process.wait(timeout=10)
         log.close()
 
 
