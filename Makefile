@@ -27,8 +27,9 @@ test: install
 	$(BIN)/python -m tests.run $(ARGS)
 
 # Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
-# (ARGS go to the read-path benchmark). Figures and how they were taken: bench/README.md.
-BENCH ?= read comments newsroom search syndication ingest
+# (ARGS go to the read-path benchmark; ATTACK_ARGS='--production' to the slow-client one).
+# Figures and how they were taken: bench/README.md.
+BENCH ?= read comments newsroom search syndication ingest attack
 bench: install
 	@for b in $(BENCH); do \
 	  echo "=== bench: $$b ==="; \
@@ -36,7 +37,8 @@ bench: install
 	    read) $(BIN)/python -m bench.run $(ARGS) ;; \
 	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
 	    syndication|ingest) $(BIN)/python -m bench.$$b ;; \
-	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest)"; exit 2 ;; \
+	    attack) $(BIN)/python -m bench.attack $(ATTACK_ARGS) ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
 

@@ -106,8 +106,9 @@ def wait_for_http(url: str, *, seconds: float = 20) -> None:
 
 
 @contextlib.contextmanager
-def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, started: list | None = None):
-    """Run ``masthead serve`` in its own process with ``env``; yield its base URL.
+def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, start_seconds: float = 20,
+               started: list | None = None):
+    """Run ``masthead serve`` in its own process with ``env``; yield its base URL once it answers.
 
     The server leads a process group of its own; ``started``, if given, receives its Popen, so a test
     can kill the whole server (``os.killpg``) as a crash would."""
@@ -122,7 +123,7 @@ def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, started
         started.append(process)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(base + "/")
+        wait_for_http(base + "/", seconds=start_seconds)
         yield base
     finally:
         process.terminate()

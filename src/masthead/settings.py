@@ -179,6 +179,23 @@ if CAPTCHA_TEST_HOOK and PRODUCTION:
 # IP addresses and browsers and deletes rejected and spam comments. Default: 30.
 COMMENT_RETENTION_DAYS = int(_env("MASTHEAD_COMMENT_RETENTION_DAYS", "30"))
 
+# MASTHEAD_SERVER_THREADS: threads per server process that run Django; `masthead serve --threads`
+# sets it. Request bodies are read before a thread is taken, so slow clients hold none. Default: 4.
+SERVER_THREADS = int(_env("MASTHEAD_SERVER_THREADS", "4"))
+
+# MASTHEAD_REQUEST_BODY_SECONDS: how long a client may take to send a request body (a comment, an
+# upload) before it is answered 408. Default: 60.
+REQUEST_BODY_SECONDS = float(_env("MASTHEAD_REQUEST_BODY_SECONDS", "60"))
+
+# MASTHEAD_REQUEST_MAX_BYTES: the largest request body accepted, in bytes; larger ones are answered
+# 413 before any of it is stored. Default: 104857600 (100 MiB, room for an e-paper PDF).
+REQUEST_MAX_BYTES = int(_env("MASTHEAD_REQUEST_MAX_BYTES", "104857600"))
+
+# MASTHEAD_CSP_IMAGE_HOSTS: space-separated origins, besides the site itself, that story images may
+# load from under the readers' Content-Security-Policy (e.g. https://images.example.com for an
+# imported archive whose images stayed on the old host). Default: none.
+CSP_IMAGE_HOSTS = _env("MASTHEAD_CSP_IMAGE_HOSTS").split()
+
 # MASTHEAD_PROXY_HOPS: how many proxies of our own stand in front of the app; the reader's address is
 # taken from X-Forwarded-For that many entries from its end. Default: 0 (REMOTE_ADDR).
 PROXY_HOPS = int(_env("MASTHEAD_PROXY_HOPS", "0"))
@@ -236,6 +253,10 @@ MIDDLEWARE = [
     # Second: what is left may read from the replica when the reader is anonymous.
     "masthead.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Inside the page cache, so that cached pages are stored with the policies; outside
+    # WhiteNoise, so that static files (an SVG can hold script) carry them too; outside
+    # XFrameOptionsMiddleware, whose header it follows for frame-ancestors.
+    "masthead.delivery.policies.PolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
