@@ -159,6 +159,11 @@ COMMENT_RETENTION_DAYS = int(_env("MASTHEAD_COMMENT_RETENTION_DAYS", "30"))
 # taken from X-Forwarded-For that many entries from its end. Default: 0 (REMOTE_ADDR).
 PROXY_HOPS = int(_env("MASTHEAD_PROXY_HOPS", "0"))
 
+# MASTHEAD_PG_BIN_DIR: the folder holding pg_dump, pg_restore and psql for `masthead backup` and
+# `masthead restore` on PostgreSQL; they must match the server's major version.
+# Default: /usr/lib/postgresql/<server major version>/bin (Debian's layout).
+PG_BIN_DIR = _env("MASTHEAD_PG_BIN_DIR")
+
 INSTALLED_APPS = [
     "masthead.newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
@@ -175,6 +180,7 @@ INSTALLED_APPS = [
     "masthead.comments",
     "masthead.ingest",
     "masthead.search.apps.SearchConfig",
+    "masthead.backups",
 ]
 
 MIDDLEWARE = [
