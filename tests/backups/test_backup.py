@@ -201,3 +201,29 @@ def test_a_backup_never_overwrites_an_existing_path(small_backup):
     """An existing path is refused, so a nightly job cannot write over last night's backup."""
     with pytest.raises(CommandError, match=f"{small_backup} already exists: backups never overwrite"):
         call_command("backup", str(small_backup))
+
+
+def test_a_migrated_new_database_counts_as_empty(small_backup, tmp_path):
+    """A new database on which `masthead migrate` has run holds only what migrations write: the restore goes ahead."""
+    with fresh_install(tmp_path) as target:
+        migrated = masthead("migrate", "--noinput", "-v0", env=target)
+        assert migrated.returncode == 0, migrated.stderr
+        restored = masthead("restore", str(small_backup), env=target)
+        assert restored.returncode == 0, restored.stderr
+        with open_database(target) as db:
+            (story,) = rows(db, "news_article")
+            assert "'Kept in the backup'" in story
+
+
+def test_a_symbolic_link_in_a_backup_is_refused(small_backup, tmp_path):
+    """A backup whose media file is a link elsewhere is refused: a restore copies only the backup's own files."""
+    name = archive.read_verified(small_backup)["media"][0]["path"]
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes((small_backup / "media" / name).read_bytes())
+    (small_backup / "media" / name).unlink()
+    (small_backup / "media" / name).symlink_to(secret)
+    with fresh_install(tmp_path) as target:
+        refused = masthead("restore", str(small_backup), env=target)
+        assert refused.returncode == 1
+        assert f"media/{name} is a symbolic link; a backup holds only plain files." in refused.stderr
+        _assert_untouched(target)

@@ -89,6 +89,10 @@ def read_verified(folder: Path) -> dict:
         raise BackupError(f"{sums_path}: the manifest has no checksum. The backup is damaged.")
     for name, digest in expected.items():
         path = folder / name
+        if path.is_symlink():
+            # A link could make a restore copy any file of this machine into the media folder.
+            raise BackupError(f"{folder}: {name} is a symbolic link; a backup holds only plain files. "
+                              "The backup is damaged or was tampered with.")
         if not path.is_file():
             raise BackupError(f"{folder}: {name} is missing. The backup is damaged; restore another one.")
         found = sha256_of(path)
@@ -102,8 +106,25 @@ def read_verified(folder: Path) -> dict:
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{folder / MANIFEST}: backup format {manifest.get('format')!r}; this version of Masthead "
                           f"reads format {FORMAT}. Restore it with the version that took it.")
+    _check_shape(manifest, folder / MANIFEST)
     listed = {manifest["database"]["file"], *(f"media/{entry['path']}" for entry in manifest["media"])}
     if listed - set(expected):
         raise BackupError(f"{folder}: {sorted(listed - set(expected))[0]} is in the manifest but has no checksum. "
                           "The backup is damaged.")
     return manifest
+
+
+def _check_shape(manifest: dict, where: Path) -> None:
+    parts = {"versions": dict, "migrations": list, "database": dict, "media": list}
+    for key, kind in parts.items():
+        if not isinstance(manifest.get(key), kind):
+            raise BackupError(f"{where}: the manifest has no {key!r} {kind.__name__}. The backup is damaged.")
+    for key in ("engine", "masthead"):
+        if not isinstance(manifest["versions"].get(key), str):
+            raise BackupError(f"{where}: the manifest names no {key} version. The backup is damaged.")
+    for key, kind in (("file", str), ("sha256", str), ("tables", dict)):
+        if not isinstance(manifest["database"].get(key), kind):
+            raise BackupError(f"{where}: the manifest's database has no {key!r}. The backup is damaged.")
+    for number, entry in enumerate(manifest["media"], start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            raise BackupError(f"{where}: media entry {number} has no path. The backup is damaged.")
