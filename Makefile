@@ -28,15 +28,15 @@ test: install
 
 # Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
 # (ARGS go to the read-path benchmark). Figures and how they were taken: bench/README.md.
-BENCH ?= read comments newsroom search syndication ingest
+BENCH ?= read comments newsroom search syndication ingest backup
 bench: install
 	@for b in $(BENCH); do \
 	  echo "=== bench: $$b ==="; \
 	  case $$b in \
 	    read) $(BIN)/python -m bench.run $(ARGS) ;; \
 	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
-	    syndication|ingest) $(BIN)/python -m bench.$$b ;; \
-	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest)"; exit 2 ;; \
+	    syndication|ingest|backup) $(BIN)/python -m bench.$$b ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest backup)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
 
