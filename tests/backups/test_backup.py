@@ -14,6 +14,7 @@ from masthead.backups import archive
 from masthead.comments.models import Comment
 from masthead.news.models import Article
 from tests import servers
+from tests.conftest import need
 from tests.backups.factories import (CommentFlood, fresh_install, masthead, open_database, rewrite_manifest, rows)
 from tests.comments.factories import make_comment, set_mode
 from tests.ingest.factories import ninjs_story, write_jsonl
@@ -227,3 +228,30 @@ def test_a_symbolic_link_in_a_backup_is_refused(small_backup, tmp_path):
         assert refused.returncode == 1
         assert f"media/{name} is a symbolic link; a backup holds only plain files." in refused.stderr
         _assert_untouched(target)
+
+
+@pytest.mark.sqlite_only
+def test_the_documented_move_from_sqlite_to_postgresql_carries_every_story_and_comment(tmp_path, settings):
+    """The move between engines that docs/cli.md gives (dumpdata, migrate, loaddata, rebuild the
+    search index) brings a SQLite site's stories and comments into a new PostgreSQL database."""
+    if servers.postgres_bin() is None:
+        need("PostgreSQL", "apt-get install postgresql")
+    settings.MEDIA_ROOT = tmp_path / "site-media"
+    stories = [make_article(headline=f"Moving story {n}") for n in range(3)]
+    make_comment(stories[0])
+    site = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict)}
+    dump = tmp_path / "site.json.gz"
+    dumped = masthead("dumpdata", "--natural-foreign", "--exclude", "contenttypes", "--exclude", "auth.permission",
+                      "--exclude", "sessions", "-o", str(dump), env=site)
+    assert dumped.returncode == 0, dumped.stderr
+    with servers.postgres() as url:
+        target = {"MASTHEAD_DATABASE_URL": url, "MASTHEAD_VAR_DIR": str(tmp_path / "pg-var")}
+        for step in (["migrate", "--noinput", "-v0"], ["loaddata", str(dump)], ["rebuild_search_index"]):
+            done = masthead(*step, env=target)
+            assert done.returncode == 0, f"{step[0]}: {done.stderr}"
+        with open_database(target) as db:
+            assert sorted(row[3] for row in rows(db, "news_article")) == sorted(repr(s.headline) for s in stories)
+            assert len(rows(db, "comments_comment")) == 1
+            cursor = db.cursor()
+            cursor.execute("SELECT count(*) FROM search_document")
+            assert cursor.fetchone()[0] == 3
