@@ -69,8 +69,10 @@ def snapshot(*, target: Path) -> dict:
         snapshot_id, version = cursor.fetchone()
         tables = row_counts(cursor, connection.introspection.table_names(cursor))
         migrations = applied_migrations(cursor)
-        _run([dump, "--format=custom", f"--snapshot={snapshot_id}", "--no-owner", "--no-privileges",
-              f"--file={target}"])
+        # Compression level 1: at 300,000 stories pg_dump used 7.5 s of CPU for 213 MB, against
+        # 37 s for 188 MB at its default level 6 (bench/README.md, "Backup and restore").
+        _run([dump, "--format=custom", "--compress=1", f"--snapshot={snapshot_id}", "--no-owner",
+              "--no-privileges", f"--file={target}"])
     return {"tables": tables, "migrations": migrations, "server_version": version}
 
 
