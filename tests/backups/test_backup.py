@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -187,15 +188,18 @@ def test_a_backup_with_migrations_this_version_lacks_is_refused(small_backup, tm
 
 
 def test_a_non_empty_install_is_refused_unless_replace_is_given(small_backup):
-    """Restoring over a site with stories is refused and changes nothing; --replace brings the backup back whole."""
+    """Restoring over a site with stories is refused and changes nothing; --replace brings the backup back
+    whole and empties the cache of the site it replaced."""
     make_article(headline="Written after the backup")
     with pytest.raises(CommandError, match=r"This install is not empty \(.*news_article holds 2 row\(s\).*: "
                                            r"nothing was changed\. .* or pass --replace"):
         call_command("restore", str(small_backup))
     assert Article.objects.filter(headline="Written after the backup").exists()
+    cache.set("page:/", "the home page of the site that is being replaced")
     call_command("restore", str(small_backup), replace=True, stdout=open(os.devnull, "w"))
     assert list(Article.objects.values_list("headline", flat=True)) == ["Kept in the backup"]
     assert Comment.objects.count() == 1
+    assert cache.get("page:/") is None, "pages cached for the replaced site must not be served"
 
 
 def test_a_backup_never_overwrites_an_existing_path(small_backup):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
@@ -63,6 +64,8 @@ def restore(path: Path, *, replace: bool = False) -> Restored:
                           f"the manifest says {expected} ({len(different)} table(s) differ).")
     if newer:
         call_command("migrate", interactive=False, verbosity=0)
+    # Pages and counters cached for the site that was replaced must not be served for this one.
+    cache.clear()
     return Restored(tables=len(counts), rows=sum(manifest["database"]["tables"].values()),
                     files=len(manifest["media"]), seconds=time.perf_counter() - started, migrated=newer)
 
