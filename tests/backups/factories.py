@@ -61,11 +61,12 @@ def open_database(env: dict):
         db.close()
 
 
-def rows(db, table: str) -> list[tuple]:
-    """Every row of ``table``, as comparable text, sorted."""
+def rows(db, table: str, *, without=()) -> list[tuple]:
+    """Every row of ``table`` (leaving out the columns named in ``without``), as comparable text, sorted."""
     cursor = db.cursor()
     cursor.execute(f'SELECT * FROM "{table}"')
-    return sorted(tuple(repr(value) for value in row) for row in cursor.fetchall())
+    keep = [i for i, column in enumerate(cursor.description) if column[0] not in without]
+    return sorted(tuple(repr(row[i]) for i in keep) for row in cursor.fetchall())
 
 
 def rewrite_manifest(folder: Path, change) -> None:

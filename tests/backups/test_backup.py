@@ -29,6 +29,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # sequences move with every insert, and its full-text index merges its segments as it grows.
 # Their row counts are still checked against the manifest.
 REWRITTEN = {"comments_challenge", "sqlite_sequence", "search_fts_data", "search_fts_idx"}
+# Columns the site fills in later: an import stopped early chooses its stories' related stories
+# as it ends, after the snapshot took them without.
+LATER = {"news_article": {"related_ids"}}
 
 
 def _live_tables() -> list[str]:
@@ -101,10 +104,10 @@ def test_a_backup_taken_during_a_comment_flood_and_an_import_restores_every_row_
         site = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict)}
         with open_database(target) as db, open_database(site) as live_db:
             for table, count in counted.items():
-                restored_rows = rows(db, table)
+                restored_rows = rows(db, table, without=LATER.get(table, ()))
                 assert len(restored_rows) == count, table
                 if table not in REWRITTEN:
-                    live = set(rows(live_db, table))
+                    live = set(rows(live_db, table, without=LATER.get(table, ())))
                     missing = [row for row in restored_rows if row not in live]
                     assert missing == [], f"{table}: {len(missing)} restored rows differ from the site's, e.g. {missing[:1]}"
         media_root = Path(target["MASTHEAD_VAR_DIR"]) / "media"
