@@ -37,12 +37,15 @@ def main(argv: list[str]) -> int:
     if args.postgres:
         from tests import servers
 
-        with servers.postgres() as url:
-            env = {**os.environ, "MASTHEAD_DATABASE_URL": url,
-                   "MASTHEAD_VAR_DIR": tempfile.mkdtemp(prefix="masthead-bench-backup-pg-")}
-            rest = ["--search-index"] if args.search_index else []
-            return subprocess.call([sys.executable, "-m", "bench.backup", "--articles", str(args.articles), *rest],
-                                   env=env)
+        var = tempfile.mkdtemp(prefix="masthead-bench-backup-pg-")
+        try:
+            with servers.postgres() as url:
+                env = {**os.environ, "MASTHEAD_DATABASE_URL": url, "MASTHEAD_VAR_DIR": var}
+                rest = ["--search-index"] if args.search_index else []
+                return subprocess.call([sys.executable, "-m", "bench.backup", "--articles", str(args.articles), *rest],
+                                       env=env)
+        finally:
+            shutil.rmtree(var, ignore_errors=True)
     work = Path(os.environ.get("MASTHEAD_VAR_DIR") or tempfile.mkdtemp(prefix="masthead-bench-backup-"))
     os.environ["MASTHEAD_VAR_DIR"] = str(work)
     os.environ["DJANGO_SETTINGS_MODULE"] = "masthead.settings"
