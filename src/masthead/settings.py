@@ -224,6 +224,11 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 # The newsroom's device pages let a superuser remove a lost phone, never read its key or recovery codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# MASTHEAD_PG_BIN_DIR: the folder holding pg_dump, pg_restore and psql for `masthead backup` and
+# `masthead restore` on PostgreSQL; they must match the server's major version.
+# Default: /usr/lib/postgresql/<server major version>/bin (Debian's layout).
+PG_BIN_DIR = _env("MASTHEAD_PG_BIN_DIR")
+
 INSTALLED_APPS = [
     # Before the admin, so that its admin/base_site.html (the account link) is the one found.
     "masthead.accounts",
@@ -245,6 +250,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "masthead.backups",
 ]
 
 MIDDLEWARE = [
