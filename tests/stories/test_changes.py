@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from masthead.news.models import Article
-from masthead.newsroom import workflow
+from masthead.stories import changes
 from tests.news.factories import make_article
 from tests.newsroom.factories import make_draft, make_user
 
@@ -20,16 +20,16 @@ def test_reporter_submits_own_draft_and_the_move_is_logged():
     """draft → review, with who and when in the audit trail."""
     reporter = make_user("reporter", username="sara")
     story = make_draft(by=reporter)
-    workflow.submit(story, by=reporter)
+    changes.submit(story, by=reporter)
     story.refresh_from_db()
     assert story.status == "review"
-    assert _trail(story) == [("draft", "review", "sara")]
+    assert _trail(story) == [("new", "draft", "sara"), ("draft", "review", "sara")]
 
 
 def test_reporter_may_not_submit_someone_elses_draft():
     story = make_draft(by=make_user("reporter"))
     with pytest.raises(PermissionDenied, match="You may submit only your own drafts."):
-        workflow.submit(story, by=make_user("reporter"))
+        changes.submit(story, by=make_user("reporter"))
 
 
 def test_reporter_may_not_publish_schedule_unpublish_correct_or_flag():
@@ -38,12 +38,12 @@ def test_reporter_may_not_publish_schedule_unpublish_correct_or_flag():
     story = make_draft(by=reporter)
     later = timezone.now() + timedelta(hours=1)
     for move, message in [
-        (lambda: workflow.publish(story, by=reporter), "Only an editor can publish or schedule a story."),
-        (lambda: workflow.publish(story, by=reporter, at=later), "Only an editor can publish or schedule a story."),
-        (lambda: workflow.unpublish(story, by=reporter), "Only an editor can unpublish a story."),
-        (lambda: workflow.correct(story, by=reporter, text="x"), "Only an editor can correct a story."),
-        (lambda: workflow.flag_breaking(story, by=reporter, until=later), "Only an editor can flag breaking news."),
-        (lambda: workflow.return_to_draft(story, by=reporter), "Only an editor can send a story back to draft."),
+        (lambda: changes.publish(story, by=reporter), "Only an editor can publish or schedule a story."),
+        (lambda: changes.publish(story, by=reporter, at=later), "Only an editor can publish or schedule a story."),
+        (lambda: changes.unpublish(story, by=reporter), "Only an editor can unpublish a story."),
+        (lambda: changes.correct(story, by=reporter, text="x"), "Only an editor can correct a story."),
+        (lambda: changes.flag_breaking(story, by=reporter, until=later), "Only an editor can flag breaking news."),
+        (lambda: changes.return_to_draft(story, by=reporter), "Only an editor can send a story back to draft."),
     ]:
         with pytest.raises(PermissionDenied, match=message):
             move()
@@ -55,19 +55,20 @@ def test_editor_publishes_and_unpublishes():
     """review → published → unpublished; the story is visible in between and gone after."""
     reporter, editor = make_user("reporter", username="sara"), make_user("editor", username="ed")
     story = make_draft(by=reporter)
-    workflow.submit(story, by=reporter)
-    workflow.publish(story, by=editor)
+    changes.submit(story, by=reporter)
+    changes.publish(story, by=editor)
     assert Article.objects.visible().filter(pk=story.pk).exists()
-    workflow.unpublish(story, by=editor)
+    changes.unpublish(story, by=editor)
     assert not Article.objects.visible().filter(pk=story.pk).exists()
-    assert _trail(story) == [("draft", "review", "sara"), ("review", "published", "ed"), ("published", "unpublished", "ed")]
+    assert _trail(story) == [("new", "draft", "sara"), ("draft", "review", "sara"), ("review", "published", "ed"),
+                             ("published", "unpublished", "ed")]
 
 
 def test_editor_returns_a_story_to_draft():
     reporter, editor = make_user("reporter"), make_user("editor")
     story = make_draft(by=reporter)
-    workflow.submit(story, by=reporter)
-    workflow.return_to_draft(story, by=editor, note="Needs a second source")
+    changes.submit(story, by=reporter)
+    changes.return_to_draft(story, by=editor, note="Needs a second source")
     story.refresh_from_db()
     assert story.status == "draft"
     assert story.state_changes.first().note == "Needs a second source"
@@ -78,7 +79,7 @@ def test_scheduled_story_appears_at_its_second():
     editor = make_user("editor")
     story = make_draft(by=editor)
     at = (timezone.now() + timedelta(minutes=30)).replace(microsecond=0)
-    workflow.publish(story, by=editor, at=at)
+    changes.publish(story, by=editor, at=at)
     story.refresh_from_db()
     assert story.state == "scheduled"
     assert story.state_changes.first().note == f"Scheduled for {at:%H%M} GMT {at:%B} {at.day}, {at.year}"
@@ -89,8 +90,8 @@ def test_scheduled_story_appears_at_its_second():
 def test_scheduling_in_the_past_is_refused():
     editor = make_user("editor")
     story = make_draft(by=editor)
-    with pytest.raises(workflow.WorkflowError, match="has already passed: choose a later time, or publish now."):
-        workflow.publish(story, by=editor, at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(changes.WorkflowError, match="has already passed: choose a later time, or publish now."):
+        changes.publish(story, by=editor, at=timezone.now() - timedelta(minutes=1))
 
 
 def test_embargo_holds_a_story_published_now_until_its_second():
@@ -98,7 +99,7 @@ def test_embargo_holds_a_story_published_now_until_its_second():
     editor = make_user("editor")
     embargo = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
     story = make_draft(by=editor, embargo_until=embargo)
-    workflow.publish(story, by=editor)
+    changes.publish(story, by=editor)
     story.refresh_from_db()
     assert story.published_at == embargo
     assert story.state == "scheduled"
@@ -121,7 +122,7 @@ def test_correction_is_recorded_shown_at_the_foot_and_listed(client):
     """'Correction, 0910 GMT April 13, 2021: …' at the foot, on /corrections/, and an Updated line."""
     editor = make_user("editor")
     story = make_article(published_at=datetime(2021, 4, 12, 5, 35, tzinfo=dt_timezone.utc), headline="Iran FM visit")
-    correction = workflow.correct(story, by=editor, text="An earlier version misspelt al-Araji.")
+    correction = changes.correct(story, by=editor, text="An earlier version misspelt al-Araji.")
     Article.objects.filter(pk=story.pk).update(corrected_at=datetime(2021, 4, 13, 9, 10, tzinfo=dt_timezone.utc),
                                                updated_at=datetime(2021, 4, 13, 9, 10, tzinfo=dt_timezone.utc))
     type(correction).objects.filter(pk=correction.pk).update(created_at=datetime(2021, 4, 13, 9, 10, tzinfo=dt_timezone.utc))
@@ -136,10 +137,10 @@ def test_correction_is_recorded_shown_at_the_foot_and_listed(client):
 
 def test_only_a_visible_story_takes_a_correction():
     editor = make_user("editor")
-    with pytest.raises(workflow.WorkflowError, match="Only a story readers can see takes a correction"):
-        workflow.correct(make_draft(by=editor), by=editor, text="Wrong date.")
-    with pytest.raises(workflow.WorkflowError, match="Write the correction"):
-        workflow.correct(make_article(), by=editor, text="  ")
+    with pytest.raises(changes.WorkflowError, match="Only a story readers can see takes a correction"):
+        changes.correct(make_draft(by=editor), by=editor, text="Wrong date.")
+    with pytest.raises(changes.WorkflowError, match="Write the correction"):
+        changes.correct(make_article(), by=editor, text="  ")
 
 
 def test_a_correction_purges_the_corrections_page(client, django_capture_on_commit_callbacks):
@@ -147,7 +148,7 @@ def test_a_correction_purges_the_corrections_page(client, django_capture_on_comm
     story = make_article()
     assert "No corrections have been published." in client.get("/corrections/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.correct(story, by=editor, text="Fixed the minister's title.")
+        changes.correct(story, by=editor, text="Fixed the minister's title.")
     assert "Fixed the minister&#39;s title." in client.get("/corrections/").content.decode()
 
 
@@ -156,7 +157,7 @@ def test_breaking_banner_shows_until_its_expiry_and_bounds_the_home_cache(client
     editor = make_user("editor")
     story = make_article(headline="Earthquake hits Kerman")
     until = timezone.now() + timedelta(seconds=90)
-    workflow.flag_breaking(story, by=editor, until=until)
+    changes.flag_breaking(story, by=editor, until=until)
     response = client.get("/")
     assert 'class="breaking"' in response.content.decode() and "Earthquake hits Kerman" in response.content.decode()
     assert int(response["Cache-Control"].split("s-maxage=")[1]) <= 90
@@ -166,5 +167,5 @@ def test_breaking_banner_shows_until_its_expiry_and_bounds_the_home_cache(client
 
 def test_breaking_needs_a_future_expiry():
     editor = make_user("editor")
-    with pytest.raises(workflow.WorkflowError, match="needs an expiry time in the future"):
-        workflow.flag_breaking(make_article(), by=editor, until=timezone.now())
+    with pytest.raises(changes.WorkflowError, match="needs an expiry time in the future"):
+        changes.flag_breaking(make_article(), by=editor, until=timezone.now())
