@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
@@ -8,6 +9,7 @@ from masthead.news.models import Article
 from masthead.stories import changes
 from tests.news.factories import make_article
 from tests.newsroom.factories import make_draft, make_user
+from tests.syndication.factories import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +171,68 @@ def test_breaking_needs_a_future_expiry():
     editor = make_user("editor")
     with pytest.raises(changes.WorkflowError, match="needs an expiry time in the future"):
         changes.flag_breaking(make_article(), by=editor, until=timezone.now())
+
+
+def _desk_form(article, **changes):
+    """The change form as the browser sends it back, from the version ``article`` was read at."""
+    data = {"kicker": article.kicker, "headline": article.headline, "slug": article.slug, "summary": article.summary,
+            "body": article.body, "source": article.source, "section": article.section_id, "language": article.language,
+            "loaded_version": article.version, "new_tags": "", "lead_image": "", "embargo_until_0": "",
+            "embargo_until_1": "", "breaking_until_0": "", "breaking_until_1": ""}
+    return {**data, **changes}
+
+
+def _patch(client, article_id, token, data, **headers):
+    return client.patch(f"/api/v1/articles/{article_id}", data=json.dumps(data), content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
+
+
+def test_the_api_then_the_desk_racing_the_desk_is_refused_and_nothing_is_lost(client):
+    """Both read version 1; the API saves first; the desk's save is refused naming the token's account."""
+    anna, bahram = make_user("editor", username="anna"), make_user("editor", username="bahram")
+    story = make_draft(by=anna, headline="Opened by both")
+    opened = Article.objects.get(pk=story.pk)
+    token = make_token(bahram)
+    etag = client.get(f"/api/v1/articles/{story.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")["ETag"]
+    assert etag == f'"v{opened.version}"'
+    saved = _patch(client, story.pk, token, {"headline": "Bahram's headline"}, HTTP_IF_MATCH=etag)
+    assert saved.status_code == 200 and saved["ETag"] == f'"v{opened.version + 1}"'
+    client.force_login(anna)
+    refused = client.post(f"/newsroom/news/article/{story.pk}/change/", _desk_form(opened, headline="Anna's headline"))
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "This story changed under you: bahram saved it at" in page and "Your changes are not saved." in page
+    assert Article.objects.get(pk=story.pk).headline == "Bahram's headline"
+
+
+def test_the_desk_then_the_api_racing_the_api_is_refused_naming_who_saved(client):
+    """A stale ETag in If-Match is 412, a stale ``version`` field 409; both name the desk's editor, and change nothing."""
+    anna, bahram = make_user("editor", username="anna"), make_user("editor", username="bahram")
+    story = make_draft(by=bahram, headline="Opened by both", body="Body as read.")
+    read_at = Article.objects.get(pk=story.pk).version
+    client.force_login(anna)
+    assert client.post(f"/newsroom/news/article/{story.pk}/change/",
+                       _desk_form(story, headline="Anna's headline")).status_code == 302
+    token = make_token(bahram)
+    stale_etag = _patch(client, story.pk, token, {"body": "Bahram's body."}, HTTP_IF_MATCH=f'"v{read_at}"')
+    assert stale_etag.status_code == 412
+    error = stale_etag.json()["error"]
+    assert error["parameter"] == "If-Match"
+    assert error["message"].startswith("This story changed under you: anna saved it at ")
+    assert f"(version {read_at + 1}; you read version {read_at})" in error["message"]
+    stale_field = _patch(client, story.pk, token, {"body": "Bahram's body.", "version": read_at})
+    assert stale_field.status_code == 409 and stale_field.json()["error"]["parameter"] == "version"
+    assert "anna saved it" in stale_field.json()["error"]["message"]
+    stored = Article.objects.get(pk=story.pk)
+    assert (stored.headline, stored.body, stored.version) == ("Anna's headline", "Body as read.", read_at + 1)
+    fresh = _patch(client, story.pk, token, {"body": "Bahram's body.", "version": read_at + 1})
+    assert fresh.status_code == 200 and Article.objects.get(pk=story.pk).body == "Bahram's body."
+
+
+def test_a_publish_from_a_stale_version_is_refused():
+    editor = make_user("editor", username="ed")
+    story = make_draft(by=editor)
+    changes.edit(story, by=editor, values={"kicker": "Diplomacy"})
+    with pytest.raises(changes.StaleVersion, match="ed saved it at"):
+        changes.publish(story, by=editor, version=story.version)
+    assert Article.objects.get(pk=story.pk).status == "draft"
