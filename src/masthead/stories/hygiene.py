@@ -10,13 +10,13 @@ TEXT_FIELDS = ("kicker", "headline", "slug", "summary", "body", "source")
 
 
 def problems(values: dict) -> dict[str, str]:
-    """For each text value holding a character that is not text, a message naming it; empty when all is well."""
+    """For each field whose text holds a character that is not text, a message saying which and where; empty when all is well."""
     found = {}
     for name, value in values.items():
         bad = characters.first_bad(value) if isinstance(value, str) else None
         if bad:
-            found[name] = _("%(field)s holds a control character (%(where)s); remove it and save again.") % {
-                "field": name, "where": bad}
+            found[name] = _("Contains a control character (%(where)s), which is not text; remove it and save again.") % {
+                "where": bad}
     return found
 
 
