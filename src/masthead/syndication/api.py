@@ -5,7 +5,6 @@ writes need ``Authorization: Bearer <token>`` and are limited to what the token'
 The document at ``/api/openapi.json`` describes every answer here, and a test holds them to it.
 """
 
-import calendar
 import json
 import re
 from datetime import datetime, timezone as dt_timezone
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 
-from masthead.news import tagging
+from masthead.news import listing, tagging
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.stories import changes, hygiene, rules
 from masthead.syndication import ninjs
@@ -102,16 +101,9 @@ def parse_time(name: str, raw: str) -> datetime:
 
 def _cursor(raw: str) -> tuple[datetime, int]:
     try:
-        micros, pk = raw.split(".")
-        moment = datetime.fromtimestamp(int(micros) // 1_000_000, tz=dt_timezone.utc)
-        return moment.replace(microsecond=int(micros) % 1_000_000), int(pk)
-    except (ValueError, OverflowError, OSError):
+        return listing.decode(raw)
+    except ValueError:
         raise BadRequest("cursor", f"{raw!r} is not a cursor from this API's 'next' link") from None
-
-
-def _make_cursor(moment: datetime, pk: int) -> str:
-    # Whole seconds from timegm, not float timestamp(): a float rounds some microseconds away.
-    return f"{calendar.timegm(moment.utctimetuple()) * 1_000_000 + moment.microsecond}.{pk}"
 
 
 def _filed_under(request, queryset):
@@ -146,14 +138,11 @@ def articles(request):
     since = parse_time("since", request.GET["since"]) if "since" in request.GET else None
     cursor = _cursor(request.GET["cursor"]) if request.GET.get("cursor") else None
     if since is None:
-        queryset = _filed_under(request, Article.objects.visible())
-        if cursor:
-            moment, pk = cursor
-            queryset = queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, id__lt=pk))
-        rows = list(_with_relations(queryset).order_by("-published_at", "-id")[: limit + 1])
-        items = [ninjs.to_ninjs(article) for article in rows[:limit]]
-        last = rows[limit - 1] if len(rows) > limit else None
-        next_cursor = _make_cursor(last.published_at, last.pk) if last else None
+        # The site's own keyset pages, newest first: the cursor was checked above.
+        page = listing.paginate(_with_relations(_filed_under(request, Article.objects.visible())),
+                                {"before": request.GET.get("cursor")}, size=limit)
+        items = [ninjs.to_ninjs(article) for article in page.items]
+        next_cursor = page.older
     else:
         # Incremental sync: what became public or changed since ``since``, and what was withdrawn.
         now = timezone.now()
@@ -171,7 +160,7 @@ def articles(request):
         found = _with_relations(Article.objects.all()).in_bulk([pk for pk, _ in keys[:limit]])
         items = [ninjs.to_ninjs(found[pk]) if found[pk].status == Article.Status.PUBLISHED else ninjs.canceled(pk, changed)
                  for pk, changed in keys[:limit]]
-        next_cursor = _make_cursor(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
+        next_cursor = listing.encode(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
     params = {k: v for k, v in request.GET.items() if k != "cursor"}
     next_url = None
     if next_cursor:
