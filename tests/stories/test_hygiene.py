@@ -66,3 +66,13 @@ def test_the_service_itself_refuses_what_an_entrance_let_through():
         changes.edit(story, by=SYSTEM, values={"body": "Dirty\x9b text."})
     assert refused.value.message_dict == {"body": [REFUSED.replace("U+0001 at character 6", "U+009B at character 6")]}
     assert Article.objects.get(pk=story.pk).body == "Clean."
+
+
+def test_a_correction_from_the_desk_with_a_control_character_is_refused_with_its_message(client):
+    editor = make_user("editor")
+    story = changes.publish(make_draft(by=editor), by=editor)
+    client.force_login(editor)
+    response = client.post(f"/newsroom/news/article/{story.pk}/desk/", {"action": "correct", "text": "Wrong\x01 date."},
+                           follow=True)
+    assert [str(m) for m in response.context["messages"]] == [REFUSED]
+    assert not story.corrections.exists()
