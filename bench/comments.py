@@ -35,7 +35,7 @@ from django.utils import timezone  # noqa: E402
 
 from masthead.comments import captcha  # noqa: E402
 from masthead.comments.models import Challenge, Comment  # noqa: E402
-from masthead.news import publishing  # noqa: E402
+from masthead.stories import changes, rules  # noqa: E402
 from masthead.news.models import Article, Section  # noqa: E402
 
 
@@ -43,8 +43,8 @@ def setup() -> Article:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     section, _ = Section.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
-    return publishing.save(Article(section=section, headline="Comment bench story", status=Article.Status.PUBLISHED,
-                                   published_at=timezone.now()))
+    return changes.create(Article(section=section, headline="Comment bench story", status=Article.Status.PUBLISHED,
+                                  published_at=timezone.now()), by=rules.System("comments bench"))
 
 
 def valid_posts(article: Article, count: int) -> float:

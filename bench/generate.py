@@ -1,7 +1,7 @@
 """A synthetic newspaper archive for the benchmark: sections, tags, authors and many stories.
 
 Stories are written straight into the tables in one transaction with large batched inserts
-(``executemany`` on SQLite, ``COPY`` on PostgreSQL): going through ``publishing.save`` would
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL): going through ``stories.changes`` would
 render Markdown and choose related stories one row at a time, a few hundred stories a second.
 What ``save`` would have computed is computed here once and reused: each body template is
 rendered to sanitised HTML once, and related stories are the newest earlier ones sharing the

@@ -39,12 +39,12 @@ def build(rows: int) -> dict:
     from django.utils.text import slugify
 
     from masthead.news.models import Article, Author, HeadlineWord, Section
-    from masthead.newsroom import roles
+    from masthead.stories import rules
 
     rng = random.Random(302104)
     sections = Section.objects.bulk_create(Section(name=f"Section {n}", slug=f"section-{n}", position=n) for n in range(12))
     authors = Author.objects.bulk_create(Author(name=f"Reporter {n}", slug=f"reporter-{n}") for n in range(300))
-    roles.ensure_roles()
+    rules.ensure_roles()
     editor = User.objects.create_user("bench-editor", password="bench", is_staff=True)
     editor.groups.add(roles_group("editor"))
     now = datetime.now(dt_timezone.utc)

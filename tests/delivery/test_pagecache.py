@@ -4,9 +4,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.news.models import Article
 from tests.news.factories import make_article, make_section, make_tag
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,10 +52,10 @@ def test_publish_appears_at_once_on_home_section_and_tag_pages(client):
         client.get(page)
         assert client.get(page)["X-Cache"] == "hit"
     draft = Article(section=section, headline="Breaking: oil deal signed", status=Article.Status.DRAFT)
-    publishing.save(draft, tags=[tag])
+    draft = changes.create(draft, by=SYSTEM, tags=[tag])
     for page in pages:
         assert "Breaking: oil deal signed" not in client.get(page).content.decode()
-    publishing.publish(draft)
+    draft = changes.publish(draft, by=SYSTEM)
     for page in pages:
         response = client.get(page)
         assert "Breaking: oil deal signed" in response.content.decode(), page
@@ -64,8 +65,7 @@ def test_publish_appears_at_once_on_home_section_and_tag_pages(client):
 def test_edit_shows_new_text_at_once(client):
     story = make_article(body="Original text.")
     assert "Original text." in client.get(story.get_absolute_url()).content.decode()
-    story.body = "Corrected text."
-    publishing.save(story)
+    changes.edit(story, by=SYSTEM, values={"body": "Corrected text."})
     assert "Corrected text." in client.get(story.get_absolute_url()).content.decode()
 
 
@@ -75,7 +75,7 @@ def test_unpublish_answers_404_at_once(client):
     url = story.get_absolute_url()
     assert client.get(url).status_code == 200
     client.get("/section/sport/")
-    publishing.unpublish(story)
+    story = changes.unpublish(story, by=SYSTEM)
     assert client.get(url).status_code == 404
     assert "Derby result" not in client.get("/section/sport/").content.decode()
 
@@ -84,8 +84,7 @@ def test_purge_touches_only_the_pages_of_the_story(client):
     one, other = make_article(), make_article()
     client.get(one.get_absolute_url())
     client.get(other.get_absolute_url())
-    one.body = "Changed."
-    publishing.save(one)
+    changes.edit(one, by=SYSTEM, values={"body": "Changed."})
     assert client.get(other.get_absolute_url())["X-Cache"] == "hit"
     assert client.get(one.get_absolute_url())["X-Cache"] == "miss"
 
@@ -94,8 +93,7 @@ def test_moving_a_story_purges_its_old_section(client):
     old, new = make_section(slug="old-desk"), make_section(slug="new-desk")
     story = make_article(section=old, headline="Moving story")
     client.get("/section/old-desk/")
-    story.section = new
-    publishing.save(story)
+    changes.edit(story, by=SYSTEM, values={"section": new})
     assert "Moving story" not in client.get("/section/old-desk/").content.decode()
 
 

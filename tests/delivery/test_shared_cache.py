@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from masthead.news import publishing
+from masthead.stories import changes
 from tests import servers
 from tests.news.factories import make_article
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,8 +36,7 @@ def test_publish_on_one_server_is_seen_on_another(redis_url):
             state, html = _get(two + path)
             assert state == "hit", "the second server must answer from the shared cache"
             assert "First version of the story." in html
-            story.body = "Second version of the story."
-            publishing.save(story)
+            changes.edit(story, by=SYSTEM, values={"body": "Second version of the story."})
             for base in (one, two):
                 state, html = _get(base + path)
                 assert "Second version of the story." in html, base

@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 
 from masthead.ingest.models import ImportRevision, SourceRecord
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.news.models import Article, Section, Tag
 from tests.ingest.factories import FIXTURE, SAMPLES, ninjs_story, run_import, write_jsonl
 from tests.news.factories import make_article
+from tests.stories.factories import SYSTEM
 
 
 @pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_a_changed_item_updates_its_article_and_keeps_a_revision(tmp_path):
 @pytest.mark.django_db
 def test_a_news_id_already_in_the_paper_is_updated_not_duplicated():
     section = Section.objects.create(name="Politics", slug="politics")
-    publishing.save(Article(id=302104, headline="Old headline", body="Old.", section=section))
+    changes.create(Article(id=302104, headline="Old headline", body="Old.", section=section), by=SYSTEM)
     result = run_import(FIXTURE)
     assert "0 created, 1 updated" in result.stdout
     assert Article.objects.get(pk=302104).headline.startswith("‘Leave the region")

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.news.models import Article, Author, Section, Tag
+from tests.stories.factories import SYSTEM
 
 _counter = itertools.count(1)
 
@@ -28,7 +29,7 @@ def make_author(**overrides) -> Author:
 
 
 def make_article(*, tags=(), authors=(), **overrides) -> Article:
-    """A published story from an hour ago, saved through the publishing path (which purges)."""
+    """A published story from an hour ago, saved through the story service (which indexes and purges)."""
     n = next(_counter)
     fields = {
         "headline": f"Story number {n}",
@@ -40,4 +41,4 @@ def make_article(*, tags=(), authors=(), **overrides) -> Article:
     }
     if "section" not in fields:
         fields["section"] = make_section()
-    return publishing.save(Article(**fields), tags=list(tags), authors=list(authors))
+    return changes.create(Article(**fields), by=SYSTEM, tags=list(tags), authors=list(authors))

@@ -6,12 +6,13 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from masthead.news import publishing, storypage
+from masthead.news import storypage
 from masthead.news.models import Article, Section
-from masthead.newsroom import workflow
+from masthead.stories import changes
 from tests.media.factories import make_image
 from tests.news.factories import make_article, make_author, make_section, make_tag
 from tests.newsroom.factories import make_user
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_a_story_reads_as_the_orm_reads_it():
 def test_a_lead_image_and_corrections_come_with_the_story():
     image = make_image(caption="Azadi Tower at dusk.", credit="IRNA")
     story = make_article(lead_image=image)
-    workflow.correct(story, by=make_user("editor"), text="Fixed the minister's title.")
+    changes.correct(story, by=make_user("editor"), text="Fixed the minister's title.")
     found = storypage.story(story.pk)
     with CaptureQueriesContext(connection) as captured:
         assert (found.lead_image.pk, found.lead_image.alt, found.lead_image.caption, found.lead_image.credit) == (
@@ -72,7 +73,7 @@ def test_related_stories_are_the_visible_ones_newest_first():
     withdrawn = make_article(tags=[tag], published_at=timezone.now() - timedelta(hours=5))
     story = make_article(tags=[tag])
     assert set(story.related_ids) == {older.pk, newer.pk, withdrawn.pk}
-    publishing.unpublish(withdrawn)
+    withdrawn = changes.unpublish(withdrawn, by=SYSTEM)
     found = storypage.related(storypage.story(story.pk))
     assert [a.pk for a in found] == [newer.pk, older.pk]
     assert found[0].section == newer.section and found[0].headline == newer.headline

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from masthead.news.models import Article
+from masthead.stories import changes
 from tests.news.factories import make_article, make_section
 from tests.newsroom.factories import make_draft, make_user
 
@@ -43,7 +44,7 @@ def test_reporter_cannot_publish_through_the_desk(client):
 def test_reporter_cannot_edit_a_submitted_story(client):
     """Once in review, the reporter's own story is read-only to them: a POST is refused."""
     reporter = make_user("reporter")
-    story = make_draft(by=reporter, status=Article.Status.REVIEW)
+    story = changes.submit(make_draft(by=reporter), by=reporter)
     response = _as(client, reporter).post(f"/newsroom/news/article/{story.pk}/change/",
                                           {"headline": "Changed", "section": story.section_id, "language": "en"})
     assert response.status_code == 403

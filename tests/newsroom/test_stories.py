@@ -3,10 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from masthead.newsroom import workflow
 from masthead.newsroom.desk import countdown
+from masthead.stories import changes
 from tests.news.factories import make_article
 from tests.newsroom.factories import make_draft, make_user
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +29,14 @@ def test_list_searches_by_news_id_and_headline_words_whatever_their_case(client)
     assert "Tehran stocks rise" in both and "Rise in Tehran rents" in both and "Leave the region" not in both
     one = _titles(client, "?q=tehran+rents")
     assert "Rise in Tehran rents" in one and "Tehran stocks rise" not in one
-    story.headline = "Rise in Shiraz rents"
-    story.save()
+    changes.edit(story, by=SYSTEM, values={"headline": "Rise in Shiraz rents"})
     assert "Rise in Shiraz rents" not in _titles(client, "?q=tehran") and "Rise in Shiraz" in _titles(client, "?q=shiraz")
 
 
 def test_list_shows_scheduled_stories_with_a_countdown_and_filters_by_state(client):
     editor = make_user("editor")
     story = make_draft(by=editor, headline="Scheduled budget story")
-    workflow.publish(story, by=editor, at=timezone.now() + timedelta(hours=2, minutes=5))
+    changes.publish(story, by=editor, at=timezone.now() + timedelta(hours=2, minutes=5))
     make_article(headline="Already out")
     client.force_login(editor)
     html = _titles(client, "?state=scheduled")
@@ -93,7 +93,7 @@ def test_a_corrected_article_page_costs_a_fixed_number_of_queries(client):
     for n in (1, 4):
         story = make_article()
         for i in range(n):
-            workflow.correct(story, by=editor, text=f"Correction {i}.")
+            changes.correct(story, by=editor, text=f"Correction {i}.")
         with CaptureQueriesContext(connection) as captured:
             assert client.get(story.get_absolute_url()).status_code == 200
         counts.append(len(captured))

@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from masthead import search
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.news.models import Article
 from masthead.search.backends import sqlite as sqlite_backend
 from tests.news.factories import make_article, make_author, make_section, make_tag
+from tests.stories.factories import SYSTEM
 
 
 def found(text, **options) -> list[int]:
@@ -158,7 +159,7 @@ class BackendContract:
         assert found("election", at=at) == [scheduled.pk]
 
     def test_stories_shown_are_read_through_visible(self):
-        """Even when the index is behind (a story changed around the publishing path), nothing invisible is shown."""
+        """Even when the index is behind (a story changed around the story service), nothing invisible is shown."""
         story = make_article(headline="Ceasefire agreed")
         Article.objects.filter(pk=story.pk).update(status=Article.Status.UNPUBLISHED)
         assert found("ceasefire") == []
@@ -166,27 +167,26 @@ class BackendContract:
     def test_publish_and_unpublish_are_reflected_at_once(self):
         story = make_article(headline="Ceasefire agreed", status=Article.Status.DRAFT, published_at=None)
         assert found("ceasefire") == []
-        publishing.publish(story)
+        story = changes.publish(story, by=SYSTEM)
         assert found("ceasefire") == [story.pk]
-        publishing.unpublish(story)
+        story = changes.unpublish(story, by=SYSTEM)
         assert found("ceasefire") == []
 
     def test_edits_to_text_tags_and_authors_are_reflected(self):
         story = make_article(headline="Ceasefire agreed", tags=[make_tag(name="Yemen")])
-        story.headline = "Truce agreed"
-        publishing.save(story, tags=[make_tag(name="Sudan")], authors=[make_author(name="Reza Tehrani")])
+        changes.edit(story, by=SYSTEM, values={"headline": "Truce agreed"}, tags=[make_tag(name="Sudan")],
+                     authors=[make_author(name="Reza Tehrani")])
         assert found("ceasefire") == [] and found("yemen") == []
         assert found("truce") == found("sudan") == found("tehrani") == [story.pk]
 
     def test_a_failed_save_leaves_the_index_as_it_was(self):
         """The index is written in the story's transaction: a rollback undoes both."""
         story = make_article(headline="Ceasefire agreed")
-        story.headline = "Truce agreed"
         with pytest.raises(Exception, match="no_such_tag"):
             from django.db import transaction
 
             with transaction.atomic():
-                publishing.save(story)
+                changes.edit(story, by=SYSTEM, values={"headline": "Truce agreed"})
                 raise RuntimeError("no_such_tag: the edit fails after the save")
         assert found("ceasefire") == [story.pk] and found("truce") == []
 
@@ -214,7 +214,7 @@ class BackendContract:
         assert "<mark>Iraq</mark>" in hit.snippet
         assert "<script>" not in hit.snippet and "&amp;" in hit.snippet
 
-    def test_rebuild_indexes_stories_saved_around_the_publishing_path(self, engine):
+    def test_rebuild_indexes_stories_saved_around_the_story_service(self, engine):
         section = make_section()
         story = make_article(headline="Ceasefire agreed", section=section)
         Article.objects.filter(pk=story.pk).update(headline="Truce agreed")

@@ -5,9 +5,10 @@ import feedparser
 import pytest
 from django.utils import timezone
 
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.news.models import Article
 from tests.news.factories import make_article, make_author, make_section, make_tag
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -178,8 +179,8 @@ def test_feeds_are_page_cached_and_a_publish_refreshes_them(client):
         assert cached["X-Cache"] == "hit"
         assert "feeds" in cached["Surrogate-Key"].split()
     assert f"section-{section.pk}" in client.get("/feeds/section/economy/atom/")["Surrogate-Key"].split()
-    draft = publishing.save(Article(section=section, headline="Oil deal signed", status=Article.Status.DRAFT))
-    publishing.publish(draft)
+    draft = changes.create(Article(section=section, headline="Oil deal signed", status=Article.Status.DRAFT), by=SYSTEM)
+    draft = changes.publish(draft, by=SYSTEM)
     for path in ("/feeds/rss/", "/feeds/section/economy/atom/"):
         response = client.get(path)
         assert response["X-Cache"] == "miss"

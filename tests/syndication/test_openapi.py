@@ -6,9 +6,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.syndication import openapi
 from tests.news.factories import make_article, make_author, make_section, make_tag
+from tests.stories.factories import SYSTEM
 from tests.syndication.factories import REPORTER, make_token
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +44,12 @@ def test_every_documented_answer_matches_its_schema(client):
     story = make_article(section=section, tags=[tag], authors=[author], kicker="Diplomacy", source="IRNA")
     make_article(section=section)
     withdrawn = make_article(section=section)
-    publishing.unpublish(withdrawn)
-    reporter, editor, reader = make_token(perms=REPORTER), make_token(groups=["Editors"]), make_token()
+    withdrawn = changes.unpublish(withdrawn, by=SYSTEM)
+    reporter, editor, reader = make_token(perms=REPORTER), make_token(groups=["editor"]), make_token()
     document = openapi.build()
 
-    def call(method, url, data=None, token=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    def call(method, url, data=None, token=None, **headers):
+        headers.update({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {})
         if method == "get":
             return client.get(url, **headers)
         return getattr(client, method)(url, data=json.dumps(data or {}), content_type="application/json", **headers)
@@ -71,6 +72,14 @@ def test_every_documented_answer_matches_its_schema(client):
         ("/api/v1/articles/{news_id}", "patch", "401", lambda: call("patch", f"/api/v1/articles/{draft_id}", {})),
         ("/api/v1/articles/{news_id}", "patch", "403", lambda: call("patch", f"/api/v1/articles/{story.pk}", {"kicker": "x"}, reporter)),
         ("/api/v1/articles/{news_id}", "patch", "404", lambda: call("patch", "/api/v1/articles/999999", {}, reporter)),
+        ("/api/v1/articles/{news_id}", "patch", "409", lambda: call("patch", f"/api/v1/articles/{draft_id}",
+                                                                    {"kicker": "Late", "version": 1}, reporter)),
+        ("/api/v1/articles/{news_id}", "patch", "412", lambda: call("patch", f"/api/v1/articles/{draft_id}", {"kicker": "Late"},
+                                                                    reporter, HTTP_IF_MATCH='"v1"')),
+        ("/api/v1/articles/{news_id}/publish", "post", "409", lambda: call("post", f"/api/v1/articles/{draft_id}/publish",
+                                                                           {"version": 1}, editor)),
+        ("/api/v1/articles/{news_id}/publish", "post", "412", lambda: call("post", f"/api/v1/articles/{draft_id}/publish", {},
+                                                                           editor, HTTP_IF_MATCH='"v1"')),
         ("/api/v1/articles/{news_id}/publish", "post", "400", lambda: call("post", f"/api/v1/articles/{draft_id}/publish", {"at": 5}, editor)),
         ("/api/v1/articles/{news_id}/publish", "post", "401", lambda: call("post", f"/api/v1/articles/{draft_id}/publish")),
         ("/api/v1/articles/{news_id}/publish", "post", "403", lambda: call("post", f"/api/v1/articles/{draft_id}/publish", {}, reporter)),

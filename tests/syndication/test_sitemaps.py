@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.news.models import Article
 from masthead.syndication import sitemaps
 from tests.news.factories import make_article, make_section, make_tag
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_unpublished_stories_leave_the_sitemap(client):
     """Unpublishing removes the article from the sitemap."""
     story = make_article(id=11)
     assert f"/news/11/{story.slug}/" in client.get("/sitemaps/articles-0.xml").content.decode()
-    publishing.unpublish(story)
+    story = changes.unpublish(story, by=SYSTEM)
     assert client.get("/sitemaps/articles-0.xml").status_code == 404
 
 

@@ -3,19 +3,20 @@ import queue
 
 import pytest
 
-from masthead.news import publishing
+from masthead.stories import changes
 from masthead.news.models import Article
 from masthead.syndication import websub
 from tests.news.factories import make_author, make_section, make_tag
 from tests.syndication.hub import drain, hub
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _story(**fields):
     section = make_section(slug="politics")
-    return publishing.save(Article(section=section, headline="Zarif meets al-Araji", status=Article.Status.DRAFT,
-                                   **fields), tags=[make_tag(slug="iran")], authors=[make_author(slug="sara-karimi")])
+    return changes.create(Article(section=section, headline="Zarif meets al-Araji", status=Article.Status.DRAFT,
+                                   **fields), by=SYSTEM, tags=[make_tag(slug="iran")], authors=[make_author(slug="sara-karimi")])
 
 
 def test_publishing_notifies_the_hub_of_every_feed_that_lists_the_story(settings):
@@ -24,7 +25,7 @@ def test_publishing_notifies_the_hub_of_every_feed_that_lists_the_story(settings
         settings.WEBSUB_HUB = url
         story = _story()
         assert received.empty()  # a draft is on no feed
-        publishing.publish(story)
+        story = changes.publish(story, by=SYSTEM)
         expected = set(websub.topics(story))
         notes = drain(received, len(expected))
         assert {note["hub.url"][0] for note in notes} == expected
@@ -41,9 +42,9 @@ def test_unpublishing_notifies_the_hub_too(settings):
     with hub() as (url, received):
         settings.WEBSUB_HUB = url
         story = _story()
-        publishing.publish(story)
+        story = changes.publish(story, by=SYSTEM)
         drain(received, len(websub.topics(story)))
-        publishing.unpublish(story)
+        story = changes.unpublish(story, by=SYSTEM)
         assert drain(received, 1)[0]["hub.mode"] == ["publish"]
 
 
@@ -52,7 +53,7 @@ def test_a_failing_hub_is_logged_and_publishing_goes_on(settings, caplog):
     with hub(status=500) as (url, received), caplog.at_level(logging.WARNING, logger="masthead.syndication.websub"):
         settings.WEBSUB_HUB = url
         story = _story()
-        publishing.publish(story)
+        story = changes.publish(story, by=SYSTEM)
         drain(received, len(websub.topics(story)))
         assert websub.notify(url, ["http://127.0.0.1:8000/feeds/rss/"]) == 0
     assert Article.objects.visible().filter(pk=story.pk).exists()
@@ -70,6 +71,6 @@ def test_an_unreachable_hub_is_logged(caplog):
 def test_no_hub_configured_sends_nothing(settings):
     with hub() as (url, received):
         settings.WEBSUB_HUB = ""
-        publishing.publish(_story())
+        changes.publish(_story(), by=SYSTEM)
         with pytest.raises(queue.Empty):
             received.get(timeout=0.5)

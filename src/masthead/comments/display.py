@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from masthead.comments.forms import CommentForm
-from masthead.comments.models import Comment
+from masthead.comments.models import ArticleComments, Comment
 from masthead.news import rows
+from masthead.news.models import Article
 
 MESSAGES = {"pending", "published"}
 SHOWN_FIELDS = ("name", "email", "body")
@@ -50,8 +51,8 @@ def threads(comments) -> list[tuple[Comment, list[Comment]]]:
 # even with neither.
 _COMMENTS = (
     'SELECT c."id", c."parent_id", c."name", c."body_html", c."created_at", s."mode" AS "article_mode" '
-    'FROM "news_article" a LEFT JOIN "comments_articlecomments" s ON s."article_id" = a."id" '
-    'LEFT JOIN "comments_comment" c ON c."article_id" = a."id" AND c."status" = %s '
+    f'FROM {rows.table(Article)} a LEFT JOIN {rows.table(ArticleComments)} s ON s."article_id" = a."id" '
+    f'LEFT JOIN {rows.table(Comment)} c ON c."article_id" = a."id" AND c."status" = %s '
     'WHERE a."id" = %s ORDER BY c."created_at", c."id"'
 )
 

@@ -24,17 +24,30 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def cursor(article) -> str:
+def encode(moment: datetime, pk: int) -> str:
+    """The cursor of the row at (``moment``, ``pk``): the one form of every keyset cursor, site and API alike."""
     # Whole microseconds by integer arithmetic: a float timestamp can be a microsecond off,
     # which would skip or repeat a story at a page boundary.
-    return f"{(article.published_at - EPOCH) // MICROSECOND}.{article.pk}"
+    return f"{(moment - EPOCH) // MICROSECOND}.{pk}"
+
+
+def decode(text: str) -> tuple[datetime, int]:
+    """The (time, id) a cursor from ``encode`` stands for; ValueError if ``text`` is not one."""
+    try:
+        micros, pk = text.split(".")
+        return EPOCH + int(micros) * MICROSECOND, int(pk)
+    except (ValueError, OverflowError) as problem:
+        raise ValueError(f"{text!r} is not a page cursor") from problem
+
+
+def cursor(article) -> str:
+    return encode(article.published_at, article.pk)
 
 
 def parse_cursor(text: str) -> tuple[datetime, int]:
     try:
-        micros, pk = text.split(".")
-        return EPOCH + int(micros) * MICROSECOND, int(pk)
-    except (ValueError, OverflowError):
+        return decode(text)
+    except ValueError:
         raise Http404("Malformed page cursor") from None
 
 

@@ -214,7 +214,6 @@ class Article(models.Model):
             self.version = F("version") + 1
             super().save(*args, **kwargs)
             self.refresh_from_db(fields=["version"])
-        HeadlineWord.index(self)
 
     def get_absolute_url(self) -> str:
         return address("news:article", self.pk, self.slug)
@@ -274,7 +273,7 @@ class HeadlineWord(models.Model):
 
     @classmethod
     def index(cls, article: Article) -> None:
-        """Keep the words of ``article``'s headline (called by every save)."""
+        """Keep the words of ``article``'s headline (called by ``stories.indexes.refresh`` on every change)."""
         cls.objects.filter(article=article).delete()
         cls.objects.bulk_create(cls(article=article, word=w) for w in sorted(cls.words(article.headline)))
 

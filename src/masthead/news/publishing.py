@@ -1,14 +1,14 @@
-"""Saving, publishing and unpublishing stories, and purging exactly the pages they touch."""
+"""What publication means for a story's row: storing it, its publish and unpublish states, the pages it touches.
+
+Nothing here changes anything else: ``masthead.stories.changes`` calls these, and brings the
+indexes, the revisions and the caches in step around them.
+"""
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
-from masthead import search
-from masthead.delivery.purge import purge_on_commit
 from masthead.news.models import Article
-from masthead.syndication import websub
 
 RELATED_COUNT = 5
 
@@ -34,52 +34,31 @@ def choose_related(article: Article) -> list[int]:
     return chosen
 
 
-@transaction.atomic
-def save(article: Article, *, tags=None, authors=None, before: set[str] | None = None) -> Article:
-    """Validate and save ``article`` (and its tags and authors), then purge what it was and is.
-
-    ``before`` is the surrogate keys the story had before the edit (a move to another section
-    or a removed tag must purge the old pages too); it is read from the database when omitted.
-    """
-    if before is None:
-        before = keys_before_edit(article)
-    article.full_clean(exclude={"tags", "authors"})
-    article.save()
-    if tags is not None:
-        article.tags.set(tags)
-    if authors is not None:
-        article.authors.set(authors)
-    saved(article, before=before)
-    return article
-
-
 def keys_before_edit(article: Article) -> set[str]:
     """The surrogate keys of the stored version of ``article`` (none for a new story)."""
     old = Article.objects.filter(pk=article.pk).first() if article.pk else None
     return surrogate_keys(old) if old is not None else set()
 
 
-def saved(article: Article, *, before: set[str]) -> None:
-    """After ``article`` and its tags and authors are stored: choose related stories, index it, purge pages."""
-    related = choose_related(article)
-    if related != article.related_ids:
-        article.related_ids = related
-        Article.objects.filter(pk=article.pk).update(related_ids=related)
-    search.index(article)
-    purge_on_commit(before | surrogate_keys(article))
-    websub.notify_on_commit(article)
+def store(article: Article, *, tags=None, authors=None) -> Article:
+    """Validate and save ``article`` and its tags and authors (None: leave them as they are)."""
+    article.full_clean(exclude={"tags", "authors"})
+    article.save()
+    if tags is not None:
+        article.tags.set(tags)
+    if authors is not None:
+        article.authors.set(authors)
+    return article
 
 
-def publish(article: Article, *, at: datetime | None = None) -> Article:
+def mark_published(article: Article, *, at: datetime | None = None) -> None:
     """Publish ``article`` now, or schedule it for ``at``; it becomes visible at that second."""
     article.status = Article.Status.PUBLISHED
     article.published_at = at or article.published_at or timezone.now()
     if at is None and article.published_at > timezone.now():
         article.published_at = timezone.now()
-    return save(article)
 
 
-def unpublish(article: Article) -> Article:
+def mark_unpublished(article: Article) -> None:
     """Take ``article`` off the site at once."""
     article.status = Article.Status.UNPUBLISHED
-    return save(article)

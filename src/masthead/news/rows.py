@@ -16,6 +16,21 @@ from django.db.models.sql import Query
 _readers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def table(model) -> str:
+    """The quoted name of ``model``'s table (a many-to-many's ``through`` model included), from its ``_meta``.
+
+    SQL written by hand names tables through this, so a renamed table or app cannot leave a
+    statement reading the old one."""
+    return '"{}"'.format(model._meta.db_table.replace('"', '""'))
+
+
+def tuples(sql: str, params=(), *, using: str | None = None) -> list[tuple]:
+    """The rows of ``sql`` as plain tuples, for a question whose answer is not a model."""
+    with connections[using or router.db_for_read(None)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def fetch(model, sql: str, params=(), *, using: str | None = None) -> list:
     """The instances of ``model`` the rows of ``sql`` describe; the primary key must be one of the columns.
 

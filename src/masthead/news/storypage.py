@@ -20,14 +20,16 @@ _TEASER_FIELDS = [*TEASER_FIELDS, "status", "embargo_until"]  # and what is_visi
 # The lead image's columns the page shows come along, named image_<column>: no second query for it.
 _IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
                  if f.name in {"id", "file", "format", "width", "height", "alt", "caption", "credit"}]
-_STORY = ('SELECT {}, {} FROM "news_article" a LEFT JOIN "media_image" i ON i."id" = a."lead_image_id" '
-          'WHERE a."id" = %s').format(", ".join(f'a."{c}"' for c in _STORY_FIELDS),
-                                       ", ".join(f'i."{c}" AS "image_{c}"' for c in _IMAGE_FIELDS))
-_SECTIONS = 'SELECT "id", "name", "slug" FROM "news_section" ORDER BY "position", "name"'
-_AUTHORS = ('SELECT a."id", a."name", a."slug" FROM "news_author" a '
-            'JOIN "news_article_authors" x ON x."author_id" = a."id" WHERE x."article_id" = %s ORDER BY a."name", a."id"')
-_TAGS = ('SELECT t."id", t."name", t."slug" FROM "news_tag" t '
-         'JOIN "news_article_tags" x ON x."tag_id" = t."id" WHERE x."article_id" = %s ORDER BY t."name", t."id"')
+_STORY = ('SELECT {}, {} FROM {} a LEFT JOIN {} i ON i."id" = a."lead_image_id" WHERE a."id" = %s').format(
+    ", ".join(f'a."{c}"' for c in _STORY_FIELDS), ", ".join(f'i."{c}" AS "image_{c}"' for c in _IMAGE_FIELDS),
+    rows.table(Article), rows.table(Image))
+_SECTIONS = f'SELECT "id", "name", "slug" FROM {rows.table(Section)} ORDER BY "position", "name"'
+_AUTHORS = (f'SELECT a."id", a."name", a."slug" FROM {rows.table(Author)} a '
+            f'JOIN {rows.table(Article.authors.through)} x ON x."author_id" = a."id" WHERE x."article_id" = %s '
+            'ORDER BY a."name", a."id"')
+_TAGS = (f'SELECT t."id", t."name", t."slug" FROM {rows.table(Tag)} t '
+         f'JOIN {rows.table(Article.tags.through)} x ON x."tag_id" = t."id" WHERE x."article_id" = %s '
+         'ORDER BY t."name", t."id"')
 
 
 def sections(request=None) -> list[Section]:
@@ -67,8 +69,8 @@ def related(story: Article, *, request=None) -> list[Article]:
         return []
     # By primary key, then the model's own visibility rule: asked in SQL, SQLite without
     # statistics walks the "visible" index instead of looking up five rows.
-    sql = 'SELECT {} FROM "news_article" WHERE "id" IN ({})'.format(
-        ", ".join(f'"{c}"' for c in _TEASER_FIELDS), ", ".join(["%s"] * len(ids)))
+    sql = 'SELECT {} FROM {} WHERE "id" IN ({})'.format(
+        ", ".join(f'"{c}"' for c in _TEASER_FIELDS), rows.table(Article), ", ".join(["%s"] * len(ids)))
     found = [a for a in rows.fetch(Article, sql, ids) if a.is_visible()]
     found.sort(key=lambda a: (a.published_at, a.pk), reverse=True)
     _attach_sections(found, request)

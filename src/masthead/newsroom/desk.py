@@ -3,7 +3,7 @@
 from datetime import datetime, timezone as dt_timezone
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masthead.news.models import Article
-from masthead.newsroom import revisions as revision_log, roles, workflow
+from masthead.newsroom import revisions as revision_log
+from masthead.stories import changes, rules
 from masthead.newsroom.models import Revision
 
 Status = Article.Status
@@ -39,17 +40,17 @@ def context(request, article: Article) -> dict:
     """What the desk panel under the story form shows and offers to this user."""
     user = request.user
     state = article.state
-    editor = roles.can_publish(user)
+    editor = rules.can_publish(user)
     return {
         "article": article,
         "state": state,
         "countdown": countdown(article.published_at) if state == "scheduled" else "",
-        "can_submit": roles.can_edit(user, article) and article.status == Status.DRAFT,
+        "can_submit": rules.can_edit(user, article) and article.status == Status.DRAFT,
         "can_return": editor and article.status in (Status.REVIEW, Status.UNPUBLISHED),
         "can_publish": editor and state != Status.PUBLISHED,
         "can_unpublish": editor and article.status == Status.PUBLISHED,
         "can_flag": editor and article.is_visible(),
-        "can_correct": roles.can_correct(user) and article.is_visible(),
+        "can_correct": rules.can_correct(user) and article.is_visible(),
         "trail": article.state_changes.select_related("by")[:50],
         "revisions": article.revisions.select_related("by")[:10],
         "corrections": article.corrections.select_related("created_by"),
@@ -64,7 +65,7 @@ def _moment(text: str, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat((text or "").strip())
     except ValueError:
-        raise workflow.WorkflowError(_("%(field)s: give a date and time (GMT), like 2021-04-13 09:10.")
+        raise changes.WorkflowError(_("%(field)s: give a date and time (GMT), like 2021-04-13 09:10.")
                                      % {"field": field}) from None
     return moment.replace(tzinfo=dt_timezone.utc) if moment.tzinfo is None else moment
 
@@ -76,33 +77,35 @@ def move(request, object_id: int, *, model_admin):
     action, by = request.POST.get("action"), request.user
     try:
         if action == "submit":
-            workflow.submit(article, by=by)
+            changes.submit(article, by=by)
             done = _("Submitted for review.")
         elif action == "return":
-            workflow.return_to_draft(article, by=by, note=request.POST.get("note", ""))
+            changes.return_to_draft(article, by=by, note=request.POST.get("note", ""))
             done = _("Returned to draft.")
         elif action == "publish":
-            article = workflow.publish(article, by=by)
+            article = changes.publish(article, by=by)
             done = _("Published.") if article.is_visible() else _("Held by its embargo; it will appear by itself.")
         elif action == "schedule":
-            article = workflow.publish(article, by=by, at=_moment(request.POST.get("at"), _("Publish at")))
+            article = changes.publish(article, by=by, at=_moment(request.POST.get("at"), _("Publish at")))
             done = _("Scheduled: it will appear %(countdown)s.") % {"countdown": countdown(article.published_at)}
         elif action == "unpublish":
-            workflow.unpublish(article, by=by)
+            changes.unpublish(article, by=by)
             done = _("Unpublished: it is off the site.")
         elif action == "correct":
-            workflow.correct(article, by=by, text=request.POST.get("text", ""))
+            changes.correct(article, by=by, text=request.POST.get("text", ""))
             done = _("Correction published.")
         elif action == "breaking":
-            workflow.flag_breaking(article, by=by, until=_moment(request.POST.get("until"), _("Breaking until")))
+            changes.flag_breaking(article, by=by, until=_moment(request.POST.get("until"), _("Breaking until")))
             done = _("Breaking-news banner is up.")
         elif action == "unbreaking":
-            workflow.flag_breaking(article, by=by, until=None)
+            changes.flag_breaking(article, by=by, until=None)
             done = _("Breaking-news banner removed.")
         else:
-            raise workflow.WorkflowError(_("Unknown desk action %(action)r.") % {"action": action})
-    except workflow.WorkflowError as error:
+            raise changes.WorkflowError(_("Unknown desk action %(action)r.") % {"action": action})
+    except changes.WorkflowError as error:
         messages.error(request, str(error))
+    except ValidationError as invalid:  # a correction holding text that is not text
+        messages.error(request, " ".join(invalid.messages))
     else:
         messages.success(request, done)
     return redirect("admin:news_article_change", object_id)
@@ -127,7 +130,7 @@ def revisions(request, object_id: int, *, model_admin):
     return TemplateResponse(request, "admin/news/article/revisions.html", {
         **model_admin.admin_site.each_context(request),
         "opts": Article._meta, "article": article, "revisions": kept, "older": older, "newer": newer, "diff": diff,
-        "can_restore": roles.can_edit(request.user, article), "title": _("Revisions of %(id)s") % {"id": article.pk},
+        "can_restore": rules.can_edit(request.user, article), "title": _("Revisions of %(id)s") % {"id": article.pk},
     })
 
 
@@ -135,9 +138,9 @@ def revisions(request, object_id: int, *, model_admin):
 def restore(request, object_id: int, number: int, *, model_admin):
     article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
     revision = get_object_or_404(Revision, article=article, number=number)
-    if not roles.can_edit(request.user, article):
+    if not rules.can_edit(request.user, article):
         raise PermissionDenied(_("You may not edit this story."))
-    revision_log.restore(revision, by=request.user)
+    changes.restore(revision, by=request.user)
     messages.success(request, _("Revision %(n)d restored as a new revision.") % {"n": number})
     return redirect("admin:news_article_change", object_id)
 
@@ -146,7 +149,7 @@ def preview(request, object_id: int):
     """The story exactly as readers will see it, for its editors and author; 404 for everyone else."""
     article = (Article.objects.select_related("section", "lead_image").prefetch_related("authors", "tags")
                .filter(pk=object_id).first())
-    if article is None or not request.user.is_authenticated or not roles.can_see(request.user, article):
+    if article is None or not request.user.is_staff or not rules.can_see(request.user, article):
         raise Http404(_("No story with News ID %(id)s.") % {"id": object_id})
     response = render(request, "news/article.html", {"article": article, "related": [], "preview": True})
     response["X-Robots-Tag"] = "noindex, nofollow"

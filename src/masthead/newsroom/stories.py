@@ -13,10 +13,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _t, gettext_lazy as _
 
 from masthead import house
-from masthead.news import publishing
-from masthead.news.models import Article, HeadlineWord, Tag
-from masthead.newsroom import desk, roles, workflow
-from masthead.newsroom.models import Revision
+from masthead.news import tagging
+from masthead.news.models import Article, HeadlineWord
+from masthead.newsroom import desk
+from masthead.stories import changes, hygiene, rules
 
 Status = Article.Status
 
@@ -115,20 +115,17 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, message in hygiene.problems({name: cleaned.get(name) for name in (*hygiene.TEXT_FIELDS, "new_tags")}).items():
+            self.add_error(name, message)
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded is not None:
             stored = Article.objects.filter(pk=self.instance.pk)
             if transaction.get_connection().in_atomic_block:
                 stored = stored.select_for_update()  # held until this save commits
             current = stored.values_list("version", flat=True).first()
-            if current != loaded:
-                last = Revision.objects.filter(article_id=self.instance.pk).select_related("by").first()
-                who = (last.by.get_username() if last and last.by else _t("someone else"))
-                when = house.dateline(last.at) if last else ""
-                raise forms.ValidationError(
-                    _t("This story changed under you: %(who)s saved it at %(when)s, after you opened it. "
-                       "Your changes are not saved. Copy them, reload the story, and apply them again.")
-                    % {"who": who, "when": when}, code="stale")
+            if current is not None and current != loaded:
+                stale = changes.StaleVersion(article_id=self.instance.pk, read=loaded, stored=current)
+                raise forms.ValidationError(stale.message, code="stale")
         return cleaned
 
     def tag_names(self) -> list[str]:
@@ -161,7 +158,7 @@ class ArticleAdmin(admin.ModelAdmin):
         js = ["newsroom/countdown.js"]
 
     def has_publish_permission(self, request):
-        return roles.can_publish(request.user)
+        return rules.can_publish(request.user)
 
     def _each(self, request, queryset, move, done: str):
         moved, refused = 0, []
@@ -169,7 +166,7 @@ class ArticleAdmin(admin.ModelAdmin):
             try:
                 move(article, by=request.user)
                 moved += 1
-            except workflow.WorkflowError as error:
+            except changes.WorkflowError as error:
                 refused.append(f"{article.pk}: {error}")
         if moved:
             self.message_user(request, done % {"count": moved}, messages.SUCCESS)
@@ -178,11 +175,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        self._each(request, queryset, workflow.publish, _t("Stories published: %(count)d."))
+        self._each(request, queryset, changes.publish, _t("Stories published: %(count)d."))
 
     @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        self._each(request, queryset, workflow.unpublish, _t("Stories unpublished: %(count)d."))
+        self._each(request, queryset, changes.unpublish, _t("Stories unpublished: %(count)d."))
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
@@ -205,7 +202,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # States move only through the desk's buttons, so that each move is checked and logged.
         fields = ["status", "published_at", "id", "created_at", "updated_at"]
-        if not roles.can_publish(request.user):
+        if not rules.can_publish(request.user):
             fields += ["embargo_until", "breaking_until"]
         return fields
 
@@ -220,7 +217,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return super().has_change_permission(request)
-        return roles.can_edit(request.user, obj)
+        return rules.can_edit(request.user, obj)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -275,21 +272,21 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def save_model(self, request, obj, form, change):
-        request._masthead_keys_before = publishing.keys_before_edit(obj) if change else set()
-        request._masthead_state_before = obj.state if change else None
-        if not change:
-            obj.created_by = request.user
-        obj.save()
+        # The form only gathers what was typed: the story service checks, saves, indexes and logs it.
+        data = form.cleaned_data
+        tags = list(data.get("tags") or []) + tagging.tags_named(names=form.tag_names())
+        tags = list({tag.pk: tag for tag in tags}.values())
+        authors = list(data["authors"]) if "authors" in data else None
+        if change:
+            values = {name: value for name, value in data.items() if name in changes.EDITABLE}
+            saved = changes.edit(obj.pk, by=request.user, values=values, tags=tags, authors=authors,
+                                 version=data.get("loaded_version"))
+        else:
+            author = getattr(request.user, "author", None)
+            if not authors and author is not None:
+                authors = [author]
+            saved = changes.create(obj, by=request.user, tags=tags, authors=authors or [])
+        obj.pk, obj.version = saved.pk, saved.version
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        article = form.instance
-        for name in form.tag_names():
-            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-            article.tags.add(tag)
-        author = getattr(request.user, "author", None)
-        if not change and author is not None and not article.authors.exists():
-            article.authors.add(author)
-        publishing.saved(article, before=getattr(request, "_masthead_keys_before", set()))
-        workflow.record_save(article, by=request.user, from_state=getattr(request, "_masthead_state_before", None),
-                             note=_t("Edited") if change else _t("Created"))
+        pass  # tags and authors were saved with the story, by the story service

@@ -2,7 +2,7 @@
 
     from masthead import search
     results = search.search("foreign forces", section=politics, order="newest", page=2)
-    search.index(article)        # called by news.publishing.saved() on every save
+    search.index(article)        # called by stories.indexes.refresh() on every change
     search.rebuild()             # ``masthead rebuild_search_index``
 
 The backend follows ``connection.vendor``, as Django picks its own database features.

@@ -40,10 +40,6 @@ class Query:
     def words(self) -> set[str]:
         return {word for term in self.terms for word in term.words}
 
-    @property
-    def prefixes(self) -> set[str]:
-        return {term.words[-1] for term in self.terms if term.prefix}
-
 
 def _term(chunk: str) -> Term | None:
     found = text.words(chunk)

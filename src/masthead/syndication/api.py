@@ -5,13 +5,12 @@ writes need ``Authorization: Bearer <token>`` and are limited to what the token'
 The document at ``/api/openapi.json`` describes every answer here, and a test holds them to it.
 """
 
-import calendar
 import json
 import re
 from datetime import datetime, timezone as dt_timezone
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
@@ -19,13 +18,13 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
 from masthead import characters
-from masthead.news import publishing
-from masthead.ratelimit import client_ip
+from masthead.news import listing, tagging
 from masthead.news.models import Article, Author, Section, Tag
+from masthead.ratelimit import client_ip
+from masthead.stories import changes, hygiene, rules
 from masthead.syndication import ninjs
 from masthead.syndication.caching import cacheable, readable_from_any_site
 from masthead.syndication.models import ApiToken
@@ -105,16 +104,9 @@ def parse_time(name: str, raw: str) -> datetime:
 
 def _cursor(raw: str) -> tuple[datetime, int]:
     try:
-        micros, pk = raw.split(".")
-        moment = datetime.fromtimestamp(int(micros) // 1_000_000, tz=dt_timezone.utc)
-        return moment.replace(microsecond=int(micros) % 1_000_000), int(pk)
-    except (ValueError, OverflowError, OSError):
+        return listing.decode(raw)
+    except ValueError:
         raise BadRequest("cursor", f"{raw!r} is not a cursor from this API's 'next' link") from None
-
-
-def _make_cursor(moment: datetime, pk: int) -> str:
-    # Whole seconds from timegm, not float timestamp(): a float rounds some microseconds away.
-    return f"{calendar.timegm(moment.utctimetuple()) * 1_000_000 + moment.microsecond}.{pk}"
 
 
 def _filed_under(request, queryset):
@@ -149,14 +141,11 @@ def articles(request):
     since = parse_time("since", request.GET["since"]) if "since" in request.GET else None
     cursor = _cursor(request.GET["cursor"]) if request.GET.get("cursor") else None
     if since is None:
-        queryset = _filed_under(request, Article.objects.visible())
-        if cursor:
-            moment, pk = cursor
-            queryset = queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, id__lt=pk))
-        rows = list(_with_relations(queryset).order_by("-published_at", "-id")[: limit + 1])
-        items = [ninjs.to_ninjs(article) for article in rows[:limit]]
-        last = rows[limit - 1] if len(rows) > limit else None
-        next_cursor = _make_cursor(last.published_at, last.pk) if last else None
+        # The site's own keyset pages, newest first: the cursor was checked above.
+        page = listing.paginate(_with_relations(_filed_under(request, Article.objects.visible())),
+                                {"before": request.GET.get("cursor")}, size=limit)
+        items = [ninjs.to_ninjs(article) for article in page.items]
+        next_cursor = page.older
     else:
         # Incremental sync: what became public or changed since ``since``, and what was withdrawn.
         now = timezone.now()
@@ -174,7 +163,7 @@ def articles(request):
         found = _with_relations(Article.objects.all()).in_bulk([pk for pk, _ in keys[:limit]])
         items = [ninjs.to_ninjs(found[pk]) if found[pk].status == Article.Status.PUBLISHED else ninjs.canceled(pk, changed)
                  for pk, changed in keys[:limit]]
-        next_cursor = _make_cursor(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
+        next_cursor = listing.encode(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
     params = {k: v for k, v in request.GET.items() if k != "cursor"}
     next_url = None
     if next_cursor:
@@ -190,14 +179,15 @@ def article(request, news_id: int):
         return update(request, news_id)
     _check_params(request, set())
     token = _token(request, required=False)
-    queryset = Article.objects.all() if token and token.user.has_perm("news.change_article") else Article.objects.visible()
+    queryset = Article.objects.all() if token else Article.objects.visible()
     found = _with_relations(queryset).filter(pk=news_id).first()
-    if found is None:
+    if found is None or not (found.is_visible() or rules.can_see(token.user, found)):
+        # The newsroom's own rule: a story readers cannot see is for editors and the account that wrote it.
         return error(404, f"no visible story with News ID {news_id}")
-    response = _json(ninjs.to_ninjs(found))
-    if token is None:  # a token holder's view may include drafts: never page-cache it
-        readable_from_any_site(cacheable(response, {found.surrogate_key}, last_modified=found.updated_at))
-    return response
+    if token is not None:  # a token holder's view may include drafts: never page-cache it
+        return _as_saved(found)
+    return readable_from_any_site(cacheable(_json(ninjs.to_ninjs(found)), {found.surrogate_key},
+                                            last_modified=found.updated_at))
 
 
 def _listing(request, queryset, serialise):
@@ -257,15 +247,58 @@ def _token(request, *, required: bool = True) -> ApiToken | None:
     return token
 
 
-def may_publish(user) -> bool:
-    """Publishing is for superusers, holders of news.publish_article, and the Editors group."""
-    return user.is_superuser or user.has_perm("news.publish_article") or user.groups.filter(name__iexact="editors").exists()
+def _found(user, news_id: int) -> Article:
+    """The story ``news_id`` if the token's user may see it; 404 otherwise, as the newsroom answers."""
+    found = Article.objects.filter(pk=news_id).first()
+    if found is None or not (found.is_visible() or rules.can_see(user, found)):
+        raise BadRequest("news_id", f"no story with News ID {news_id}", status=404)
+    return found
 
 
-def _require(user, permission: str, what: str) -> None:
-    allowed = may_publish(user) if permission == "publish" else user.has_perm(permission)
-    if not allowed:
-        raise BadRequest("Authorization", f"this token's user may not {what}", status=403)
+def _version(request, data: dict) -> int | None:
+    """The version the writer read: the ``version`` field, or the ETag sent back in ``If-Match``."""
+    if "version" in data:
+        if type(data["version"]) is not int or data["version"] < 1:
+            raise BadRequest("version", f"must be the story's version, a whole number from 1, not {data['version']!r}")
+        return data.pop("version")
+    match = request.META.get("HTTP_IF_MATCH")
+    if match is None:
+        return None
+    found = re.fullmatch(r'\s*(?:W/)?"v(\d+)"\s*', match)
+    if found is None:
+        raise BadRequest("If-Match", f"{match!r} is not an ETag this API sent; send back the ETag of the story you read",
+                         status=412)
+    return int(found.group(1))
+
+
+def _as_saved(article: Article, *, status: int = 200) -> JsonResponse:
+    """The story as stored, with its version as the ETag a writer sends back in ``If-Match``."""
+    fresh = _with_relations(Article.objects.all()).get(pk=article.pk)
+    response = _json(ninjs.to_ninjs(fresh), status=status)
+    response["ETag"] = f'"v{fresh.version}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _changed(request, change, *, status: int = 200) -> JsonResponse:
+    """Make ``change`` through the story service, all or nothing; its refusals answered as the API answers errors."""
+    try:
+        with transaction.atomic():  # a tag named in a refused write is not kept either
+            article = change()
+    except ValidationError as invalid:
+        field, messages = next(iter(invalid.message_dict.items()))
+        return error(400, f"{field}: {' '.join(messages)}", parameter=field)
+    except PermissionDenied as refused:
+        return error(403, f"this token's user may not do this: {refused}", parameter="Authorization")
+    except changes.WorkflowError as refused:
+        return error(409, str(refused))
+    except changes.StaleVersion as stale:
+        code = 412 if request.META.get("HTTP_IF_MATCH") else 409
+        return error(code, stale.message, parameter="If-Match" if code == 412 else "version")
+    response = _as_saved(article, status=status)
+    if status == 201:
+        response["Location"] = reverse("syndication:api-article", args=[article.pk])
+    return response
 
 
 def _parsed(request):
@@ -280,7 +313,7 @@ def _body(request) -> dict:
     data = _parsed(request)
     if not isinstance(data, dict):
         raise BadRequest("body", "must be a JSON object")
-    unknown = sorted(set(data) - WRITABLE - {"published_at"})
+    unknown = sorted(set(data) - WRITABLE - {"published_at", "version"})
     if unknown:
         raise BadRequest(unknown[0], f"is not a writable field; writable: {', '.join(sorted(WRITABLE))}")
     return data
@@ -293,73 +326,68 @@ def _string_list(data, name) -> list[str]:
     return [v.strip() for v in value]
 
 
-def _apply(article: Article, data: dict) -> tuple[list | None, list | None]:
-    """Copy ``data`` onto ``article``; returns the tags and authors to set (None: leave as they are)."""
+def _values(data: dict) -> tuple[dict, list | None, list | None]:
+    """The fields to change, and the tags and authors to set (None: leave as they are), read from ``data``."""
+    values = {}
     for name in ("headline", "kicker", "summary", "body", "source", "slug", "language"):
         if name in data:
             if not isinstance(data[name], str):
                 raise BadRequest(name, "must be a string")
-            setattr(article, name, data[name])
+            values[name] = data[name]
     if "section" in data:
         section = Section.objects.filter(slug=data["section"]).first() if isinstance(data["section"], str) else None
         if section is None:
             raise BadRequest("section", f"no section with slug {data['section']!r}")
-        article.section = section
+        values["section"] = section
     tags = authors = None
     if "tags" in data:
-        tags = [Tag.objects.filter(Q(name__iexact=name) | Q(slug=slugify(name, allow_unicode=True))).first()
-                or Tag.objects.create(name=name) for name in _string_list(data, "tags")]
+        names = _string_list(data, "tags")
+        hygiene.refuse_bad_text({"tags": ", ".join(names)})  # before a tag of that name is made
+        tags = tagging.tags_named(names=names)
     if "authors" in data:
         slugs = _string_list(data, "authors")
         authors = list(Author.objects.filter(slug__in=slugs))
         missing = sorted(set(slugs) - {a.slug for a in authors})
         if missing:
             raise BadRequest("authors", f"no author with slug {missing[0]!r}")
-    return tags, authors
-
-
-def _save(article: Article, data: dict, *, status: int) -> JsonResponse:
-    try:
-        with transaction.atomic():
-            before = publishing.keys_before_edit(article)
-            tags, authors = _apply(article, data)
-            publishing.save(article, tags=tags, authors=authors, before=before)
-    except ValidationError as invalid:
-        field, messages = next(iter(invalid.message_dict.items()))
-        return error(400, f"{field}: {' '.join(messages)}", parameter=field)
-    fresh = _with_relations(Article.objects.all()).get(pk=article.pk)
-    response = _json(ninjs.to_ninjs(fresh), status=status)
-    if status == 201:
-        response["Location"] = reverse("syndication:api-article", args=[article.pk])
-    return response
+    return values, tags, authors
 
 
 def create(request):
-    """Create a draft from the JSON body; ``headline`` and ``section`` are required."""
+    """Create a draft from the JSON body, written by the token's account; ``headline`` and ``section`` are required."""
     token = _token(request)
-    _require(token.user, "news.add_article", "create stories")
+    if not rules.can_create(token.user):
+        raise BadRequest("Authorization", "this token's user may not create stories", status=403)
     data = _body(request)
-    if "published_at" in data:
-        raise BadRequest("published_at", "a new story is a draft; publish it with POST …/publish")
+    if "published_at" in data or "version" in data:
+        name = "published_at" if "published_at" in data else "version"
+        raise BadRequest(name, "a new story is a draft at version 1; publish it with POST …/publish")
     for name in ("headline", "section"):
         if not data.get(name):
             raise BadRequest(name, "is required")
-    return _save(Article(status=Article.Status.DRAFT), data, status=201)
+
+    def change():
+        values, tags, authors = _values(data)
+        return changes.create(Article(status=Article.Status.DRAFT, **values), by=token.user, tags=tags or [],
+                              authors=authors or [])
+
+    return _changed(request, change, status=201)
 
 
 def update(request, news_id: int):
-    """Change the fields given in the JSON body; a live story may be changed only by those who may publish."""
+    """Change the fields given in the JSON body, as the token's account, from the version it read (if given)."""
     token = _token(request)
-    _require(token.user, "news.change_article", "edit stories")
-    found = Article.objects.filter(pk=news_id).first()
-    if found is None:
-        return error(404, f"no story with News ID {news_id}")
-    if found.status == Article.Status.PUBLISHED:
-        _require(token.user, "publish", "change a published story")
+    found = _found(token.user, news_id)
     data = _body(request)
     if "published_at" in data:
         raise BadRequest("published_at", "set the time with POST …/publish and {\"at\": …}")
-    return _save(found, data, status=200)
+    version = _version(request, data)
+
+    def change():
+        values, tags, authors = _values(data)
+        return changes.edit(found.pk, by=token.user, values=values, tags=tags, authors=authors, version=version)
+
+    return _changed(request, change)
 
 
 @csrf_exempt  # token-authenticated: see ``articles``
@@ -367,20 +395,12 @@ def update(request, news_id: int):
 def publish(request, news_id: int):
     """Publish a story now, or at ``{"at": "<ISO 8601>"}`` (scheduling it)."""
     token = _token(request)
-    _require(token.user, "publish", "publish stories")
-    found = Article.objects.filter(pk=news_id).first()
-    if found is None:
-        return error(404, f"no story with News ID {news_id}")
+    found = _found(token.user, news_id)
     data = _parsed(request)
-    if not isinstance(data, dict) or set(data) - {"at"}:
-        raise BadRequest("body", "takes only {\"at\": \"<ISO 8601 time>\"}, or nothing to publish now")
+    if not isinstance(data, dict) or set(data) - {"at", "version"}:
+        raise BadRequest("body", "takes only {\"at\": \"<ISO 8601 time>\", \"version\": <n>}, or nothing to publish now")
+    version = _version(request, data)
     at = parse_time("at", data["at"]) if isinstance(data.get("at"), str) else None
     if "at" in data and at is None:
         raise BadRequest("at", "must be an ISO 8601 time like 2021-04-12T05:35:00Z")
-    try:
-        publishing.publish(found, at=at)
-    except ValidationError as invalid:
-        field, messages = next(iter(invalid.message_dict.items()))
-        return error(400, f"{field}: {' '.join(messages)}", parameter=field)
-    fresh = _with_relations(Article.objects.all()).get(pk=found.pk)
-    return _json(ninjs.to_ninjs(fresh))
+    return _changed(request, lambda: changes.publish(found.pk, by=token.user, at=at, version=version))

@@ -8,10 +8,10 @@ Google's article structured data asks for; the home page describes the paper
 import json
 
 from django.conf import settings
-from django.db import connection
 from django.templatetags.static import static
 
 from masthead import characters
+from masthead.news import rows
 from masthead.news.addresses import address
 from masthead.news.models import Article
 from masthead.syndication import sharecards
@@ -132,15 +132,13 @@ def editions(article: Article) -> list[tuple[str, str]]:
     # "visible" first would make SQLite walk every visible story.
     # Written as SQL: on an uncached article page the ORM's work building this query cost more
     # than the database's answering it (see news/storypage.py).
-    with connection.cursor() as cursor:
-        cursor.execute('SELECT "story" FROM "syndication_languageedition" WHERE "article_id" = %s', [article.pk])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.tuples(f'SELECT "story" FROM {rows.table(LanguageEdition)} WHERE "article_id" = %s', [article.pk])
+    if not found:
         return []
-    story = row[0]
-    rows = (Article.objects.visible().filter(pk__in=LanguageEdition.objects.filter(story=story).values("article_id"))
-            .order_by("language").values_list("language", "id", "slug"))
-    found = [(language, absolute(address("news:article", pk, slug))) for language, pk, slug in rows]
+    story = found[0][0]
+    shared = (Article.objects.visible().filter(pk__in=LanguageEdition.objects.filter(story=story).values("article_id"))
+              .order_by("language").values_list("language", "id", "slug"))
+    found = [(language, absolute(address("news:article", pk, slug))) for language, pk, slug in shared]
     return found if len({language for language, _ in found}) > 1 else []
 
 

@@ -33,6 +33,15 @@ ERRORS = {
     "403": _json_body("Error", "The token's user may not do this."),
     "404": _json_body("Error", "No such story."),
 }
+# A writer sends back the version it read, so that it cannot overwrite a save made since.
+STALE = {
+    "409": _json_body("Error", "The `version` given is not the story's: someone saved it since; the message names who."),
+    "412": _json_body("Error", "The `If-Match` ETag is not the story's: someone saved it since; the message names who."),
+}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "description": "The `ETag` of the story as you read it; a stale one is refused with 412.", "schema": STRING}
+VERSION = {"type": "integer", "minimum": 1,
+           "description": "The story's version as you read it (its `ETag` is `\"v<version>\"`); a stale one is refused with 409."}
 
 
 def _entries(*, required: tuple, **properties) -> dict:
@@ -94,10 +103,12 @@ def schemas() -> dict:
                 "section": {"type": "string", "description": "A section's slug."},
                 "tags": {"type": "array", "items": STRING, "description": "Tag names; new ones are created."},
                 "authors": {"type": "array", "items": STRING, "description": "Authors' slugs."},
+                "version": VERSION,
             },
         },
         "Publish": {"type": "object", "additionalProperties": False,
-                    "properties": {"at": {**TIME, "description": "Schedule for this time; omit to publish now."}}},
+                    "properties": {"at": {**TIME, "description": "Schedule for this time; omit to publish now."},
+                                   "version": VERSION}},
         "Section": {"type": "object", "additionalProperties": False,
                     "required": ["id", "name", "slug", "description", "position", "url"],
                     "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "description": STRING,
@@ -166,16 +177,16 @@ def build() -> dict:
                         "responses": {"200": _json_body("Ninjs", "The story."), "401": ERRORS["401"],
                                       "404": ERRORS["404"]}},
                 "patch": {"summary": "Change a story; a published one needs the right to publish.",
-                          "operationId": "updateArticle", "security": [{"token": []}],
+                          "operationId": "updateArticle", "security": [{"token": []}], "parameters": [IF_MATCH],
                           "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ArticleWrite")}}},
-                          "responses": {"200": _json_body("Ninjs", "The story as saved."), **ERRORS}},
+                          "responses": {"200": _json_body("Ninjs", "The story as saved."), **ERRORS, **STALE}},
             },
             "/api/v1/articles/{news_id}/publish": {
                 "parameters": [NEWS_ID],
                 "post": {"summary": "Publish now, or schedule with `at`.", "operationId": "publishArticle",
-                         "security": [{"token": []}],
+                         "security": [{"token": []}], "parameters": [IF_MATCH],
                          "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("Publish")}}},
-                         "responses": {"200": _json_body("Ninjs", "The story as published."), **ERRORS}},
+                         "responses": {"200": _json_body("Ninjs", "The story as published."), **ERRORS, **STALE}},
             },
             "/api/v1/sections": _lister("Section", "Every section, by id; `position` is the navigation order."),
             "/api/v1/tags": _lister("Tag", "Every tag."),

@@ -1,6 +1,6 @@
 """WebSub (https://www.w3.org/TR/websub/): tell the paper's hub which feeds changed, so it can push them.
 
-``publishing.saved()`` calls ``notify_on_commit(article)``; after the commit, one POST per
+``stories.indexes.after_commit()`` calls ``notify_on_commit(article)``; after the commit, one POST per
 changed feed (``hub.mode=publish``, ``hub.url=<feed>``, the form publishers use with Google's and
 Superfeedr's hubs) goes to ``MASTHEAD_WEBSUB_HUB`` from a background thread, so a slow or
 unreachable hub never holds up an editor. Failures are logged, never raised.

@@ -3,14 +3,14 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from masthead.newsroom import roles
+    from masthead.stories import rules
 
     # Permissions are normally made after all migrations have run; the roles need them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles.ensure_roles(apps, strict=False)
+    rules.ensure_roles(apps, strict=False)
 
 
 class Migration(migrations.Migration):

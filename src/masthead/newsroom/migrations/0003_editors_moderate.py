@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def grant(apps, schema_editor):
-    from masthead.newsroom import roles
+    from masthead.stories import rules
 
     # The comments app's permissions exist once its migrations have run (see dependencies).
     from django.contrib.auth.management import create_permissions
@@ -11,7 +11,7 @@ def grant(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles.ensure_roles(apps, strict=False)
+    rules.ensure_roles(apps, strict=False)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,26 @@
+"""The migration that cleans stored text takes out what is not text, and keeps everything else as it was."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from masthead.news.models import Article, Tag
+from tests.news.factories import make_article
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CLEANING = ("news", "0004_stories_clean_text")
+
+
+def test_the_cleaning_migration_strips_control_characters_and_reverses_as_a_no_op():
+    story = make_article(headline="Leave the region", body="Clean body.")
+    Article.objects.filter(pk=story.pk).update(headline="Leave\x01 the\x9b region\ufffe", summary="Tab\tand\nnewline stay.")
+    Tag.objects.create(name="Ira\x08q", slug="iraq")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("news", "0003_headline_words")])  # back: nothing restored, nothing lost
+    assert Article.objects.get(pk=story.pk).headline == "Leave\x01 the\x9b region\ufffe"
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    cleaned = Article.objects.get(pk=story.pk)
+    assert (cleaned.headline, cleaned.summary, cleaned.body) == ("Leave the region", "Tab\tand\nnewline stay.", "Clean body.")
+    assert Tag.objects.get(slug="iraq").name == "Iraq"
