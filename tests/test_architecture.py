@@ -9,12 +9,13 @@ import masthead
 # Lowest first. A module belongs to the most specific pattern that names it (most dotted parts);
 # it may import its own layer or a lower one.
 LAYERS = [
-    ("ground", ["masthead.house", "masthead.sanitize", "masthead.characters", "masthead.media", "masthead.delivery"]),
+    ("ground", ["masthead.house", "masthead.sanitize", "masthead.characters", "masthead.media", "masthead.delivery",
+                "masthead.ratelimit", "masthead.replicas", "masthead.rediscache", "masthead.accounts"]),
     ("news", ["masthead.news", "masthead.newsroom.models"]),
     ("apps hanging off stories", ["masthead.search", "masthead.comments", "masthead.syndication", "masthead.epaper"]),
     ("the story service", ["masthead.stories"]),
     ("entrances", ["masthead.newsroom", "masthead.syndication.api", "masthead.ingest", "masthead.news.demo",
-                   "masthead.*.management"]),
+                   "masthead.backups", "masthead.*.management"]),
     ("wiring", ["masthead", "masthead.*.urls", "masthead.*.migrations", "masthead.templating"]),
 ]
 SOURCE = Path(masthead.__file__).resolve().parent
