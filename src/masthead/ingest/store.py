@@ -22,6 +22,8 @@ from masthead.stories import bulk
 
 LIMITS = {"headline": 250, "kicker": 80, "credit": 120, "slug": 120, "source": 200, "source_key": 500}
 STATUSES = {choice.value for choice in Article.Status}
+# A batch with more items refused than this is written one item at a time instead.
+REFUSALS_PER_BATCH = 10
 
 
 @dataclass
@@ -68,21 +70,29 @@ class Store:
             raise ImportFailed(item.origin, "has an empty headline")
         if item.news_id is not None and not 0 < item.news_id < 2**63:
             raise ImportFailed(item.origin, f"News ID {item.news_id} is out of range")
-        reason = bulk.refusal(_story(item))
-        if reason:
-            raise ImportFailed(item.origin, reason)
         return item.content_hash()
 
     # -- writing --------------------------------------------------------------------------
 
     def write(self, batch: list[tuple[Item, str]], *, strict: bool = False) -> tuple[list[Outcome], list[ImportFailed]]:
         """Write ``batch`` (items with their hashes); return what happened and what failed."""
-        try:
-            with transaction.atomic():
-                return self._write(batch), []
-        except Exception:  # whatever it was, one item at a time finds the item at fault
-            self.writer.forget()
-        outcomes, failures = [], []
+        failures: list[ImportFailed] = []
+        for _attempt in range(REFUSALS_PER_BATCH):
+            try:
+                with transaction.atomic():
+                    return self._write(batch), failures
+            except _ItemRefused as refused:
+                # The item at fault is known before anything is written: it fails, the rest go
+                # in as a batch. --strict writes those before it one at a time, below.
+                self.writer.forget()
+                if strict:
+                    break
+                failures.append(refused.failure)
+                batch = [entry for entry in batch if entry[0] is not refused.item]
+            except Exception:  # whatever it was, one item at a time finds the item at fault
+                self.writer.forget()
+                break
+        outcomes = []
         for entry in batch:
             try:
                 with transaction.atomic():
@@ -114,7 +124,7 @@ class Store:
             if record is not None:
                 if item.news_id is not None and item.news_id != record.article_id:
                     raise _ItemRefused(ImportFailed(
-                        item.origin, f"was imported before as News ID {record.article_id}, now says News ID {item.news_id}"))
+                        item.origin, f"was imported before as News ID {record.article_id}, now says News ID {item.news_id}"), item)
                 if record.content_hash == digest:
                     outcomes.append(Outcome(item, "unchanged", record.article_id))
                     continue
@@ -127,9 +137,13 @@ class Store:
             else:
                 creates.append((item, digest))
 
-        written = self.writer.write(new=[_story(item) for item, _ in creates],
-                                    changed=[(article, _story(item)) for item, _, article, _ in updates],
-                                    by=self.by, at=now)
+        try:
+            written = self.writer.write(new=[_story(item) for item, _ in creates],
+                                        changed=[(article, _story(item)) for item, _, article, _ in updates],
+                                        by=self.by, at=now)
+        except bulk.Refused as refused:
+            item = [*(item for item, _ in creates), *(item for item, _, _, _ in updates)][refused.position]
+            raise _ItemRefused(ImportFailed(item.origin, refused.reason), item) from None
         created = written.articles[:len(creates)]
         ImportRevision.objects.bulk_create(
             ImportRevision(article_id=pk, taken_at=now, fields=_import_revision(before))
@@ -178,19 +192,18 @@ def _failure(item: Item, error: Exception) -> ImportFailed:
     """What went wrong with ``item`` alone, said as its failure."""
     if isinstance(error, _ItemRefused):
         return error.failure
-    if isinstance(error, bulk.Refused):
-        return ImportFailed(item.origin, error.reason)
     if isinstance(error, DatabaseError):
         return ImportFailed(item.origin, f"the database refused it: {_first_line(error)}")
     return ImportFailed(item.origin, f"could not be stored: {type(error).__name__}: {_first_line(error)}")
 
 
-class _ItemRefused(DatabaseError):
-    """An item refused while its batch was written: the batch is redone one item at a time."""
+class _ItemRefused(Exception):
+    """An item refused, before anything was written, while its batch was written."""
 
-    def __init__(self, failure: ImportFailed):
+    def __init__(self, failure: ImportFailed, item: Item):
         super().__init__(failure.reason)
         self.failure = failure
+        self.item = item
 
 
 def _first_line(error: Exception) -> str:

@@ -78,7 +78,10 @@ class Refused(ValueError):
 def refusal(story: Story) -> str | None:
     """Why ``story`` cannot be stored as it is, naming the field, or None."""
     for name in CHECKED:
-        bad = first_bad(getattr(story, name) or "")
+        value = getattr(story, name)
+        if name == "body_html" and value is story.body:
+            continue  # an HTML body is stored as both: once is enough
+        bad = first_bad(value or "")
         if bad:
             return f"{name} holds {bad}, a control character that is not text: remove it from the source"
     for name in ("tags", "authors"):
@@ -265,15 +268,13 @@ class Writer:
             data = self._snapshot(article, tags[article.pk], authors[article.pk])
             old = before.get(article.pk)
             note = notes[article.pk][:300]
-            revisions.append(Revision(
-                article_id=article.pk, number=numbers.get(article.pk, 0) + 1, by_id=by_id, at=now, data=data, note=note,
-                changed=[name for name in REVISED if old is None or old.get(name) != data.get(name)]))
+            changed = [name for name in REVISED if old is None or old.get(name) != data.get(name)]
+            revisions.append((article.pk, numbers.get(article.pk, 0) + 1, by_id, now, data, changed, note))
             from_state = before_states.get(article.pk, "new")
             if from_state != article.state:
-                changes.append(StateChange(article_id=article.pk, from_state=from_state, to_state=article.state,
-                                           by_id=by_id, at=now, note=note))
-        insert_models(Revision, revisions)
-        insert_models(StateChange, changes)
+                changes.append((article.pk, from_state, article.state, by_id, now, note))
+        insert_rows(Revision, ["article_id", "number", "by_id", "at", "data", "changed", "note"], revisions)
+        insert_rows(StateChange, ["article_id", "from_state", "to_state", "by_id", "at", "note"], changes)
 
     def _snapshot(self, article: Article, tag_ids: list[int], author_ids: list[int]) -> dict:
         """The story as ``newsroom.revisions.snapshot()`` keeps it, from what is in hand."""
@@ -428,21 +429,21 @@ def insert_models(model, objects: list) -> None:
         return
     fields = [f for f in model._meta.concrete_fields
               if not (f.primary_key and getattr(objects[0], f.attname) is None)]
-    prepare = [_preparer(f) for f in fields]
-    rows = [tuple(value if convert is None else convert(value)
-                  for convert, value in zip(prepare, (getattr(obj, f.attname) for f in fields)))
-            for obj in objects]
-    _execute(model, [f.column for f in fields], rows)
+    insert_rows(model, [f.column for f in fields], [tuple(getattr(obj, f.attname) for f in fields) for obj in objects],
+                fields=fields)
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Insert plain tuples (ids, text, aware times) into ``model``'s table, one ``executemany``."""
+def insert_rows(model, columns: list[str], rows: list[tuple], *, fields: list | None = None) -> None:
+    """Insert plain tuples into ``model``'s table, one ``executemany``; ``fields`` (or the columns' own) prepare them."""
     if not rows:
         return
-    _execute(model, columns, [tuple(_datetime(v) if isinstance(v, datetime) else v for v in row) for row in rows])
-
-
-def _execute(model, columns: list[str], rows: list[tuple]) -> None:
+    if fields is None:
+        by_column = {f.column: f for f in model._meta.concrete_fields}
+        fields = [by_column[column] for column in columns]
+    prepare = [_preparer(f) for f in fields]
+    if any(prepare):
+        rows = [tuple(value if convert is None or value is None else convert(value) for convert, value in zip(prepare, row))
+                for row in rows]
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
@@ -450,24 +451,19 @@ def _execute(model, columns: list[str], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
-def _preparer(field):
-    # Text, numbers and keys go to the driver as they are; anything else through its field.
+def _preparer(field) -> Callable | None:
+    # Text, numbers and keys go to the driver as they are; anything else through its field, or
+    # on SQLite as Django stores it, without the lookups Django's adapters make on every call.
+    sqlite = connection.vendor == "sqlite"
     if isinstance(field, models.DateTimeField):
-        return _datetime
-    if isinstance(field, models.JSONField) and connection.vendor == "sqlite":
-        return _json
+        return _naive_utc_text if sqlite else None
+    if isinstance(field, models.JSONField) and sqlite:
+        return json.dumps
     if isinstance(field, PLAIN_FIELDS):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def _json(value) -> str:
-    # What Django's JSONField stores on SQLite, without its per-call lookups.
-    return json.dumps(value)
-
-
-def _datetime(value):
-    # Django's adapter checks settings on every call; the times here are aware UTC already.
-    if value is None or connection.vendor != "sqlite":
-        return value
+def _naive_utc_text(value: datetime) -> str:
+    # What Django's SQLite backend stores for an aware datetime.
     return str(value.astimezone(dt_timezone.utc).replace(tzinfo=None))
