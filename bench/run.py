@@ -115,7 +115,8 @@ def build_archive(args, env: dict) -> dict:
     built = generate.build(articles=args.articles, progress=progress)
     print(f"Built {built.articles:,} stories, {built.article_tags:,} story-tag and {built.article_authors:,} "
           f"story-author rows in {built.seconds:.1f} s: {built.rate:,.0f} stories/s "
-          f"({built.cpu_seconds:.1f} s of CPU, making and writing rows; load average {os.getloadavg()[0]:.1f})", flush=True)
+          f"({built.cpu_seconds:.1f} s of CPU, making and writing rows; load average {os.getloadavg()[0]:.1f}); "
+          f"search index and headline words in {built.index_seconds:.1f} s", flush=True)
     return {"articles": built.articles, "reused": False, "seconds": round(built.seconds, 2),
             "articles_per_second": round(built.rate),
             "cpu_seconds": round(built.cpu_seconds, 2), "load_average_after_build": os.getloadavg()[0],

@@ -1,12 +1,12 @@
 import multiprocessing
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from bench import generate
-from masthead import sanitize
-from masthead.stories import changes
+from masthead import sanitize, search
 from masthead.news.models import Article, Section
+from masthead.stories import bulk, changes
 from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +121,41 @@ def test_refuses_to_build_into_an_archive_that_has_stories(built):
     """A second build into the same database stops with a message instead of mixing two archives."""
     with pytest.raises(RuntimeError, match="must start empty"):
         generate.build(articles=100)
+
+
+def _archive_rows() -> dict:
+    """What the archive holds of its stories, in a comparable form (times the build cannot share left out)."""
+    from tests.stories.test_bulk import headline_words, search_rows
+
+    skipped = {"created_at", "updated_at", "related_ids"}  # related stories are chosen after an import run
+    columns = [f.attname for f in Article._meta.concrete_fields if f.attname not in skipped]
+    return {
+        "articles": list(Article.objects.order_by("id").values_list(*columns)),
+        "tags": sorted(Article.tags.through.objects.values_list("article_id", "tag_id")),
+        "authors": list(Article.authors.through.objects.order_by("article_id", "pk").values_list("article_id", "author_id")),
+        "search": search_rows(),
+        "headline_words": headline_words(),
+    }
+
+
+def test_the_archive_holds_what_the_story_services_bulk_path_writes_for_the_same_stories():
+    """Stories, links, search entries and headline words: the builder's direct rows are the service's rows."""
+    generate.build(articles=240, seed=11)
+    built = _archive_rows()
+    authors: dict[int, list[str]] = {}
+    for article_id, name in Article.authors.through.objects.order_by("pk").values_list("article_id", "author__name"):
+        authors.setdefault(article_id, []).append(name)
+    stories = [
+        bulk.Story(id=a.pk, headline=a.headline, section=a.section.name, kicker=a.kicker, summary=a.summary, body=a.body,
+                   source=a.source, status=a.status, published_at=a.published_at, language=a.language, slug=a.slug,
+                   tags=[t.name for t in a.tags.all()], authors=authors[a.pk])
+        for a in Article.objects.select_related("section").prefetch_related("tags").order_by("id")
+    ]
+    Article.objects.all().delete()
+    search.backend().clear()
+    with transaction.atomic():
+        writer = bulk.Writer()
+        for start in range(0, len(stories), 100):
+            writer.write(new=stories[start:start + 100], changed=[], by=None)
+    assert len(built["search"]) == len(built["articles"]) == 240
+    assert _archive_rows() == built

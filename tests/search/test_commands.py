@@ -6,13 +6,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from masthead import search
-from masthead.news.models import Article
+from masthead.news.models import Article, HeadlineWord
 from tests.news.factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db
 
 
-def test_rebuild_search_index_indexes_every_published_story():
+def test_rebuild_search_index_indexes_every_published_story_and_every_headline():
+    """The command fills the site's search with published stories and the newsroom's headline words with all."""
     section = make_section()
     make_article(headline="Ceasefire agreed", section=section)
     Article.objects.bulk_create([
@@ -21,8 +22,10 @@ def test_rebuild_search_index_indexes_every_published_story():
         for n in range(3)
     ] + [Article(headline="Imported harvest draft", slug="draft", section=section)])
     assert search.search("harvest").total == 0
+    assert not HeadlineWord.matching("harvest").exists()
     out = StringIO()
     call_command("rebuild_search_index", stdout=out)
-    assert out.getvalue() == "Search index rebuilt: 4 stories.\n"
+    assert out.getvalue() == "Search index rebuilt: 4 stories. Headline words rebuilt: 5 stories.\n"
     assert search.search("harvest").total == 3
+    assert HeadlineWord.matching("harvest").count() == 4
     assert search.search("ceasefire").total == 1

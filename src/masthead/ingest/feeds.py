@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import feedparser
 from django.conf import settings
 
-from masthead.ingest.items import ImportFailed, Item, news_id_from_url, plain_text, stored_html
+from masthead.ingest.items import ImportFailed, Item, news_id_from_url, plain_text, stored_html, unreadable
 from masthead.ingest.sources import Input
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -39,10 +39,14 @@ def read(source: Input) -> Iterator[Item | ImportFailed]:
     feed_link = parsed.feed.get("link") or parsed.feed.get("id") or source.name
     own = urlsplit(feed_link).netloc == urlsplit(settings.SITE_URL).netloc
     for number, entry in enumerate(parsed.entries, start=1):
+        origin = f"{source.name} entry {number}"
         try:
-            yield _entry(entry, origin=f"{source.name} entry {number}", source=f"feed:{feed_link}", own=own)
+            thing = _entry(entry, origin=origin, source=f"feed:{feed_link}", own=own)
         except ImportFailed as failure:
-            yield failure
+            thing = failure
+        except Exception as error:
+            thing = unreadable(origin, error)
+        yield thing
 
 
 def _entry(entry, *, origin: str, source: str, own: bool) -> Item:

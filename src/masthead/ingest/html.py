@@ -20,7 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from masthead import house
-from masthead.ingest.items import ImportFailed, Item, aware_time, news_id_from_url, plain_text, stored_html
+from masthead.ingest.items import ImportFailed, Item, aware_time, news_id_from_url, plain_text, stored_html, unreadable
 from masthead.ingest.sources import Input
 
 MAX_PAGE_BYTES = 32 * 1024 * 1024
@@ -33,9 +33,12 @@ NEWS_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArt
 def read(source: Input) -> Iterator[Item | ImportFailed]:
     try:
         data = source.read_all(limit=MAX_PAGE_BYTES)
-        yield parse(data, name=source.name)
+        thing = parse(data, name=source.name)
     except ImportFailed as failure:
-        yield failure
+        thing = failure
+    except Exception as error:
+        thing = unreadable(source.name, error)
+    yield thing
 
 
 def parse(data: bytes, *, name: str) -> Item:

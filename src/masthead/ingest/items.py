@@ -30,6 +30,11 @@ class ImportFailed(Exception):
         return ImportFailed, (self.origin, self.reason)
 
 
+def unreadable(origin: str, error: Exception) -> ImportFailed:
+    """A fault no reader foresaw, met while reading one item, as that item's failure (the rest go on)."""
+    return ImportFailed(origin, f"could not be read: {type(error).__name__}: {error}")
+
+
 def aware_time(value, *, label: str, origin: str) -> datetime:
     """``value`` (ISO 8601 with a zone, ``Z`` for UTC) as an aware UTC datetime, or ImportFailed naming ``label``."""
     try:

@@ -16,12 +16,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from masthead.ingest.items import ImportFailed, Item, Skipped, aware_time, news_id_from_url, plain_text, stored_html
+from masthead.ingest.items import (ImportFailed, Item, Skipped, aware_time, news_id_from_url, plain_text, stored_html,
+                                   unreadable)
 from masthead.ingest.sources import Input
 
 SOURCE = "ninjs"
 PUBSTATUS = {"usable": "published", "withheld": "draft", "canceled": "unpublished"}
 NEWS_ID_NAMES = ("newsid", "news_id", "news-id", "masthead")
+DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 class NotAStory(Exception):
@@ -73,11 +75,14 @@ def _one(origin: str, data, site_host: str) -> Iterator[Item | ImportFailed | Sk
                 raise ImportFailed(origin, f"is not JSON: {error.msg} at column {error.pos + 1}") from None
             except ValueError as error:
                 raise ImportFailed(origin, f"is not JSON: {error}") from None
-        yield item(data, origin=origin, site_host=site_host)
+        thing = item(data, origin=origin, site_host=site_host)
     except ImportFailed as failure:
-        yield failure
+        thing = failure
     except NotAStory as reason:
-        yield Skipped(origin, str(reason))
+        thing = Skipped(origin, str(reason))
+    except Exception as error:
+        thing = unreadable(origin, error)
+    yield thing
 
 
 def item(data: dict, *, origin: str, site_host: str = "") -> Item:
@@ -109,7 +114,7 @@ def item(data: dict, *, origin: str, site_host: str = "") -> Item:
     if status == "published" and published_at is None:
         raise ImportFailed(origin, "has no time ('firstcreated', 'versioncreated' or 'embargoed'): cannot publish it")
     section, tags = _subjects(data)
-    news_id = _news_id(data, uri, site_host)
+    news_id = _news_id(data, uri, site_host, origin=origin)
     return Item(
         origin=origin, source=SOURCE, source_key=uri.strip(), news_id=news_id,
         headline=headline, kicker=_kicker(data), body=body, body_is_html=True, summary=_summary(data),
@@ -201,15 +206,19 @@ def _subjects(data: dict) -> tuple[str, list[str]]:
     return section, tags
 
 
-def _news_id(data: dict, uri: str, site_host: str) -> int | None:
+def _news_id(data: dict, uri: str, site_host: str, *, origin: str) -> int | None:
     altids = data.get("altids") or {}
     if isinstance(altids, dict):
         pairs = altids.items()
     else:
         pairs = [(e.get("role") or e.get("type"), e.get("value")) for e in altids if isinstance(e, dict)]
     for name, value in pairs:
-        if str(name).lower() in NEWS_ID_NAMES and str(value).isdigit():
+        if str(name).lower() not in NEWS_ID_NAMES:
+            continue
+        # Only ASCII digits: "²" and "٣" are digits to str.isdigit() but no News ID.
+        if DIGITS.fullmatch(str(value)):
             return int(value)
+        raise ImportFailed(origin, f"altids {name} {value!r} is not a News ID: write it in the digits 0-9")
     if site_host and urlsplit(uri).netloc == site_host:
         return news_id_from_url(urlsplit(uri).path)
     return None

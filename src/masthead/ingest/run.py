@@ -7,21 +7,15 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.conf import settings
 from django.db import transaction
 
 from masthead.ingest import formats, prefetch, sources
 from masthead.ingest.items import ImportFailed, Item, Skipped
 from masthead.ingest.progress import Progress
-from masthead.ingest.store import Store, reset_sequence
-from masthead.news import publishing
-from masthead.news.models import Article
-from masthead.syndication import websub
+from masthead.ingest.store import Store
+from masthead.stories import bulk
 
 BATCH = 1000
-# Choosing related stories costs two queries a story; past this many touched stories an import
-# leaves it to the next save of each story rather than doubling the run's time.
-RELATED_LIMIT = 2000
 
 
 @dataclass
@@ -43,13 +37,14 @@ class Summary:
 
 
 def run(paths: list[str], *, strict: bool = False, dry_run: bool = False, status: str | None = None,
-        format: str | None = None, section: str = "news", stdin: BinaryIO | None = None,
+        format: str | None = None, section: str = "news", stdin: BinaryIO | None = None, by=None,
         report: Callable[[str], None] = lambda message: None, progress: Progress | None = None) -> Summary:
     """Import every story found under ``paths``; ``report`` hears each failure, skip and warning as it happens.
 
+    Revisions and audit entries name ``by``, or the named system account when None.
     Raises KeyboardInterrupt (with the summary so far) when interrupted; what was committed stays.
     """
-    importer = _Run(Store(status=status, section=section, dry_run=dry_run), strict=strict, report=report,
+    importer = _Run(Store(status=status, section=section, dry_run=dry_run, by=by), strict=strict, report=report,
                     progress=progress)
     found = list(sources.inputs(paths, stdin=stdin))
     if progress is not None:
@@ -57,11 +52,13 @@ def run(paths: list[str], *, strict: bool = False, dry_run: bool = False, status
     # A dry run writes everything in one transaction and rolls it back, so that what it reports
     # (including what the database would refuse) is what a real run would do.
     with transaction.atomic() if dry_run else nullcontext():
+        if by is None:
+            importer.store.by = bulk.system_actor()
         importer.all(found, format=format)
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run:
-        finish(importer.store.touched)
+        bulk.settle(importer.store.touched)
     if importer.summary.interrupted:
         raise KeyboardInterrupt(importer.summary)
     return importer.summary
@@ -122,6 +119,10 @@ class _Run:
                 self.fail(failure)
             except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
                 self.fail(ImportFailed(entry.name, f"could not be read to the end: {error}"))
+            except _Stop:
+                raise
+            except Exception as error:  # a reader's own fault: this input ends here, the run goes on
+                self.fail(ImportFailed(entry.name, f"could not be read to the end: {type(error).__name__}: {error}"))
         self.done_bytes += entry.size or entry.position
 
     def take(self, thing: Item | ImportFailed | Skipped) -> None:
@@ -138,6 +139,9 @@ class _Run:
             digest = self.store.prepare(thing)
         except ImportFailed as failure:
             self.fail(failure)
+            return
+        except Exception as error:  # any fault in checking one item is that item's failure
+            self.fail(ImportFailed(thing.origin, f"could not be checked: {type(error).__name__}: {error}"))
             return
         key, number = (thing.source, thing.source_key), ("news id", thing.news_id)
         if key in self.keys_in_batch or number in self.keys_in_batch:
@@ -166,23 +170,3 @@ class _Run:
         if self.strict:
             raise _Stop
 
-
-def finish(touched: list[int]) -> None:
-    """After the run: new stories numbered above the highest News ID; related stories and hub pings.
-
-    What ``publishing.saved()`` does per story is done here once per run: related stories are
-    chosen, and the WebSub hub hears of each changed feed once, not once per story.
-    """
-    reset_sequence()
-    if not touched or len(touched) > RELATED_LIMIT:
-        return
-    feeds: set[str] = set()
-    stories = Article.objects.filter(pk__in=touched).select_related("section").prefetch_related("tags", "authors")
-    for article in stories:
-        related = publishing.choose_related(article)
-        if related != article.related_ids:
-            Article.objects.filter(pk=article.pk).update(related_ids=related)
-        if article.is_visible():
-            feeds.update(websub.topics(article))
-    if feeds and settings.WEBSUB_HUB:
-        websub.notify(settings.WEBSUB_HUB, sorted(feeds))

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from masthead import house
-from masthead.ingest.items import ImportFailed, Item
+from masthead.ingest.items import ImportFailed, Item, unreadable
 from masthead.ingest.sources import Input
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
@@ -45,9 +45,12 @@ def read(source: Input) -> Iterator[Item | ImportFailed]:
         yield failure
         return
     try:
-        yield parse(text, name=source.name)
+        thing = parse(text, name=source.name)
     except ImportFailed as failure:
-        yield failure
+        thing = failure
+    except Exception as error:
+        thing = unreadable(source.name, error)
+    yield thing
 
 
 def parse(text: str, *, name: str) -> Item:

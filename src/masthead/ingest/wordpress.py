@@ -16,7 +16,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from masthead.ingest.items import ImportFailed, Item, Skipped, plain_text, stored_html
+from masthead.ingest.items import ImportFailed, Item, Skipped, plain_text, stored_html, unreadable
 from masthead.ingest.sources import MAX_DOCUMENT_BYTES, Input
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -37,7 +37,12 @@ def read(source: Input) -> Iterator[Item | ImportFailed | Skipped]:
                 tag = element.tag
                 if tag == "item":
                     number += 1
-                    yield _item(element, origin=f"{source.name} item {number}", site=site, authors=authors)
+                    origin = f"{source.name} item {number}"
+                    try:
+                        thing = _item(element, origin=origin, site=site, authors=authors)
+                    except Exception as error:
+                        thing = unreadable(origin, error)
+                    yield thing
                     element.clear()
                 elif _wp(tag, "author"):
                     login = _text(element, "author_login")

@@ -111,7 +111,9 @@ def documents(article_ids: list[int]) -> list[text.Document]:
     tags, authors = defaultdict(list), defaultdict(list)
     for article_id, name in Article.tags.through.objects.filter(article_id__in=article_ids).values_list("article_id", "tag__name"):
         tags[article_id].append(name)
-    for article_id, name in Article.authors.through.objects.filter(article_id__in=article_ids).values_list("article_id", "author__name"):
+    # Authors in byline order (the order their links were written), so every writer of the index agrees.
+    bylines = Article.authors.through.objects.filter(article_id__in=article_ids).order_by("pk")
+    for article_id, name in bylines.values_list("article_id", "author__name"):
         authors[article_id].append(name)
     return [
         text.document(article_id=pk, published_at=published_at, section_id=section_id, headline=headline,

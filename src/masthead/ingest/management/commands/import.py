@@ -1,11 +1,13 @@
 import signal
 import sys
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from masthead.ingest import formats
 from masthead.ingest.progress import Progress
 from masthead.ingest.run import run
+from masthead.stories import bulk
 
 
 class Command(BaseCommand):
@@ -20,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=sorted(formats.READERS), help="Read every input as this format.")
         parser.add_argument("--section", default="news", help="Section for stories whose source names none (default: news).")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar or progress lines.")
+        parser.add_argument("--by", metavar="USERNAME",
+                            help=f"The account the stories' revisions and audit entries name (default: {bulk.SYSTEM_ACTOR}).")
 
     def handle(self, *args, **options):
         # A kill (SIGTERM) ends the run like Ctrl-C: the batch being written is rolled back whole.
@@ -27,10 +31,15 @@ class Command(BaseCommand):
         # The bar redraws its line with a carriage return, so it writes to the stream itself.
         stream = options.get("stderr") or sys.stderr
         tty = hasattr(stream, "isatty") and stream.isatty()
+        by = None
+        if options.get("by"):
+            by = get_user_model().objects.filter(username=options["by"]).first()
+            if by is None:
+                raise CommandError(f"--by {options['by']}: there is no account with that username")
         progress = None if options["no_progress"] else Progress(stream, total_bytes=None, tty=tty)
         try:
             summary = run(options["paths"], strict=options["strict"], dry_run=options["dry_run"],
-                          status=options["status"], format=options["format"], section=options["section"],
+                          status=options["status"], format=options["format"], section=options["section"], by=by,
                           report=lambda message: self.stderr.write(message), progress=progress)
         except KeyboardInterrupt as interrupt:
             summary = interrupt.args[0] if interrupt.args else None
