@@ -4,7 +4,7 @@ from django.db import migrations
 def grant(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
-    from masthead.newsroom import roles
+    from masthead.stories import rules as roles
 
     # Permissions are made after all migrations on a fresh database: make them now, so the admin
     # role can be granted the audit log and the API tokens (as newsroom 0003 does for comments).
