@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from masthead import search
 from masthead.news.models import Article, HeadlineWord
-from masthead.newsroom import revisions
+from masthead.stories import history as revisions
 from masthead.newsroom.models import Revision, StateChange
 from masthead.stories import bulk
 from tests.newsroom.factories import make_user

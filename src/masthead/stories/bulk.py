@@ -28,13 +28,14 @@ from django.utils.text import slugify
 from masthead import sanitize, search
 from masthead.characters import first_bad
 from masthead.delivery.purge import purge_on_commit
+from masthead.news import tagging
 from masthead.news.models import Article, Author, HeadlineWord, Section, Tag
 from masthead.newsroom.models import Revision, StateChange
 from masthead.search.text import document
 
 # The account an import acts as when no one is named: inactive, it can never sign in.
 SYSTEM_ACTOR = "masthead-import"
-# What a revision keeps, in the newsroom's order (``newsroom.revisions.FIELDS``; a test holds them equal).
+# What a revision keeps, in the newsroom's order (``stories.history.FIELDS``; a test holds them equal).
 REVISED = ("kicker", "headline", "slug", "summary", "body", "source", "section", "authors", "tags", "language",
            "lead_image", "status", "published_at", "embargo_until", "breaking_until")
 CHECKED = ("headline", "kicker", "summary", "body", "body_html", "source", "section", "slug")
@@ -277,7 +278,7 @@ class Writer:
         insert_rows(StateChange, ["article_id", "from_state", "to_state", "by_id", "at", "note"], changes)
 
     def _snapshot(self, article: Article, tag_ids: list[int], author_ids: list[int]) -> dict:
-        """The story as ``newsroom.revisions.snapshot()`` keeps it, from what is in hand."""
+        """The story as ``stories.history.snapshot()`` keeps it, from what is in hand."""
         def moment(value):
             return value.isoformat() if value else None
 
@@ -332,12 +333,7 @@ class Writer:
         """The id of the tag named ``name`` (or, failing that, with its slug), made if there is none."""
         self._load()
         if name not in self._tags:
-            name_80 = name.strip()[:80]
-            slug = slugify(name_80, allow_unicode=True)[:80]
-            found = Tag.objects.filter(name=name_80).first() or (slug and Tag.objects.filter(slug=slug).first())
-            if not found:
-                found = Tag(name=name_80, slug=slug)
-                found.save()
+            found = tagging.tag_named(name=name)  # the one rule the desk and the API use too
             self._tags[name] = found.pk
             self._names[("tag", found.pk)] = found.name
         return self._tags[name]
