@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from masthead.news import publishing
+from masthead.stories import changes
 from tests import servers
 from tests.news.factories import make_article
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,8 +50,7 @@ def test_the_edge_caches_and_a_save_purges_it_by_surrogate_key(edge):
     assert _get(front + path)[0] == "miss"
     assert _get(front + path)[0] == "hit"
     _get(front + other.get_absolute_url())
-    story.body = "Second version of the story."
-    publishing.save(story)
+    changes.edit(story, by=SYSTEM, values={"body": "Second version of the story."})
     state, html = _get(front + path)
     assert state == "miss" and "Second version of the story." in html
     assert _get(front + other.get_absolute_url())[0] == "hit", "a purge by key leaves other stories cached"

@@ -6,9 +6,10 @@ import re
 import pytest
 from PIL import Image as PILImage
 
-from masthead.news import publishing
+from masthead.stories import changes
 from tests.media.factories import image_bytes, make_image
 from tests.news.factories import make_article
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +84,7 @@ def test_a_new_headline_makes_a_new_card_and_retires_the_old(client, media_root)
     story = make_article(headline="First headline")
     old = _json_ld_images(client.get(story.get_absolute_url()).content.decode())
     first = _picture(client, old[0])
-    story.headline = "A quite different second headline"
-    publishing.save(story)
+    changes.edit(story, by=SYSTEM, values={"headline": "A quite different second headline"})
     from django.core.cache import cache
 
     cache.clear()  # the save's purge runs after commit, which this test's transaction never reaches
@@ -104,5 +104,5 @@ def test_only_share_sizes_of_visible_stories_are_drawn(client):
     response = client.get(card.replace("1200x675", "5000x5000"))
     assert response.status_code == 404
     assert client.get(card.replace(f"/cards/{story.pk}/", "/cards/999999/")).status_code == 404
-    publishing.unpublish(story)
+    changes.unpublish(story, by=SYSTEM)
     assert client.get(card).status_code == 404
