@@ -5,10 +5,12 @@ seeks straight to it through the (published_at, id) index: page 1,000 costs what
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from django.db.models import Q
 from django.http import Http404
+
+from masthead import parameters
 
 PAGE_SIZE = 20
 
@@ -20,22 +22,15 @@ class Page:
     newer: str | None  # cursor for the previous (newer) page
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-MICROSECOND = timedelta(microseconds=1)
-
-
 def cursor(article) -> str:
-    # Whole microseconds by integer arithmetic: a float timestamp can be a microsecond off,
-    # which would skip or repeat a story at a page boundary.
-    return f"{(article.published_at - EPOCH) // MICROSECOND}.{article.pk}"
+    return parameters.cursor(article.published_at, article.pk)
 
 
-def parse_cursor(text: str) -> tuple[datetime, int]:
+def parse_cursor(text: str, *, name: str = "before") -> tuple[datetime, int]:
     try:
-        micros, pk = text.split(".")
-        return EPOCH + int(micros) * MICROSECOND, int(pk)
-    except (ValueError, OverflowError):
-        raise Http404("Malformed page cursor") from None
+        return parameters.read_cursor(text, name=name)
+    except parameters.BadParameter as bad:
+        raise Http404(bad.message) from None
 
 
 def _seek(queryset, condition: Q):
@@ -63,7 +58,7 @@ def paginate(queryset, params, *, size: int = PAGE_SIZE) -> Page:
         items, more = rows[:size], len(rows) > size
         return Page(items, cursor(items[-1]) if more else None, cursor(items[0]) if items else None)
     if params.get("after"):
-        moment, pk = parse_cursor(params["after"])
+        moment, pk = parse_cursor(params["after"], name="after")
         rows = list(_seek(queryset, Q(published_at__gte=moment) & ~Q(published_at=moment, id__lte=pk))
                     .order_by("published_at", "id")[: size + 1])
         items = list(reversed(rows[:size]))

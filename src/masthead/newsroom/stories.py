@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t, gettext_lazy as _
 
-from masthead import house
+from masthead import house, parameters
 from masthead.news import publishing
 from masthead.news.models import Article, HeadlineWord, Tag
 from masthead.newsroom import desk, roles, workflow
@@ -189,8 +189,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         try:
-            page = max(1, int(request.GET.get("p", 1)))
-        except ValueError:
+            page = parameters.whole_number(request.GET.get("p", "1"), name="p", low=1, high=1_000_000)
+        except parameters.BadParameter:
             page = 1
         return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page, cap=(page + 10) * per_page)
 
@@ -260,13 +260,13 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/desk/", self.admin_site.admin_view(desk.move), {"model_admin": self}, name="news_article_desk"),
-            path("<int:object_id>/revisions/", self.admin_site.admin_view(desk.revisions), {"model_admin": self},
+            path("<id:object_id>/desk/", self.admin_site.admin_view(desk.move), {"model_admin": self}, name="news_article_desk"),
+            path("<id:object_id>/revisions/", self.admin_site.admin_view(desk.revisions), {"model_admin": self},
                  name="news_article_revisions"),
-            path("<int:object_id>/revisions/<int:number>/restore/", self.admin_site.admin_view(desk.restore),
+            path("<id:object_id>/revisions/<number:number>/restore/", self.admin_site.admin_view(desk.restore),
                  {"model_admin": self}, name="news_article_restore"),
             # Not behind admin_view: a reader or a search engine gets 404 here, not a sign-in page.
-            path("<int:object_id>/preview/", desk.preview, name="news_article_preview"),
+            path("<id:object_id>/preview/", desk.preview, name="news_article_preview"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 
+from masthead import parameters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable, readable_from_any_site
 
@@ -214,9 +215,10 @@ def legacy_feed(request):
     section_id = request.GET.get("id", "").strip()
     if not section_id:
         return StoryFeed()(request)
-    if not section_id.isdigit():
-        raise Http404(_("No section with id %(id)s.") % {"id": section_id})
-    section = get_object_or_404(Section, pk=int(section_id))
+    try:
+        section = get_object_or_404(Section, pk=parameters.database_id(section_id, name="id"))
+    except parameters.BadParameter:
+        raise Http404(_("No section with id %(id)s.") % {"id": section_id[:40]}) from None
     feed = StoryFeed()
     feed.kind = "section"
     return feed(request, slug=section.slug)
