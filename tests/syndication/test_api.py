@@ -133,7 +133,7 @@ def test_drafts_are_hidden_unless_the_token_may_edit(client, paper):
     ("limit=101", "limit", "must be a whole number from 1 to 100, not '101'"),
     ("since=yesterday", "since", "'yesterday' is not an ISO 8601 time like 2021-04-12T05:35:00Z"),
     ("since=2021-04-12T05:35:00", "since", "'2021-04-12T05:35:00' has no time zone; end it with Z for UTC"),
-    ("cursor=nonsense", "cursor", "'nonsense' is not a cursor from this API's 'next' link"),
+    ("cursor=nonsense", "cursor", "'nonsense' is not a cursor from this site's own 'next' link"),
     ("section=nowhere", "section", "no section with slug 'nowhere'"),
     ("tag=nowhere", "tag", "no tag with slug 'nowhere'"),
     ("page=2", "page", "unknown parameter; this endpoint takes author, cursor, limit, section, since, tag"),
@@ -150,7 +150,7 @@ def test_sections_tags_and_authors(client, paper):
     assert client.get("/api/v1/authors").json()["items"][0]["slug"] == "sara-karimi"
     first = client.get("/api/v1/sections?limit=1").json()
     assert len(first["items"]) == 1 and client.get(first["next"]).json()["items"][0]["slug"] == "sport"
-    assert _error(client.get("/api/v1/tags?after=x"), 400, "after") == "must be the id of the last item you have, not 'x'"
+    assert _error(client.get("/api/v1/tags?after=x"), 400, "after") == "must be a whole number from 0 to 9223372036854775807, not 'x'"
 
 
 def test_public_reads_are_open_to_other_sites_and_drafts_are_not(client, paper):

@@ -5,10 +5,7 @@ writes need ``Authorization: Bearer <token>`` and are limited to what the token'
 The document at ``/api/openapi.json`` describes every answer here, and a test holds them to it.
 """
 
-import calendar
 import json
-import re
-from datetime import datetime, timezone as dt_timezone
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
+from masthead import parameters
 from masthead.news import publishing
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication import ninjs
@@ -55,9 +53,15 @@ def _json(data, *, status: int = 200) -> JsonResponse:
 
 
 def _api_view(methods: set[str]):
-    """Answer BadRequest as 400 JSON and other methods with 405, so every answer of the API is JSON."""
+    """Answer BadRequest as 400 JSON and other methods with 405, so every answer of the API is JSON.
+
+    The views are exempt from CSRF: the API authenticates by token, never by the session cookie
+    a forged form would carry, and a write without a token is refused (401) as JSON. Left to the
+    CSRF middleware, a POST to a read-only list got Django's HTML 403 instead of the JSON 405.
+    """
 
     def decorate(view):
+        @csrf_exempt
         def wrapped(request, *args, **kwargs):
             if request.method not in methods:
                 return error(405, f"{request.method} is not allowed here; use {', '.join(sorted(methods))}.",
@@ -66,12 +70,20 @@ def _api_view(methods: set[str]):
                 return view(request, *args, **kwargs)
             except BadRequest as bad:
                 return error(bad.status, bad.message, parameter=bad.parameter)
+            except parameters.BadParameter as bad:
+                return error(400, bad.message, parameter=bad.name)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
         return wrapped
 
     return decorate
+
+
+@csrf_exempt  # see _api_view
+def not_found(request, rest: str = ""):
+    """Any address under ``/api/`` that names nothing (``/api/v1/articles/abc``): a JSON 404."""
+    return error(404, f"nothing at {request.path}; the API's addresses are in /api/openapi.json")
 
 
 # Query parameters -----------------------------------------------------------------------------
@@ -83,35 +95,7 @@ def _check_params(request, allowed: set[str]) -> None:
 
 
 def _limit(request) -> int:
-    raw = request.GET.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadRequest("limit", f"must be a whole number from 1 to {MAX_LIMIT}, not {raw!r}")
-    return int(raw)
-
-
-def parse_time(name: str, raw: str) -> datetime:
-    try:
-        # An unencoded "+04:30" in a query string arrives as " 04:30".
-        moment = datetime.fromisoformat(re.sub(r" (\d\d:?\d\d)$", r"+\1", raw.strip()).replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(name, f"{raw!r} is not an ISO 8601 time like 2021-04-12T05:35:00Z") from None
-    if moment.tzinfo is None:
-        raise BadRequest(name, f"{raw!r} has no time zone; end it with Z for UTC")
-    return moment.astimezone(dt_timezone.utc)
-
-
-def _cursor(raw: str) -> tuple[datetime, int]:
-    try:
-        micros, pk = raw.split(".")
-        moment = datetime.fromtimestamp(int(micros) // 1_000_000, tz=dt_timezone.utc)
-        return moment.replace(microsecond=int(micros) % 1_000_000), int(pk)
-    except (ValueError, OverflowError, OSError):
-        raise BadRequest("cursor", f"{raw!r} is not a cursor from this API's 'next' link") from None
-
-
-def _make_cursor(moment: datetime, pk: int) -> str:
-    # Whole seconds from timegm, not float timestamp(): a float rounds some microseconds away.
-    return f"{calendar.timegm(moment.utctimetuple()) * 1_000_000 + moment.microsecond}.{pk}"
+    return parameters.whole_number(request.GET.get("limit", str(DEFAULT_LIMIT)), name="limit", low=1, high=MAX_LIMIT)
 
 
 def _filed_under(request, queryset):
@@ -143,8 +127,8 @@ def articles(request):
         return create(request)
     _check_params(request, LIST_PARAMS)
     limit = _limit(request)
-    since = parse_time("since", request.GET["since"]) if "since" in request.GET else None
-    cursor = _cursor(request.GET["cursor"]) if request.GET.get("cursor") else None
+    since = parameters.moment(request.GET["since"], name="since") if "since" in request.GET else None
+    cursor = parameters.read_cursor(request.GET["cursor"], name="cursor") if request.GET.get("cursor") else None
     if since is None:
         queryset = _filed_under(request, Article.objects.visible())
         if cursor:
@@ -153,7 +137,7 @@ def articles(request):
         rows = list(_with_relations(queryset).order_by("-published_at", "-id")[: limit + 1])
         items = [ninjs.to_ninjs(article) for article in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
-        next_cursor = _make_cursor(last.published_at, last.pk) if last else None
+        next_cursor = parameters.cursor(last.published_at, last.pk) if last else None
     else:
         # Incremental sync: what became public or changed since ``since``, and what was withdrawn.
         now = timezone.now()
@@ -171,7 +155,7 @@ def articles(request):
         found = _with_relations(Article.objects.all()).in_bulk([pk for pk, _ in keys[:limit]])
         items = [ninjs.to_ninjs(found[pk]) if found[pk].status == Article.Status.PUBLISHED else ninjs.canceled(pk, changed)
                  for pk, changed in keys[:limit]]
-        next_cursor = _make_cursor(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
+        next_cursor = parameters.cursor(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
     params = {k: v for k, v in request.GET.items() if k != "cursor"}
     next_url = None
     if next_cursor:
@@ -201,10 +185,8 @@ def _listing(request, queryset, serialise):
     """A list keyed by id: ``?after=<id>&limit=<n>``."""
     _check_params(request, {"after", "limit"})
     limit = _limit(request)
-    after = request.GET.get("after", "0")
-    if not after.isdigit():
-        raise BadRequest("after", f"must be the id of the last item you have, not {after!r}")
-    rows = list(queryset.filter(pk__gt=int(after)).order_by("pk")[: limit + 1])
+    after = parameters.whole_number(request.GET.get("after", "0"), name="after")
+    rows = list(queryset.filter(pk__gt=after).order_by("pk")[: limit + 1])
     next_url = None
     if len(rows) > limit:
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode({'after': rows[limit - 1].pk, 'limit': limit})}")
@@ -354,6 +336,8 @@ def update(request, news_id: int):
     if found.status == Article.Status.PUBLISHED:
         _require(token.user, "publish", "change a published story")
     data = _body(request)
+    if not data:
+        raise BadRequest("body", f"names no field to change; send one or more of {', '.join(sorted(WRITABLE))}")
     if "published_at" in data:
         raise BadRequest("published_at", "set the time with POST …/publish and {\"at\": …}")
     return _save(found, data, status=200)
@@ -371,7 +355,7 @@ def publish(request, news_id: int):
     data = _parsed(request)
     if not isinstance(data, dict) or set(data) - {"at"}:
         raise BadRequest("body", "takes only {\"at\": \"<ISO 8601 time>\"}, or nothing to publish now")
-    at = parse_time("at", data["at"]) if isinstance(data.get("at"), str) else None
+    at = parameters.story_time(data["at"], name="at", now=timezone.now()) if isinstance(data.get("at"), str) else None
     if "at" in data and at is None:
         raise BadRequest("at", "must be an ISO 8601 time like 2021-04-12T05:35:00Z")
     try:
