@@ -81,8 +81,8 @@ def test_an_empty_patch_is_refused_and_changes_nothing(client):
 
 
 @pytest.mark.parametrize("at,message", [
-    ("0366-04-12T05:35:00Z", "must be from 1900-01-01 to "),
-    ("9999-04-12T05:35:00Z", "must be from 1900-01-01 to "),
+    ("0366-04-12T05:35:00Z", "must be a time like 2021-04-12T05:35:00Z in the years 1900 to 2099, not '0366-"),
+    ("9999-04-12T05:35:00Z", "must be a time like 2021-04-12T05:35:00Z in the years 1900 to 2099, not '9999-"),
 ])
 def test_a_publish_time_outside_the_bounds_is_refused(client, at, message):
     """Year 366 was accepted and made /archive/366/."""
@@ -94,3 +94,14 @@ def test_a_publish_time_outside_the_bounds_is_refused(client, at, message):
     assert error["parameter"] == "at" and error["message"].startswith(message)
     assert Article.objects.get(pk=story.pk).status == Article.Status.DRAFT
     assert story.headline not in client.get("/archive/366/").content.decode()
+
+
+@pytest.mark.parametrize("query,parameter,message", [
+    ("section=nowhere", "section", "no section with slug 'nowhere'"),
+    ("tag=nowhere", "tag", "no tag with slug 'nowhere'"),
+    ("author=nowhere", "author", "no author with slug 'nowhere'"),
+    ("section=", "section", "no section with slug ''"),
+])
+def test_filtering_by_what_does_not_exist_is_a_404_naming_it(client, query, parameter, message):
+    error = _error(client.get(f"/api/v1/articles?{query}"), 404)
+    assert (error["parameter"], error["message"]) == (parameter, message)

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
-from masthead import parameters
+from masthead import characters, parameters
 from masthead.news import publishing
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication import ninjs
@@ -105,7 +105,8 @@ def _filed_under(request, queryset):
             continue
         found = model.objects.filter(slug=slug).first()
         if found is None:
-            raise BadRequest(name, f"no {name} with slug {slug!r}")
+            # 404, not 400: the request is well formed; what it names does not exist.
+            raise BadRequest(name, f"no {name} with slug {slug!r}", status=404)
         queryset = queryset.filter(**{lookup: found})
     return queryset
 
@@ -128,7 +129,7 @@ def articles(request):
     _check_params(request, LIST_PARAMS)
     limit = _limit(request)
     since = parameters.moment(request.GET["since"], name="since") if "since" in request.GET else None
-    cursor = parameters.read_cursor(request.GET["cursor"], name="cursor") if request.GET.get("cursor") else None
+    cursor = parameters.read_cursor(request.GET["cursor"], name="cursor") if "cursor" in request.GET else None
     if since is None:
         queryset = _filed_under(request, Article.objects.visible())
         if cursor:
@@ -262,14 +263,31 @@ def _body(request) -> dict:
     unknown = sorted(set(data) - WRITABLE - {"published_at"})
     if unknown:
         raise BadRequest(unknown[0], f"is not a writable field; writable: {', '.join(sorted(WRITABLE))}")
+    for name, value in data.items():
+        for text in value if isinstance(value, list) else [value]:
+            # PostgreSQL cannot store U+0000 at all, and no feed or page can carry the others.
+            bad = characters.first_bad(text) if isinstance(text, str) else None
+            if bad:
+                raise BadRequest(name, f"holds {bad}, which is not text")
     return data
 
 
-def _string_list(data, name) -> list[str]:
+def _string_list(data, name, *, longest: int) -> list[str]:
     value = data[name]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise BadRequest(name, "must be a list of non-empty strings")
+    if any(len(v.strip()) > longest for v in value):
+        raise BadRequest(name, f"holds a name longer than {longest} characters")
     return [v.strip() for v in value]
+
+
+def _tag_names(data) -> list[str]:
+    names = _string_list(data, "tags", longest=80)
+    # A tag's address is made of its letters and digits: a name without any has none.
+    nameless = next((name for name in names if not slugify(name, allow_unicode=True)), None)
+    if nameless is not None:
+        raise BadRequest("tags", f"tag {nameless!r} has no letter or digit to make its address from")
+    return names
 
 
 def _apply(article: Article, data: dict) -> tuple[list | None, list | None]:
@@ -282,18 +300,18 @@ def _apply(article: Article, data: dict) -> tuple[list | None, list | None]:
     if "section" in data:
         section = Section.objects.filter(slug=data["section"]).first() if isinstance(data["section"], str) else None
         if section is None:
-            raise BadRequest("section", f"no section with slug {data['section']!r}")
+            raise BadRequest("section", f"no section with slug {data['section']!r}", status=404)
         article.section = section
     tags = authors = None
     if "tags" in data:
         tags = [Tag.objects.filter(Q(name__iexact=name) | Q(slug=slugify(name, allow_unicode=True))).first()
-                or Tag.objects.create(name=name) for name in _string_list(data, "tags")]
+                or Tag.objects.create(name=name) for name in _tag_names(data)]
     if "authors" in data:
-        slugs = _string_list(data, "authors")
+        slugs = _string_list(data, "authors", longest=120)
         authors = list(Author.objects.filter(slug__in=slugs))
         missing = sorted(set(slugs) - {a.slug for a in authors})
         if missing:
-            raise BadRequest("authors", f"no author with slug {missing[0]!r}")
+            raise BadRequest("authors", f"no author with slug {missing[0]!r}", status=404)
     return tags, authors
 
 
@@ -355,7 +373,7 @@ def publish(request, news_id: int):
     data = _parsed(request)
     if not isinstance(data, dict) or set(data) - {"at"}:
         raise BadRequest("body", "takes only {\"at\": \"<ISO 8601 time>\"}, or nothing to publish now")
-    at = parameters.story_time(data["at"], name="at", now=timezone.now()) if isinstance(data.get("at"), str) else None
+    at = parameters.story_time(data["at"], name="at") if isinstance(data.get("at"), str) else None
     if "at" in data and at is None:
         raise BadRequest("at", "must be an ISO 8601 time like 2021-04-12T05:35:00Z")
     try:
