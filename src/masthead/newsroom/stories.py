@@ -247,7 +247,7 @@ class ArticleAdmin(admin.ModelAdmin):
         state = article.state
         if state == "scheduled":
             return format_html('<span class="state state-scheduled">{}</span> <time datetime="{}" data-countdown>{}</time>',
-                               _t("Scheduled"), article.published_at.isoformat(), desk.countdown(article.published_at))
+                               _t("Scheduled"), house.machine(article.published_at), desk.countdown(article.published_at))
         return format_html('<span class="state state-{}">{}</span>', state, article.get_status_display())
 
     @admin.display(description=_("section"), ordering="section__name")

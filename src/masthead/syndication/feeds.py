@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 
-from masthead import parameters
+from masthead import house, parameters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable, readable_from_any_site
 
@@ -195,8 +195,8 @@ def json_item(article) -> dict:
         "url": settings.SITE_URL + article.get_absolute_url(),
         "title": article.headline,
         "summary": article.summary or article.headline,
-        "date_published": article.published_at.isoformat(),
-        "date_modified": article.updated_at.isoformat(),
+        "date_published": house.machine(article.published_at),
+        "date_modified": house.machine(article.updated_at),
         "language": article.language,
         "tags": [article.section.name, *(tag.name for tag in article.tags.all())],
     }

@@ -8,7 +8,7 @@ whatever the archive's size, and a story keeps its page for good. Rows are read 
 Sections, tags and authors are few enough for Django's sitemaps framework.
 """
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.http import urlsplit
 from django.utils.translation import gettext as _
 
-from masthead import parameters
+from masthead import house, parameters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable
 
@@ -48,11 +48,7 @@ def _story_loc(site: str, news_id: int, slug: str) -> str:
 
 
 def _w3c(moment) -> str:
-    if moment is None:
-        return ""
-    if moment.utcoffset():
-        moment = moment.astimezone(dt_timezone.utc)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
+    return house.machine(moment) if moment is not None else ""
 
 
 def robots(request):
