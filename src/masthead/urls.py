@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from masthead import parameters
+
+# Before the apps' URLconfs, which use <id:…> and <number:…>.
+parameters.register_converters()
+
 urlpatterns = [
     path("newsroom/", admin.site.urls),
     path("media/", include("masthead.media.urls")),

@@ -54,7 +54,7 @@ def test_a_story_in_ninjs_2(story):
 def test_drafts_are_withheld_and_scheduled_stories_embargoed():
     draft = _fresh(make_article(status=Article.Status.DRAFT, published_at=None))
     assert ninjs.to_ninjs(draft)["pubstatus"] == "withheld"
-    at = timezone.now() + timedelta(hours=3)
+    at = (timezone.now() + timedelta(hours=3)).replace(microsecond=0)  # ninjs times are whole seconds
     scheduled = _fresh(make_article(published_at=at))
     item = ninjs.to_ninjs(scheduled)
     assert item["pubstatus"] == "withheld"

@@ -83,7 +83,7 @@ class CommentAdmin(ModeratorsOnly, admin.ModelAdmin):
 
     @admin.display(description=_("waiting"), ordering="created_at")
     def waiting(self, comment):
-        return format_html('<time datetime="{}" title="{}">{}</time>', comment.created_at.isoformat(),
+        return format_html('<time datetime="{}" title="{}">{}</time>', house.machine(comment.created_at),
                            house.dateline(comment.created_at), timesince(comment.created_at))
 
     @admin.display(description=_("written (GMT)"))

@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from masthead import parameters
 from masthead.comments import captcha, posting
 from masthead.comments.forms import CommentForm
 from masthead.comments.models import Comment
@@ -139,8 +140,8 @@ def post(request, news_id: int):
 
 def _parent(story: Article, raw) -> Comment | None:
     try:
-        pk = int(raw or 0)
-    except (TypeError, ValueError):
+        pk = parameters.database_id(raw, name="parent") if isinstance(raw, str) and raw else None
+    except parameters.BadParameter:
         return None
     return Comment.objects.shown().filter(article=story, pk=pk, parent=None).first() if pk else None
 

@@ -4,5 +4,5 @@ from masthead.media import views
 
 app_name = "media"
 urlpatterns = [
-    path("imgcache/<int:image_id>/<int:width>x<int:height>.jpg", views.rendition, name="rendition"),
+    path("imgcache/<id:image_id>/<number:width>x<number:height>.jpg", views.rendition, name="rendition"),
 ]

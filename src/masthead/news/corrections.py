@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from masthead import parameters
 from masthead.news.models import Article, Correction
 
 PAGE_SIZE = 30
@@ -15,9 +16,9 @@ def corrections(request):
     found = found.only("id", "text", "created_at", "article__id", "article__slug", "article__headline")
     if request.GET.get("before"):
         try:
-            found = found.filter(id__lt=int(request.GET["before"]))
-        except ValueError:
-            raise Http404(_("Malformed page cursor")) from None
+            found = found.filter(id__lt=parameters.database_id(request.GET["before"], name="before"))
+        except parameters.BadParameter as bad:
+            raise Http404(bad.message) from None
     rows = list(found.order_by("-created_at", "-id")[: PAGE_SIZE + 1])
     shown = rows[:PAGE_SIZE]
     response = render(request, "news/corrections.html", {

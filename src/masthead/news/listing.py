@@ -5,10 +5,12 @@ seeks straight to it through the (published_at, id) index: page 1,000 costs what
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from django.db.models import Q
 from django.http import Http404
+
+from masthead import parameters
 
 PAGE_SIZE = 20
 
@@ -20,35 +22,25 @@ class Page:
     newer: str | None  # cursor for the previous (newer) page
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-MICROSECOND = timedelta(microseconds=1)
-
-
 def encode(moment: datetime, pk: int) -> str:
     """The cursor of the row at (``moment``, ``pk``): the one form of every keyset cursor, site and API alike."""
-    # Whole microseconds by integer arithmetic: a float timestamp can be a microsecond off,
-    # which would skip or repeat a story at a page boundary.
-    return f"{(moment - EPOCH) // MICROSECOND}.{pk}"
+    return parameters.cursor(moment, pk)
 
 
 def decode(text: str) -> tuple[datetime, int]:
-    """The (time, id) a cursor from ``encode`` stands for; ValueError if ``text`` is not one."""
-    try:
-        micros, pk = text.split(".")
-        return EPOCH + int(micros) * MICROSECOND, int(pk)
-    except (ValueError, OverflowError) as problem:
-        raise ValueError(f"{text!r} is not a page cursor") from problem
+    """The (time, id) a cursor from ``encode`` stands for; ValueError (``parameters.BadParameter``) if not one."""
+    return parameters.read_cursor(text, name="cursor")
 
 
 def cursor(article) -> str:
     return encode(article.published_at, article.pk)
 
 
-def parse_cursor(text: str) -> tuple[datetime, int]:
+def parse_cursor(text: str, *, name: str = "before") -> tuple[datetime, int]:
     try:
-        return decode(text)
-    except ValueError:
-        raise Http404("Malformed page cursor") from None
+        return parameters.read_cursor(text, name=name)
+    except parameters.BadParameter as bad:
+        raise Http404(bad.message) from None
 
 
 def _seek(queryset, condition: Q):
@@ -76,7 +68,7 @@ def paginate(queryset, params, *, size: int = PAGE_SIZE) -> Page:
         items, more = rows[:size], len(rows) > size
         return Page(items, cursor(items[-1]) if more else None, cursor(items[0]) if items else None)
     if params.get("after"):
-        moment, pk = parse_cursor(params["after"])
+        moment, pk = parse_cursor(params["after"], name="after")
         rows = list(_seek(queryset, Q(published_at__gte=moment) & ~Q(published_at=moment, id__lte=pk))
                     .order_by("published_at", "id")[: size + 1])
         items = list(reversed(rows[:size]))

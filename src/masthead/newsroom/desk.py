@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masthead import parameters
 from masthead.news.models import Article
 from masthead.newsroom import revisions as revision_log
 from masthead.stories import changes, rules
@@ -119,8 +120,9 @@ def revisions(request, object_id: int, *, model_admin):
     diff, older, newer = None, None, None
     if kept:
         try:
-            a, b = int(request.GET.get("a", 0)), int(request.GET.get("b", 0))
-        except ValueError:
+            a = parameters.whole_number(request.GET.get("a", "0"), name="a")
+            b = parameters.whole_number(request.GET.get("b", "0"), name="b")
+        except parameters.BadParameter:
             a = b = 0
         newer = by_number.get(b) or kept[0]
         older = by_number.get(a) or by_number.get(newer.number - 1) or newer

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t, gettext_lazy as _
 
-from masthead import house
+from masthead import house, parameters
 from masthead.news import tagging
 from masthead.news.models import Article, HeadlineWord
 from masthead.newsroom import desk
@@ -186,8 +186,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         try:
-            page = max(1, int(request.GET.get("p", 1)))
-        except ValueError:
+            page = parameters.whole_number(request.GET.get("p", "1"), name="p", low=1, high=1_000_000)
+        except parameters.BadParameter:
             page = 1
         return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page, cap=(page + 10) * per_page)
 
@@ -244,7 +244,7 @@ class ArticleAdmin(admin.ModelAdmin):
         state = article.state
         if state == "scheduled":
             return format_html('<span class="state state-scheduled">{}</span> <time datetime="{}" data-countdown>{}</time>',
-                               _t("Scheduled"), article.published_at.isoformat(), desk.countdown(article.published_at))
+                               _t("Scheduled"), house.machine(article.published_at), desk.countdown(article.published_at))
         return format_html('<span class="state state-{}">{}</span>', state, article.get_status_display())
 
     @admin.display(description=_("section"), ordering="section__name")
@@ -257,13 +257,13 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/desk/", self.admin_site.admin_view(desk.move), {"model_admin": self}, name="news_article_desk"),
-            path("<int:object_id>/revisions/", self.admin_site.admin_view(desk.revisions), {"model_admin": self},
+            path("<id:object_id>/desk/", self.admin_site.admin_view(desk.move), {"model_admin": self}, name="news_article_desk"),
+            path("<id:object_id>/revisions/", self.admin_site.admin_view(desk.revisions), {"model_admin": self},
                  name="news_article_revisions"),
-            path("<int:object_id>/revisions/<int:number>/restore/", self.admin_site.admin_view(desk.restore),
+            path("<id:object_id>/revisions/<number:number>/restore/", self.admin_site.admin_view(desk.restore),
                  {"model_admin": self}, name="news_article_restore"),
             # Not behind admin_view: a reader or a search engine gets 404 here, not a sign-in page.
-            path("<int:object_id>/preview/", desk.preview, name="news_article_preview"),
+            path("<id:object_id>/preview/", desk.preview, name="news_article_preview"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from masthead import search
+from masthead import parameters, search
 from masthead.news import storypage
 
 
@@ -14,8 +14,8 @@ def _day(value: str, label: str, notes: list[str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
+        return parameters.day(value, name=label)
+    except parameters.BadParameter:
         notes.append(_("“%(value)s” is not a date like 2021-04-12, so the %(label)s date was left out.")
                      % {"value": value[:40], "label": label})
         return None
@@ -36,8 +36,8 @@ def results(request):
         since, until = until, since
     order = params.get("sort") if params.get("sort") in search.ORDERS else "relevance"
     try:
-        page = max(1, min(int(params.get("page", "1")), 10_000))
-    except ValueError:
+        page = parameters.whole_number(params.get("page", "1"), name="page", low=1, high=10_000)
+    except parameters.BadParameter:
         page = 1
     found = search.search(text, section=section, since=since, until=until, order=order, page=page)
     if found.query.shortened:

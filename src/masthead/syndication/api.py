@@ -7,7 +7,6 @@ The document at ``/api/openapi.json`` describes every answer here, and a test ho
 
 import json
 import re
-from datetime import datetime, timezone as dt_timezone
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,9 +17,10 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
-from masthead import characters
+from masthead import characters, parameters
 from masthead.news import listing, tagging
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.ratelimit import client_ip
@@ -57,9 +57,15 @@ def _json(data, *, status: int = 200) -> JsonResponse:
 
 
 def _api_view(methods: set[str]):
-    """Answer BadRequest as 400 JSON and other methods with 405, so every answer of the API is JSON."""
+    """Answer BadRequest as 400 JSON and other methods with 405, so every answer of the API is JSON.
+
+    The views are exempt from CSRF: the API authenticates by token, never by the session cookie
+    a forged form would carry, and a write without a token is refused (401) as JSON. Left to the
+    CSRF middleware, a POST to a read-only list got Django's HTML 403 instead of the JSON 405.
+    """
 
     def decorate(view):
+        @csrf_exempt
         def wrapped(request, *args, **kwargs):
             if request.method not in methods:
                 return error(405, f"{request.method} is not allowed here; use {', '.join(sorted(methods))}.",
@@ -68,12 +74,20 @@ def _api_view(methods: set[str]):
                 return view(request, *args, **kwargs)
             except BadRequest as bad:
                 return error(bad.status, bad.message, parameter=bad.parameter)
+            except parameters.BadParameter as bad:
+                return error(400, bad.message, parameter=bad.name)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
         return wrapped
 
     return decorate
+
+
+@csrf_exempt  # see _api_view
+def not_found(request, rest: str = ""):
+    """Any address under ``/api/`` that names nothing (``/api/v1/articles/abc``): a JSON 404."""
+    return error(404, f"nothing at {request.path}; the API's addresses are in /api/openapi.json")
 
 
 # Query parameters -----------------------------------------------------------------------------
@@ -85,28 +99,7 @@ def _check_params(request, allowed: set[str]) -> None:
 
 
 def _limit(request) -> int:
-    raw = request.GET.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadRequest("limit", f"must be a whole number from 1 to {MAX_LIMIT}, not {raw!r}")
-    return int(raw)
-
-
-def parse_time(name: str, raw: str) -> datetime:
-    try:
-        # An unencoded "+04:30" in a query string arrives as " 04:30".
-        moment = datetime.fromisoformat(re.sub(r" (\d\d:?\d\d)$", r"+\1", raw.strip()).replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(name, f"{raw!r} is not an ISO 8601 time like 2021-04-12T05:35:00Z") from None
-    if moment.tzinfo is None:
-        raise BadRequest(name, f"{raw!r} has no time zone; end it with Z for UTC")
-    return moment.astimezone(dt_timezone.utc)
-
-
-def _cursor(raw: str) -> tuple[datetime, int]:
-    try:
-        return listing.decode(raw)
-    except ValueError:
-        raise BadRequest("cursor", f"{raw!r} is not a cursor from this API's 'next' link") from None
+    return parameters.whole_number(request.GET.get("limit", str(DEFAULT_LIMIT)), name="limit", low=1, high=MAX_LIMIT)
 
 
 def _filed_under(request, queryset):
@@ -116,7 +109,8 @@ def _filed_under(request, queryset):
             continue
         found = model.objects.filter(slug=slug).first()
         if found is None:
-            raise BadRequest(name, f"no {name} with slug {slug!r}")
+            # 404, not 400: the request is well formed; what it names does not exist.
+            raise BadRequest(name, f"no {name} with slug {slug!r}", status=404)
         queryset = queryset.filter(**{lookup: found})
     return queryset
 
@@ -138,8 +132,8 @@ def articles(request):
         return create(request)
     _check_params(request, LIST_PARAMS)
     limit = _limit(request)
-    since = parse_time("since", request.GET["since"]) if "since" in request.GET else None
-    cursor = _cursor(request.GET["cursor"]) if request.GET.get("cursor") else None
+    since = parameters.moment(request.GET["since"], name="since") if "since" in request.GET else None
+    cursor = parameters.read_cursor(request.GET["cursor"], name="cursor") if "cursor" in request.GET else None
     if since is None:
         # The site's own keyset pages, newest first: the cursor was checked above.
         page = listing.paginate(_with_relations(_filed_under(request, Article.objects.visible())),
@@ -194,10 +188,8 @@ def _listing(request, queryset, serialise):
     """A list keyed by id: ``?after=<id>&limit=<n>``."""
     _check_params(request, {"after", "limit"})
     limit = _limit(request)
-    after = request.GET.get("after", "0")
-    if not after.isdigit():
-        raise BadRequest("after", f"must be the id of the last item you have, not {after!r}")
-    rows = list(queryset.filter(pk__gt=int(after)).order_by("pk")[: limit + 1])
+    after = parameters.whole_number(request.GET.get("after", "0"), name="after")
+    rows = list(queryset.filter(pk__gt=after).order_by("pk")[: limit + 1])
     next_url = None
     if len(rows) > limit:
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode({'after': rows[limit - 1].pk, 'limit': limit})}")
@@ -316,14 +308,31 @@ def _body(request) -> dict:
     unknown = sorted(set(data) - WRITABLE - {"published_at", "version"})
     if unknown:
         raise BadRequest(unknown[0], f"is not a writable field; writable: {', '.join(sorted(WRITABLE))}")
+    for name, value in data.items():
+        for text in value if isinstance(value, list) else [value]:
+            # PostgreSQL cannot store U+0000 at all, and no feed or page can carry the others.
+            bad = characters.first_bad(text) if isinstance(text, str) else None
+            if bad:
+                raise BadRequest(name, f"holds {bad}, which is not text")
     return data
 
 
-def _string_list(data, name) -> list[str]:
+def _string_list(data, name, *, longest: int) -> list[str]:
     value = data[name]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise BadRequest(name, "must be a list of non-empty strings")
+    if any(len(v.strip()) > longest for v in value):
+        raise BadRequest(name, f"holds a name longer than {longest} characters")
     return [v.strip() for v in value]
+
+
+def _tag_names(data) -> list[str]:
+    names = _string_list(data, "tags", longest=80)
+    # A tag's address is made of its letters and digits: a name without any has none.
+    nameless = next((name for name in names if not slugify(name, allow_unicode=True)), None)
+    if nameless is not None:
+        raise BadRequest("tags", f"tag {nameless!r} has no letter or digit to make its address from")
+    return names
 
 
 def _values(data: dict) -> tuple[dict, list | None, list | None]:
@@ -337,19 +346,19 @@ def _values(data: dict) -> tuple[dict, list | None, list | None]:
     if "section" in data:
         section = Section.objects.filter(slug=data["section"]).first() if isinstance(data["section"], str) else None
         if section is None:
-            raise BadRequest("section", f"no section with slug {data['section']!r}")
+            raise BadRequest("section", f"no section with slug {data['section']!r}", status=404)
         values["section"] = section
     tags = authors = None
     if "tags" in data:
-        names = _string_list(data, "tags")
+        names = _tag_names(data)
         hygiene.refuse_bad_text({"tags": ", ".join(names)})  # before a tag of that name is made
         tags = tagging.tags_named(names=names)
     if "authors" in data:
-        slugs = _string_list(data, "authors")
+        slugs = _string_list(data, "authors", longest=120)
         authors = list(Author.objects.filter(slug__in=slugs))
         missing = sorted(set(slugs) - {a.slug for a in authors})
         if missing:
-            raise BadRequest("authors", f"no author with slug {missing[0]!r}")
+            raise BadRequest("authors", f"no author with slug {missing[0]!r}", status=404)
     return values, tags, authors
 
 
@@ -379,6 +388,8 @@ def update(request, news_id: int):
     token = _token(request)
     found = _found(token.user, news_id)
     data = _body(request)
+    if not data:
+        raise BadRequest("body", f"names no field to change; send one or more of {', '.join(sorted(WRITABLE))}")
     if "published_at" in data:
         raise BadRequest("published_at", "set the time with POST …/publish and {\"at\": …}")
     version = _version(request, data)
@@ -400,7 +411,7 @@ def publish(request, news_id: int):
     if not isinstance(data, dict) or set(data) - {"at", "version"}:
         raise BadRequest("body", "takes only {\"at\": \"<ISO 8601 time>\", \"version\": <n>}, or nothing to publish now")
     version = _version(request, data)
-    at = parse_time("at", data["at"]) if isinstance(data.get("at"), str) else None
+    at = parameters.story_time(data["at"], name="at") if isinstance(data.get("at"), str) else None
     if "at" in data and at is None:
         raise BadRequest("at", "must be an ISO 8601 time like 2021-04-12T05:35:00Z")
     return _changed(request, lambda: changes.publish(found.pk, by=token.user, at=at, version=version))

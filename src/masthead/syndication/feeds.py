@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 
-from masthead import characters
+from masthead import characters, house, parameters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable, readable_from_any_site
 
@@ -210,8 +210,8 @@ def json_item(article) -> dict:
         "url": settings.SITE_URL + article.get_absolute_url(),
         "title": article.headline,
         "summary": article.summary or article.headline,
-        "date_published": article.published_at.isoformat(),
-        "date_modified": article.updated_at.isoformat(),
+        "date_published": house.machine(article.published_at),
+        "date_modified": house.machine(article.updated_at),
         "language": article.language,
         "tags": categories(article),
     }
@@ -233,9 +233,10 @@ def legacy_feed(request):
     feed.self_path = reverse("syndication:legacy-feed") + (f"?id={section_id}" if section_id else "")
     if not section_id:
         return feed(request)
-    if not section_id.isdigit():
-        raise Http404(_("No section with id %(id)s.") % {"id": section_id})
-    section = get_object_or_404(Section, pk=int(section_id))
+    try:
+        section = get_object_or_404(Section, pk=parameters.database_id(section_id, name="id"))
+    except parameters.BadParameter:
+        raise Http404(_("No section with id %(id)s.") % {"id": section_id[:40]}) from None
     feed.kind = "section"
     return feed(request, slug=section.slug)
 

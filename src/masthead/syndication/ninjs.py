@@ -13,6 +13,7 @@ from datetime import datetime, timezone as dt_timezone
 from django.conf import settings
 from django.utils.html import strip_tags
 
+from masthead import house
 from masthead.news.models import Article
 
 VERSION = "2.0"
@@ -22,7 +23,7 @@ NEWS_ID_ROLE = "newsid"
 
 def rfc3339(moment: datetime) -> str:
     """``2021-04-12T05:35:00Z``: a UTC time as ninjs, JSON-LD and feeds write it."""
-    return moment.astimezone(dt_timezone.utc).isoformat().replace("+00:00", "Z")
+    return house.machine(moment)
 
 
 def uri(news_id: int) -> str:

@@ -7,6 +7,7 @@ The ninjs schema is the subset of IPTC ninjs 2.0 the API writes, with the standa
 from django.conf import settings
 from django.http import JsonResponse
 
+from masthead import parameters
 from masthead.syndication.caching import cacheable, readable_from_any_site
 
 
@@ -25,13 +26,30 @@ def _query(name: str, description: str, schema: dict) -> dict:
 STRING = {"type": "string"}
 TIME = {"type": "string", "format": "date-time"}
 URI = {"type": "string", "format": "uri"}
+ID = {"type": "integer", "minimum": 1, "maximum": parameters.MAX_ID}
+# What masthead.characters refuses: C0 controls but tab, newline and return; DEL and C1; U+FFFE/U+FFFF.
+_TEXT_CHAR = "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ufffe\\uffff]"
+
+
+def _text(*, shortest: int = 0, longest: int | None = None, **more) -> dict:
+    """A string of text characters, with its length bounds in the pattern too (generators read them there)."""
+    bounds = f"{{{shortest},{'' if longest is None else longest}}}"
+    schema = {"type": "string", "pattern": f"^{_TEXT_CHAR}{bounds}$", "minLength": shortest, **more}
+    return {**schema, "maxLength": longest} if longest is not None else schema
+
+
+SLUG = {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "^[-\\w]+$"}
 LIMIT = _query("limit", "How many items per page (1–100, default 20).", {"type": "integer", "minimum": 1, "maximum": 100})
-NEWS_ID = {"name": "news_id", "in": "path", "required": True, "description": "The News ID.", "schema": {"type": "integer"}}
+NEWS_ID = {"name": "news_id", "in": "path", "required": True, "description": "The News ID.",
+           "schema": {**ID, "examples": [302104]}}
+# A publication time is written with a year from 1900 to 2099: no year 366, no year 9999.
+STORY_TIME = {**TIME, "pattern": parameters.STORY_TIME_PATTERN}
 ERRORS = {
     "400": _json_body("Error", "A parameter or field is wrong; `error.parameter` names it."),
     "401": _json_body("Error", "No token, or a token that is unknown or revoked."),
     "403": _json_body("Error", "The token's user may not do this."),
-    "404": _json_body("Error", "No such story."),
+    "404": _json_body("Error", "No such story, or no section, tag or author with the slug given; "
+                               "`error.parameter` names which."),
 }
 # A writer sends back the version it read, so that it cannot overwrite a save made since.
 STALE = {
@@ -97,17 +115,23 @@ def schemas() -> dict:
         "ArticleWrite": {
             "type": "object", "additionalProperties": False,
             "properties": {
-                "headline": STRING, "kicker": STRING, "summary": STRING, "source": STRING, "slug": STRING,
-                "body": {"type": "string", "description": "Markdown; rendered and sanitised on save."},
+                "headline": _text(shortest=1, longest=250), "kicker": _text(longest=80), "summary": _text(),
+                "source": _text(longest=120),
+                "slug": {"type": "string", "maxLength": 120, "pattern": "^[-\\w]*$",
+                         "description": "Letters, digits, hyphens and underscores; empty: made from the headline."},
+                "body": _text(description="Markdown; rendered and sanitised on save."),
                 "language": {"enum": [code for code, _ in settings.LANGUAGES]},
-                "section": {"type": "string", "description": "A section's slug."},
-                "tags": {"type": "array", "items": STRING, "description": "Tag names; new ones are created."},
-                "authors": {"type": "array", "items": STRING, "description": "Authors' slugs."},
+                "section": {**SLUG, "description": "A section's slug (404 if there is none).", "examples": ["politics"]},
+                "tags": {"type": "array", "description": "Tag names; new ones are created.",
+                         "items": {"allOf": [_text(shortest=1, longest=80), {"pattern": "[^\\W_]"}],
+                                   "description": "At least one letter or digit, which make the tag's address."}},
+                "authors": {"type": "array", "items": SLUG, "description": "Authors' slugs (404 if one is unknown)."},
                 "version": VERSION,
             },
         },
         "Publish": {"type": "object", "additionalProperties": False,
-                    "properties": {"at": {**TIME, "description": "Schedule for this time; omit to publish now."},
+                    "properties": {"at": {**STORY_TIME, "description": "Schedule for this time (a year from 1900 "
+                                                                       "to 2099); omit to publish now."},
                                    "version": VERSION}},
         "Section": {"type": "object", "additionalProperties": False,
                     "required": ["id", "name", "slug", "description", "position", "url"],
@@ -128,7 +152,8 @@ def schemas() -> dict:
 
 def _lister(name: str, summary: str) -> dict:
     return {"get": {"summary": summary, "operationId": f"list{name}s",
-                    "parameters": [_query("after", "Continue after this id.", {"type": "integer", "minimum": 0}), LIMIT],
+                    "parameters": [_query("after", "Continue after this id.",
+                                          {"type": "integer", "minimum": 0, "maximum": parameters.MAX_ID}), LIMIT],
                     "responses": {"200": _json_body(f"{name}List", f"A page of {name.lower()}s."),
                                   "400": ERRORS["400"]}}}
 
@@ -153,22 +178,23 @@ def build() -> dict:
                     "summary": "Visible stories, newest first; with `since`, every change since then, oldest first.",
                     "operationId": "listArticles",
                     "parameters": [
-                        _query("section", "Only this section (slug).", STRING),
-                        _query("tag", "Only this tag (slug).", STRING),
-                        _query("author", "Only this author (slug).", STRING),
+                        _query("section", "Only this section (slug; 404 if there is none).", STRING),
+                        _query("tag", "Only this tag (slug; 404 if there is none).", STRING),
+                        _query("author", "Only this author (slug; 404 if there is none).", STRING),
                         _query("since", "Incremental sync: stories published, changed or withdrawn (pubstatus "
                                         "`canceled`) at or after this time, oldest first.", TIME),
                         LIMIT,
-                        _query("cursor", "Where the page starts: take it from `next`.", STRING),
+                        _query("cursor", "Where the page starts: take it from `next`.",
+                               {"type": "string", "pattern": parameters.CURSOR_PATTERN}),
                     ],
-                    "responses": {"200": _json_body("ArticleList", "A page of stories."), "400": ERRORS["400"]},
+                    "responses": {"200": _json_body("ArticleList", "A page of stories."), "400": ERRORS["400"],
+                                  "404": ERRORS["404"]},
                 },
                 "post": {
                     "summary": "Create a draft.", "operationId": "createArticle", "security": [{"token": []}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
                         "allOf": [_ref("ArticleWrite"), {"required": ["headline", "section"]}]}}}},
-                    "responses": {"201": _json_body("Ninjs", "The new draft."),
-                                  **{code: ERRORS[code] for code in ("400", "401", "403")}},
+                    "responses": {"201": _json_body("Ninjs", "The new draft."), **ERRORS},
                 },
             },
             "/api/v1/articles/{news_id}": {
@@ -178,7 +204,8 @@ def build() -> dict:
                                       "404": ERRORS["404"]}},
                 "patch": {"summary": "Change a story; a published one needs the right to publish.",
                           "operationId": "updateArticle", "security": [{"token": []}], "parameters": [IF_MATCH],
-                          "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ArticleWrite")}}},
+                          "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                              "allOf": [_ref("ArticleWrite"), {"minProperties": 1}]}}}},
                           "responses": {"200": _json_body("Ninjs", "The story as saved."), **ERRORS, **STALE}},
             },
             "/api/v1/articles/{news_id}/publish": {

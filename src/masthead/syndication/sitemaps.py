@@ -8,7 +8,7 @@ whatever the archive's size, and a story keeps its page for good. Rows are read 
 Sections, tags and authors are few enough for Django's sitemaps framework.
 """
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.http import urlsplit
+from django.utils.translation import gettext as _
 
-from masthead import characters
+from masthead import characters, house, parameters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.syndication.caching import cacheable
 
@@ -47,11 +48,7 @@ def _story_loc(site: str, news_id: int, slug: str) -> str:
 
 
 def _w3c(moment) -> str:
-    if moment is None:
-        return ""
-    if moment.utcoffset():
-        moment = moment.astimezone(dt_timezone.utc)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
+    return house.machine(moment) if moment is not None else ""
 
 
 def robots(request):
@@ -109,6 +106,8 @@ def articles(request, page: int):
     # The time comes as the database's text ("2021-04-12 05:35:00.123456", in UTC on both SQLite
     # and PostgreSQL, whose connections Django keeps in UTC): making 50,000 datetime objects only
     # to print them again was most of this page's cost.
+    if (page + 1) * URLS_PER_PAGE > parameters.MAX_ID:
+        raise Http404(_("No sitemap page %(page)s.") % {"page": page})
     rows = (Article.objects.visible().filter(id__gte=page * URLS_PER_PAGE, id__lt=(page + 1) * URLS_PER_PAGE)
             .order_by("id").values_list("id", "slug", Cast("updated_at", CharField())))
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']

@@ -24,5 +24,10 @@ def month_year(moment):
 
 
 @register.filter
+def machine(moment):
+    return style.machine(moment) if moment else ""
+
+
+@register.filter
 def number(value):
     return style.digits(str(value))

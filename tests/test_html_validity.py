@@ -1,0 +1,67 @@
+"""Every reader page of the demo paper is valid HTML to the Nu Html Checker (vnu.jar), offline.
+
+The checker is the W3C's own; ``make test`` installs it with npm (``vnu-jar``) under var/tools/
+and runs it with Java. It reads all the pages in one run, so the JVM starts once.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from masthead.comments.models import Comment
+from masthead.news import demo
+from masthead.news.models import Article, Author, Correction, Tag
+from tests.comments.factories import make_comment
+from tests.conftest import need
+
+pytestmark = pytest.mark.django_db
+
+VNU = Path(os.environ.get("MASTHEAD_VNU_JAR", Path(__file__).resolve().parent.parent
+                          / "var/tools/node_modules/vnu-jar/build/dist/vnu.jar"))
+
+
+def _pages(client) -> dict[str, bytes]:
+    demo.load()
+    story = Article.objects.get(pk=302104)
+    Correction.objects.create(article=story, text="An earlier version gave the wrong date.")
+    comment = make_comment(story, status=Comment.Status.APPROVED)
+    day = story.published_at
+    urls = {
+        "home": "/", "article": story.get_absolute_url(), "print": story.get_absolute_url() + "print/",
+        "section": story.section.get_absolute_url(), "tag": Tag.objects.first().get_absolute_url(),
+        "author": Author.objects.first().get_absolute_url(), "archive-year": f"/archive/{day:%Y}/",
+        "archive-month": f"/archive/{day:%Y}/{day.month}/", "archive-day": f"/archive/{day:%Y}/{day.month}/{day.day}/",
+        "search": "/search/?q=iran", "search-empty": "/search/?q=", "corrections": "/corrections/",
+        "not-found": "/news/1/", "key-frame": f"/comments/{story.pk}/key/",
+        "reply": f"/comments/{story.pk}/reply/{comment.pk}/",
+    }
+    pages = {}
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == (404 if name == "not-found" else 200), (name, url, response.status_code)
+        pages[name] = response.content
+    wrong_key = client.post(f"/comments/{story.pk}/post/", {"name": "Reader", "body": "A comment.", "key": "WRONG"})
+    assert wrong_key.status_code >= 400
+    pages["comment-error"] = wrong_key.content
+    return pages
+
+
+def test_every_reader_page_is_valid_html(client, tmp_path):
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        need("The Nu Html Checker", "apt-get install default-jre-headless; npm install --prefix var/tools vnu-jar")
+    files = []
+    for name, content in _pages(client).items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(content)
+        files.append(str(path))
+    run = subprocess.run([java, "-Xss4m", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
+                         capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']} [{m.get('extract', '').strip()[:80]}]"
+              for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert not errors, "\n".join(errors)
