@@ -6,7 +6,7 @@ import pytest
 
 from masthead.news.models import Article
 from tests.news.factories import make_article, make_section
-from tests.syndication.factories import REPORTER, make_token
+from tests.syndication.factories import REPORTER, make_token, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,10 @@ def test_numbers_and_times_in_article_queries_are_a_400(client, query, message):
 
 
 def test_an_empty_patch_is_refused_and_changes_nothing(client):
-    story = make_article(section=make_section(slug="politics"), status=Article.Status.DRAFT, published_at=None)
-    token = make_token(perms=REPORTER)
+    reporter = make_user(perms=REPORTER)
+    story = make_article(section=make_section(slug="politics"), status=Article.Status.DRAFT, published_at=None,
+                         created_by=reporter)
+    token = make_token(reporter)
     for body in ("", "{}"):
         response = client.patch(f"/api/v1/articles/{story.pk}", data=body, content_type="application/json",
                                 HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -87,7 +89,7 @@ def test_an_empty_patch_is_refused_and_changes_nothing(client):
 def test_a_publish_time_outside_the_bounds_is_refused(client, at, message):
     """Year 366 was accepted and made /archive/366/."""
     story = make_article(section=make_section(slug="politics"), status=Article.Status.DRAFT, published_at=None)
-    token = make_token(groups=["Editors"])
+    token = make_token(groups=["editor"])
     response = client.post(f"/api/v1/articles/{story.pk}/publish", data=json.dumps({"at": at}),
                            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
     error = _error(response, 400)

@@ -249,18 +249,20 @@ def _found(user, news_id: int) -> Article:
 
 def _version(request, data: dict) -> int | None:
     """The version the writer read: the ``version`` field, or the ETag sent back in ``If-Match``."""
-    if "version" in data:
-        if type(data["version"]) is not int or data["version"] < 1:
-            raise BadRequest("version", f"must be the story's version, a whole number from 1, not {data['version']!r}")
-        return data.pop("version")
     match = request.META.get("HTTP_IF_MATCH")
-    if match is None:
-        return None
-    found = re.fullmatch(r'\s*(?:W/)?"v(\d+)"\s*', match)
-    if found is None:
-        raise BadRequest("If-Match", f"{match!r} is not an ETag this API sent; send back the ETag of the story you read",
+    found = re.fullmatch(r'\s*(?:W/)?"v(\d{1,18})"\s*', match) if match is not None else None
+    if match is not None and found is None:
+        # Whatever it holds, an If-Match that is not the story's ETag fails the precondition (RFC 9110, 13.1.1).
+        raise BadRequest("If-Match", f"{match[:40]!r} is not an ETag this API sent; send back the ETag of the story you read",
                          status=412)
-    return int(found.group(1))
+    if "version" in data:
+        version = data.pop("version")
+        if isinstance(version, float) and version.is_integer():
+            version = int(version)  # JSON Schema's integer: 3.0 is 3
+        if type(version) is not int or version < 1:
+            raise BadRequest("version", f"must be the story's version, a whole number from 1, not {version!r}")
+        return version
+    return int(found.group(1)) if found else None
 
 
 def _as_saved(article: Article, *, status: int = 200) -> JsonResponse:
@@ -308,12 +310,12 @@ def _body(request) -> dict:
     unknown = sorted(set(data) - WRITABLE - {"published_at", "version"})
     if unknown:
         raise BadRequest(unknown[0], f"is not a writable field; writable: {', '.join(sorted(WRITABLE))}")
-    for name, value in data.items():
-        for text in value if isinstance(value, list) else [value]:
-            # PostgreSQL cannot store U+0000 at all, and no feed or page can carry the others.
-            bad = characters.first_bad(text) if isinstance(text, str) else None
-            if bad:
-                raise BadRequest(name, f"holds {bad}, which is not text")
+    # Refused before any lookup by slug or name: PostgreSQL cannot even compare U+0000. The
+    # message is the story service's own (stories.hygiene), whichever entrance the text came in by.
+    texts = {name: " ".join(v for v in value if isinstance(v, str)) if isinstance(value, list) else value
+             for name, value in data.items()}
+    for name, message in hygiene.problems(texts).items():
+        raise BadRequest(name, f"{name}: {message}")
     return data
 
 

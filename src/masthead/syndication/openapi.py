@@ -57,7 +57,8 @@ STALE = {
     "412": _json_body("Error", "The `If-Match` ETag is not the story's: someone saved it since; the message names who."),
 }
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
-            "description": "The `ETag` of the story as you read it; a stale one is refused with 412.", "schema": STRING}
+            "description": "The `ETag` of the story as you read it; a stale one is refused with 412.",
+            "schema": {"type": "string", "examples": ['"v3"']}}
 VERSION = {"type": "integer", "minimum": 1,
            "description": "The story's version as you read it (its `ETag` is `\"v<version>\"`); a stale one is refused with 409."}
 
@@ -193,7 +194,8 @@ def build() -> dict:
                 "post": {
                     "summary": "Create a draft.", "operationId": "createArticle", "security": [{"token": []}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "allOf": [_ref("ArticleWrite"), {"required": ["headline", "section"]}]}}}},
+                        "allOf": [_ref("ArticleWrite"), {"required": ["headline", "section"]},
+                                  {"not": {"required": ["version"]}}]}}}},
                     "responses": {"201": _json_body("Ninjs", "The new draft."), **ERRORS},
                 },
             },
