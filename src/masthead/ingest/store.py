@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead import sanitize
+from masthead.delivery import keys as surrogate
 from masthead.delivery.purge import purge_on_commit
 from masthead.ingest.items import ImportFailed, Item
 from masthead.ingest.models import ImportRevision, SourceRecord
@@ -222,11 +223,11 @@ class Store:
         keys: set[str] = set()
         revisions = []
         for _, _, article, _ in updates:
-            keys |= {article.surrogate_key, f"section-{article.section_id}"}
-            keys |= {f"tag-{pk}" for pk, _ in tags.get(article.pk, [])}
-            keys |= {f"author-{pk}" for pk, _ in authors.get(article.pk, [])}
+            keys |= {article.surrogate_key, surrogate.section(article.section_id)}
+            keys |= {surrogate.tag(pk) for pk, _ in tags.get(article.pk, [])}
+            keys |= {surrogate.author(pk) for pk, _ in authors.get(article.pk, [])}
             if article.published_at:
-                keys.add(f"archive-{article.published_at:%Y-%m-%d}")
+                keys.add(surrogate.archive_day(article.published_at))
             revisions.append(ImportRevision(article_id=article.pk, taken_at=now, fields={
                 "headline": article.headline, "kicker": article.kicker, "summary": article.summary,
                 "body": article.body, "source": article.source, "section_id": article.section_id,
@@ -257,13 +258,13 @@ class Store:
         if not touched:
             return
         # A new story has no cached page of its own yet: only the lists that will show it are stale.
-        keys = keys | {"home", "feeds"}
+        keys = keys | {surrogate.HOME, surrogate.FEEDS}
         for item, article in touched:
-            keys.add(f"section-{article.section_id}")
-            keys |= {f"tag-{self._tag(name)}" for name in item.tags}
-            keys |= {f"author-{self._author(name)}" for name in item.authors}
+            keys.add(surrogate.section(article.section_id))
+            keys |= {surrogate.tag(self._tag(name)) for name in item.tags}
+            keys |= {surrogate.author(self._author(name)) for name in item.authors}
             if article.published_at:
-                keys.add(f"archive-{article.published_at:%Y-%m-%d}")
+                keys.add(surrogate.archive_day(article.published_at))
         purge_on_commit(keys)
 
     # -- what articles are filed under, found or created by name ---------------------------

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.http import Http404
 
 PAGE_SIZE = 20
+# The query parameters a list reads: a page is cached under these and no others.
+PARAMS = ("before", "after")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masthead import house
+from masthead.delivery import keys
 from masthead.delivery.purge import purge_on_commit
 from masthead.news import publishing
 from masthead.news.models import Article, Correction
@@ -127,7 +128,7 @@ def correct(article: Article, *, by, text: str) -> Correction:
     correction = Correction.objects.create(article=article, text=text, created_at=now, created_by=by)
     article.corrected_at = now
     _commit(article, by=by, from_state=article.state, note=_("Correction: %(text)s") % {"text": text})
-    purge_on_commit({"corrections"})
+    purge_on_commit({keys.CORRECTIONS})
     return correction
 
 

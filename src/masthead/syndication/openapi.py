@@ -7,7 +7,9 @@ The ninjs schema is the subset of IPTC ninjs 2.0 the API writes, with the standa
 from django.conf import settings
 from django.http import JsonResponse
 
-from masthead.syndication.caching import cacheable, readable_from_any_site
+from masthead.delivery import keys
+from masthead.news.caching import cacheable
+from masthead.syndication.caching import readable_from_any_site
 
 
 def _ref(name: str) -> dict:
@@ -186,4 +188,4 @@ def build() -> dict:
 
 def document(request):
     """``/api/openapi.json``."""
-    return readable_from_any_site(cacheable(JsonResponse(build(), json_dumps_params={"ensure_ascii": False}), {"openapi"}))
+    return readable_from_any_site(cacheable(JsonResponse(build(), json_dumps_params={"ensure_ascii": False}), {keys.OPENAPI}))
