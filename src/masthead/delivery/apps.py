@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.core.signals import setting_changed
+
+
+def _settings_changed(*, setting, **kwargs):
+    # Another cache backend means another purge fan-out and other pages (tests override CACHES).
+    if setting in ("CACHES", "VAR_DIR"):
+        from masthead.delivery import fanout, pagecache
+
+        fanout.reset()
+        pagecache.clear()
 
 
 class DeliveryConfig(AppConfig):
     name = "masthead.delivery"
     verbose_name = "Delivery"
+
+    def ready(self):
+        setting_changed.connect(_settings_changed)

@@ -1,0 +1,192 @@
+"""Telling every server process when surrogate keys were purged.
+
+Each process keeps the time of the latest purge of each key in memory (``purged``), so a page
+held in its own memory is checked without a network round trip or a system call beyond one
+``stat``. Purges reach that map from other processes and hosts in one of two ways:
+
+- with Redis (``MASTHEAD_CACHE_URL``), through a pub/sub channel every process subscribes to
+  (and the purge times are also written to Redis, for pages read from the shared cache by a
+  process that started after the purge);
+- without it, through a purge log: a small append-only file under ``MASTHEAD_VAR_DIR`` that
+  every process on the machine (server workers, ``masthead shell``, an import) appends to and
+  reads from where it last stopped. A file, not a database table, so a cache hit costs a
+  ``stat`` and not a query; appends of one short line are atomic (``O_APPEND``).
+
+A process that cannot be sure it heard every purge (the pub/sub connection dropped) reports
+itself not ``live``, and the page cache then trusts only the shared store until it is again.
+"""
+
+import fcntl
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "masthead:purge"
+# The log is rewritten with only its recent lines when it passes this size.
+LOG_LIMIT_BYTES = 1 << 20
+
+purged: dict[str, float] = {}
+# Called when a process subscribes to the channel again after losing it.
+on_resubscribe: list = []
+
+
+# Past this many keys, those purged before every live page was rendered are forgotten.
+REMEMBERED_KEYS = 100_000
+
+
+def _remember(at: float, keys) -> None:
+    for key in keys:
+        if purged.get(key, 0.0) < at:
+            purged[key] = at
+    if len(purged) > REMEMBERED_KEYS:
+        horizon = _horizon()
+        for key in [k for k, t in purged.items() if t < horizon]:
+            purged.pop(key, None)
+
+
+def purged_since(keys, moment: float) -> bool:
+    """Whether any of ``keys`` was purged at or after ``moment`` (as far as this process knows)."""
+    return any(purged.get(key, 0.0) >= moment for key in keys)
+
+
+def _horizon() -> float:
+    # A purge older than the longest page lifetime only concerns pages that have expired anyway.
+    return time.time() - settings.PAGE_CACHE_SECONDS - 60
+
+
+class PurgeLog:
+    """The embedded fan-out: an append-only file of ``<time> <key> <key>...`` lines."""
+
+    live = True
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lock_path = path + ".lock"
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.file = None
+        self.identity = None
+        self.pending = b""
+        self.mutex = threading.Lock()
+        self.poll()
+
+    def publish(self, keys, at: float) -> None:
+        line = f"{at:.6f} {' '.join(keys)}\n".encode()
+        with open(self.lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            # Opened under the lock: a rotation swaps the file, and a line written to the old one is lost.
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(descriptor, line)
+                size = os.fstat(descriptor).st_size
+            finally:
+                os.close(descriptor)
+            if size > LOG_LIMIT_BYTES:
+                self._rotate()
+        _remember(at, keys)
+
+    def _rotate(self) -> None:
+        horizon = _horizon()
+        with open(self.path, "rb") as current:
+            kept = [line for line in current if line.endswith(b"\n") and float(line.split(b" ", 1)[0]) >= horizon]
+        temporary = f"{self.path}.{os.getpid()}"
+        with open(temporary, "wb") as fresh:
+            fresh.writelines(kept)
+        os.replace(temporary, self.path)
+
+    def poll(self) -> None:
+        """Read what other processes appended since the last call (one ``stat`` when nothing did)."""
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return
+        identity = (status.st_ino, status.st_dev)
+        if identity == self.identity and status.st_size == self.file.tell() + len(self.pending):
+            return
+        with self.mutex:
+            if identity != self.identity:
+                if self.file is not None:
+                    self._read()  # the old file's last lines, then the new file from its start
+                    self.file.close()
+                self.file, self.identity, self.pending = open(self.path, "rb"), identity, b""
+            self._read()
+
+    def _read(self) -> None:
+        data = self.pending + self.file.read()
+        complete, _, self.pending = data.rpartition(b"\n")
+        for line in complete.split(b"\n") if complete else ():
+            at, *keys = line.decode().split(" ")
+            _remember(float(at), keys)
+
+
+class RedisChannel:
+    """The fan-out through Redis pub/sub, heard by a thread in each process."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.live = False
+        self.closed = False
+        thread = threading.Thread(target=self._listen, name="masthead-purge-listener", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 1
+        while not self.live and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def publish(self, keys, at: float) -> None:
+        _remember(at, keys)
+        self.client.publish(CHANNEL, f"{at:.6f} {' '.join(keys)}")
+
+    def poll(self) -> None:
+        pass  # the listening thread keeps ``purged`` current
+
+    def close(self) -> None:
+        self.closed = True
+
+    def _listen(self) -> None:
+        while not self.closed:
+            try:
+                subscription = self.client.pubsub(ignore_subscribe_messages=False)
+                subscription.subscribe(CHANNEL)
+                for message in subscription.listen():
+                    if message["type"] == "subscribe":
+                        for callback in on_resubscribe:
+                            callback()  # purges missed while deaf: what this process holds is suspect
+                        self.live = True
+                    elif self.closed:
+                        return
+                    elif message["type"] == "message":
+                        at, *keys = message["data"].decode().split(" ")
+                        _remember(float(at), keys)
+            except Exception as error:  # Redis restarting or unreachable: deaf until subscribed again
+                if not self.closed:
+                    log.warning("purge channel lost (%s); pages are read from the shared cache until it is back", error)
+            self.live = False
+            time.sleep(0.5)
+
+
+_state: dict = {}
+
+
+def current():
+    """This process's fan-out (made again after a fork: a thread does not survive one)."""
+    pid = os.getpid()
+    found = _state.get(pid)
+    if found is None:
+        _state.clear()
+        location = settings.CACHES["default"]["LOCATION"] if "redis" in settings.CACHES["default"]["BACKEND"] else None
+        found = _state[pid] = RedisChannel(location) if location else PurgeLog(str(settings.VAR_DIR / "cache" / "purges.log"))
+    return found
+
+
+def reset() -> None:
+    """Forget this process's fan-out, for a change of settings (tests)."""
+    for channel in _state.values():
+        if isinstance(channel, RedisChannel):
+            channel.close()
+    _state.clear()
