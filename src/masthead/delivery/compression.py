@@ -49,6 +49,11 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return admitted.get("gzip", admitted.get("x-gzip", admitted.get("*", 0.0))) > 0
 
 
+def gzip_etag(etag: str) -> str:
+    """The ETag of the gzip form of a representation whose ETag is ``etag``."""
+    return etag[:-1] + '-gz"' if etag.endswith('"') else etag + "-gz"
+
+
 def gzip_pieces(body: bytes, mark: bytes) -> tuple[bytes, ...]:
     """``body`` gzipped as pieces between occurrences of ``mark``, to be joined by ``gzip_fill``."""
     texts = body.split(mark)

@@ -9,15 +9,10 @@ from email.utils import parsedate_to_datetime
 
 from masthead import house
 from masthead.delivery import compression
-from masthead.delivery.pagecache import TIMING_MARK, CachedPage
+from masthead.delivery.pagecache import CachedPage
 
 # Headers a 304 repeats (RFC 9110, 15.4.5), besides the validators.
 NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "expires", "surrogate-key", "last-modified"}
-
-
-def gzip_etag(etag: str) -> str:
-    """The ETag of the gzip form of a representation whose ETag is ``etag``."""
-    return etag[:-1] + '-gz"' if etag.endswith('"') else etag + "-gz"
 
 
 def _not_modified(environ, *, etag: str, last_modified: str | None) -> bool:
@@ -38,29 +33,21 @@ def _not_modified(environ, *, etag: str, last_modified: str | None) -> bool:
 def answer(page: CachedPage, environ, *, started: float, hit: bool) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body answering ``environ`` from ``page``; ``started`` is its perf_counter()."""
     gzipped = bool(page.gzip) and compression.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-    etag = gzip_etag(page.etag) if gzipped else page.etag
-    headers = [(name, value) for name, value in page.headers]
-    vary = [value for name, value in headers if name.lower() == "vary"]
-    headers = [(name, value) for name, value in headers if name.lower() != "vary"]
-    if page.gzip:
-        vary.append("Accept-Encoding")
-    if vary:
-        headers.append(("Vary", ", ".join(vary)))
-    headers.append(("ETag", etag))
+    headers = list(page.gzip_headers if gzipped else page.headers)
     state = "hit" if hit else "miss"
-    last_modified = next((value for name, value in headers if name.lower() == "last-modified"), None)
-    if page.status == 200 and _not_modified(environ, etag=etag, last_modified=last_modified):
-        kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS or n in ("Vary", "ETag")]
-        elapsed = time.perf_counter() - started
-        kept += [("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
-        return 304, kept, b""
+    if page.status == 200 and ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):
+        etag = compression.gzip_etag(page.etag) if gzipped else page.etag
+        if _not_modified(environ, etag=etag, last_modified=page.last_modified):
+            kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS or n in ("Vary", "ETag")]
+            elapsed = time.perf_counter() - started
+            kept += [("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
+            return 304, kept, b""
     filler = house.seconds(time.perf_counter() - started).encode()
     if gzipped:
         body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size, tail=page.tail,
                                      filler=filler)
-        headers.append(("Content-Encoding", "gzip"))
     else:
-        body = page.body.replace(TIMING_MARK, filler) if page.tail else page.body
+        body = filler.join(page.texts)
     elapsed = time.perf_counter() - started
     headers += [("Content-Length", str(len(body))),
                 ("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]

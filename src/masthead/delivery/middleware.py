@@ -101,7 +101,7 @@ def _finish(request, response, started):
             response.content = compression.gzip_now(response.content)
             response["Content-Encoding"] = "gzip"
             if response.has_header("ETag"):
-                response["ETag"] = hits.gzip_etag(response["ETag"])
+                response["ETag"] = compression.gzip_etag(response["ETag"])
     if response.has_header("Content-Length") and not response.streaming:
         response["Content-Length"] = str(len(response.content))
     if request.method in ("GET", "HEAD") and response.status_code == 200 and (

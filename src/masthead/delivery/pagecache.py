@@ -41,12 +41,13 @@ ENTRY_OVERHEAD = 1024
 
 @dataclass(frozen=True)
 class CachedPage:
-    body: bytes  # the text, with TIMING_MARK where the footer's figure goes
+    texts: tuple[bytes, ...]  # the text, split where TIMING_MARK held the footer's figure
     gzip: tuple[bytes, ...]  # compression.gzip_pieces(body), or () for a type not compressed
     head_crc: int  # CRC-32 of the text before the first mark
     head_size: int
-    tail: tuple[bytes, ...]  # the texts after each mark
-    headers: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...]  # what every answer of the plain text carries (ETag, Vary included)
+    gzip_headers: tuple[tuple[str, str], ...]  # the same for the gzip form
+    last_modified: str | None
     status: int
     keys: tuple[str, ...]
     reads: frozenset
@@ -56,18 +57,27 @@ class CachedPage:
     expires: float
 
     @property
+    def tail(self) -> tuple[bytes, ...]:
+        """The texts after each mark."""
+        return self.texts[1:]
+
+    @property
     def size(self) -> int:
-        return len(self.body) + sum(map(len, self.gzip)) + sum(map(len, self.tail)) + ENTRY_OVERHEAD
+        return sum(map(len, self.texts)) + sum(map(len, self.gzip)) + ENTRY_OVERHEAD
 
 
 def make_page(*, body: bytes, headers, status: int, keys, reads, strict: bool, etag: str, content_type: str,
               rendered_at: float, lifetime: float) -> CachedPage:
     """A page ready to store, its compressed form made once here."""
-    head, _, _ = body.partition(TIMING_MARK)
     texts = body.split(TIMING_MARK)
     pieces = compression.gzip_pieces(body, TIMING_MARK) if compression.compressible(content_type) else ()
-    return CachedPage(body=body, gzip=pieces, head_crc=zlib.crc32(head), head_size=len(head), tail=tuple(texts[1:]),
-                      headers=tuple(headers), status=status, keys=tuple(sorted(set(keys))), reads=frozenset(reads),
+    vary = [value for name, value in headers if name.lower() == "vary"] + (["Accept-Encoding"] if pieces else [])
+    common = [(name, value) for name, value in headers if name.lower() != "vary"] + ([("Vary", ", ".join(vary))] if vary else [])
+    return CachedPage(texts=tuple(texts), gzip=pieces, head_crc=zlib.crc32(texts[0]), head_size=len(texts[0]),
+                      headers=tuple(common + [("ETag", etag)]),
+                      gzip_headers=tuple(common + [("ETag", compression.gzip_etag(etag)), ("Content-Encoding", "gzip")]) if pieces else (),
+                      last_modified=next((value for name, value in headers if name.lower() == "last-modified"), None),
+                      status=status, keys=tuple(sorted(set(keys))), reads=frozenset(reads),
                       strict=strict, etag=etag, rendered_at=rendered_at, expires=time.time() + lifetime)
 
 
