@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
             pagecache.TIMING_MARK + b" sec</footer></body></html>"
         page = pagecache.make_page(body=body, headers=[("Content-Type", "text/html; charset=utf-8")], status=200,
                                    keys=["article-1", "section-1", "home"], reads=(), strict=False, etag='"bench"',
-                                   content_type="text/html; charset=utf-8", rendered_at=time.time(), lifetime=300)
+                                   content_type="text/html; charset=utf-8", language="en", rendered_at=time.time(), lifetime=300)
         environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/news/1/story/", "HTTP_HOST": "localhost", "QUERY_STRING": ""}
         pagecache.store(environ, page)
         pagecache.purge_keys(["article-2"])  # a purge record exists, as on a live site

@@ -35,6 +35,8 @@ def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an ``Accept-Encoding`` header admits gzip (``gzip;q=0`` refuses it; ``*`` admits it)."""
     if "gzip" not in accept_encoding and "*" not in accept_encoding:
         return False
+    if ";" not in accept_encoding:
+        return True  # no weights: every coding named is admitted (browsers send "gzip, deflate, br")
     admitted = {}
     for item in accept_encoding.split(","):
         name, _, params = item.strip().partition(";")

@@ -42,7 +42,7 @@ def answer(page: CachedPage, environ, *, started: float, hit: bool) -> tuple[int
             elapsed = time.perf_counter() - started
             kept += [("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
             return 304, kept, b""
-    filler = house.seconds(time.perf_counter() - started).encode()
+    filler = house.seconds(time.perf_counter() - started, language=page.language).encode()
     if gzipped:
         body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size, tail=page.tail,
                                      filler=filler)

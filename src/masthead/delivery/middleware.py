@@ -13,6 +13,7 @@ from email.utils import formatdate
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
+from django.utils import translation
 from django.utils.http import parse_http_date_safe
 
 from masthead import house
@@ -51,6 +52,7 @@ class DeliveryMiddleware:
             headers=[(k, v) for k, v in response.items() if k.lower() not in NOT_STORED],
             status=response.status_code, keys=keys, reads=reads, strict=getattr(response, "cache_strict", False),
             etag=response["ETag"], content_type=response.get("Content-Type", ""),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
             rendered_at=rendered_at, lifetime=lifetime,
         )
         pagecache.store(environ, page)

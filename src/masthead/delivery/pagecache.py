@@ -48,6 +48,7 @@ class CachedPage:
     headers: tuple[tuple[str, str], ...]  # what every answer of the plain text carries (ETag, Vary included)
     gzip_headers: tuple[tuple[str, str], ...]  # the same for the gzip form
     last_modified: str | None
+    language: str  # of the page's figures: the footer's timing is written in its digits
     status: int
     keys: tuple[str, ...]
     reads: frozenset
@@ -67,7 +68,7 @@ class CachedPage:
 
 
 def make_page(*, body: bytes, headers, status: int, keys, reads, strict: bool, etag: str, content_type: str,
-              rendered_at: float, lifetime: float) -> CachedPage:
+              language: str, rendered_at: float, lifetime: float) -> CachedPage:
     """A page ready to store, its compressed form made once here."""
     texts = body.split(TIMING_MARK)
     pieces = compression.gzip_pieces(body, TIMING_MARK) if compression.compressible(content_type) else ()
@@ -77,7 +78,7 @@ def make_page(*, body: bytes, headers, status: int, keys, reads, strict: bool, e
                       headers=tuple(common + [("ETag", etag)]),
                       gzip_headers=tuple(common + [("ETag", compression.gzip_etag(etag)), ("Content-Encoding", "gzip")]) if pieces else (),
                       last_modified=next((value for name, value in headers if name.lower() == "last-modified"), None),
-                      status=status, keys=tuple(sorted(set(keys))), reads=frozenset(reads),
+                      language=language, status=status, keys=tuple(sorted(set(keys))), reads=frozenset(reads),
                       strict=strict, etag=etag, rendered_at=rendered_at, expires=time.time() + lifetime)
 
 
