@@ -34,7 +34,8 @@ POLL_SECONDS = 0.01
 LOG_LIMIT_BYTES = 1 << 20
 
 purged: dict[str, float] = {}
-# Called when a process subscribes to the channel again after losing it.
+# Called when a process may have missed purges: it subscribed to the channel again after
+# losing it, or slept through a whole purge log.
 on_resubscribe: list = []
 
 
@@ -62,17 +63,31 @@ def _horizon() -> float:
     return time.time() - settings.PAGE_CACHE_SECONDS - 60
 
 
+def _generation(line: bytes) -> int | None:
+    """The number a purge log's first line gives it (None for a log without one)."""
+    return int(line[1:]) if line.startswith(b"#") and line[1:].strip().isdigit() else None
+
+
 class PurgeLog:
-    """The embedded fan-out: an append-only file of ``<time> <key> <key>...`` lines."""
+    """The embedded fan-out: an append-only file of ``<time> <key> <key>...`` lines.
+
+    Past ``limit_bytes`` a writer replaces the file with an empty one whose first line numbers
+    it (``#<generation>``). History is never needed: a process's pages were all rendered after it
+    began reading, so a new reader starts at the end. A reader that finds a generation it did
+    not expect slept through a whole file (an idle worker during a big import): it forgets the
+    pages it holds, as a Redis subscriber does when it lost the channel.
+    """
 
     live = True
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, *, limit_bytes: int = LOG_LIMIT_BYTES):
         self.path = path
         self.lock_path = path + ".lock"
+        self.limit_bytes = limit_bytes
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.file = None
         self.identity = None
+        self.generation = None
         self.pending = b""
         self.mutex = threading.Lock()
         self.next_poll = 0.0
@@ -85,22 +100,20 @@ class PurgeLog:
             # Opened under the lock: a rotation swaps the file, and a line written to the old one is lost.
             descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
+                if os.fstat(descriptor).st_size == 0:
+                    os.write(descriptor, b"#0\n")
                 os.write(descriptor, line)
                 size = os.fstat(descriptor).st_size
             finally:
                 os.close(descriptor)
-            if size > LOG_LIMIT_BYTES:
-                self._rotate()
+            if size > self.limit_bytes:
+                with open(self.path, "rb") as current:
+                    generation = _generation(current.readline()) or 0
+                temporary = f"{self.path}.{os.getpid()}"
+                with open(temporary, "wb") as fresh:
+                    fresh.write(f"#{generation + 1}\n".encode())
+                os.replace(temporary, self.path)
         _remember(at, keys)
-
-    def _rotate(self) -> None:
-        horizon = _horizon()
-        with open(self.path, "rb") as current:
-            kept = [line for line in current if line.endswith(b"\n") and float(line.split(b" ", 1)[0]) >= horizon]
-        temporary = f"{self.path}.{os.getpid()}"
-        with open(temporary, "wb") as fresh:
-            fresh.writelines(kept)
-        os.replace(temporary, self.path)
 
     def poll(self) -> None:
         """Read what other processes appended since the last look (one ``stat`` when nothing was)."""
@@ -117,16 +130,27 @@ class PurgeLog:
             return
         with self.mutex:
             if identity != self.identity:
-                if self.file is not None:
+                first = self.file is None
+                if not first:
                     self._read()  # the old file's last lines, then the new file from its start
                     self.file.close()
                 self.file, self.identity, self.pending = open(self.path, "rb"), identity, b""
+                if first:
+                    self.generation = _generation(self.file.readline())
+                    self.file.seek(0, os.SEEK_END)
             self._read()
 
     def _read(self) -> None:
         data = self.pending + self.file.read()
         complete, _, self.pending = data.rpartition(b"\n")
         for line in complete.split(b"\n") if complete else ():
+            if line.startswith(b"#"):
+                generation = _generation(line)
+                if self.generation is not None and generation != self.generation + 1:
+                    for callback in on_resubscribe:
+                        callback()
+                self.generation = generation
+                continue
             at, *keys = line.decode().split(" ")
             _remember(float(at), keys)
 
