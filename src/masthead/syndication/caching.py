@@ -1,5 +1,6 @@
 """Headers for syndication answers that partners read from other sites."""
 
+
 def readable_from_any_site(response):
     """Let partners' web apps read this public answer from their own pages (CORS).
 
