@@ -69,16 +69,17 @@ class Throughput:
 
 
 def load(port: int, *, path: str, paths_file: Path | None = None, offset: int = 0, duration: float,
-         connections: int, threads: int) -> Throughput:
+         connections: int, threads: int, headers: dict | None = None) -> Throughput:
     """Hammer one page (or, with ``paths_file``, many different pages) for ``duration`` seconds."""
+    headers = headers or {}
     if shutil.which("wrk"):
         return _wrk(port, path=path, paths_file=paths_file, offset=offset, duration=duration,
-                    connections=connections, threads=threads)
+                    connections=connections, threads=threads, headers=headers)
     return _python_load(port, path=path, paths_file=paths_file, offset=offset, duration=duration,
-                        connections=connections)
+                        connections=connections, headers=headers)
 
 
-def _wrk(port, *, path, paths_file, offset, duration, connections, threads) -> Throughput:
+def _wrk(port, *, path, paths_file, offset, duration, connections, threads, headers) -> Throughput:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     env = {**os.environ, "BENCH_OFFSET": str(offset), "BENCH_THREADS": str(threads)}
@@ -88,6 +89,7 @@ def _wrk(port, *, path, paths_file, offset, duration, connections, threads) -> T
     try:
         finished = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
+             *[f"-H{name}: {value}" for name, value in headers.items()],
              "-s", script.name, f"http://{HOST}:{port}{path}"],
             env=env, capture_output=True, text=True, timeout=duration + 60,
         )
@@ -103,7 +105,7 @@ def _wrk(port, *, path, paths_file, offset, duration, connections, threads) -> T
                       found["socket_errors"] + found["http_errors"])
 
 
-def _python_load(port, *, path, paths_file, offset, duration, connections) -> Throughput:
+def _python_load(port, *, path, paths_file, offset, duration, connections, headers) -> Throughput:
     paths = paths_file.read_text().split() if paths_file else [path]
     latencies: list[float] = []
     errors = [0]
@@ -118,7 +120,7 @@ def _python_load(port, *, path, paths_file, offset, duration, connections) -> Th
             position += 1
             began = time.perf_counter()
             try:
-                conn.request("GET", paths[position % len(paths)])
+                conn.request("GET", paths[position % len(paths)], headers=headers)
                 response = conn.getresponse()
                 response.read()
                 if response.status >= 400:

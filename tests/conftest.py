@@ -18,9 +18,13 @@ def need(what: str, why: str):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from masthead.delivery import pagecache
+
     cache.clear()
+    pagecache.clear()
     yield
     cache.clear()
+    pagecache.clear()
 
 
 @pytest.fixture(scope="session")

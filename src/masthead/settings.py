@@ -95,8 +95,9 @@ if _env("MASTHEAD_REPLICA_URL"):
 # up to this long for the replica to replay a change. Default: 2.
 REPLICA_MAX_LAG = float(_env("MASTHEAD_REPLICA_MAX_LAG", "2"))
 
-# MASTHEAD_CACHE_URL: shared cache for pages and rate limits, e.g. redis://127.0.0.1:6379/0.
-# Needed when several processes serve the site. Default: local memory of each process.
+# MASTHEAD_CACHE_URL: shared cache for pages and rate limits, e.g. redis://127.0.0.1:6379/0, and
+# the channel that tells every process and host of a purge. Needed when several machines serve
+# the site. Default: local memory of each process, purges told through a file in VAR_DIR.
 _cache_url = _env("MASTHEAD_CACHE_URL")
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     # Short socket timeouts: a Redis that is down must cost a reader milliseconds, not seconds (rediscache.py).
@@ -110,6 +111,10 @@ else:
 # MASTHEAD_PAGE_CACHE_SECONDS: how long an anonymous page may be served from the page cache
 # without being purged. Publishing purges at once; this bounds everything else. Default: 300.
 PAGE_CACHE_SECONDS = int(_env("MASTHEAD_PAGE_CACHE_SECONDS", "300"))
+
+# MASTHEAD_PAGE_CACHE_BYTES: the most memory each server process gives to cached pages, in bytes;
+# the least recently read pages go first. Default: 67108864 (64 MiB).
+PAGE_CACHE_BYTES = int(_env("MASTHEAD_PAGE_CACHE_BYTES", str(64 << 20)))
 
 # MASTHEAD_BROWSER_MAX_AGE: Cache-Control max-age for readers' browsers, in seconds. Default: 60.
 BROWSER_MAX_AGE = int(_env("MASTHEAD_BROWSER_MAX_AGE", "60"))

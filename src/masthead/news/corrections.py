@@ -2,9 +2,10 @@
 
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from masthead import parameters
+from masthead.delivery import keys
+from masthead.news.caching import cacheable
 from masthead.news.models import Article, Correction
 
 PAGE_SIZE = 30
@@ -23,7 +24,6 @@ def corrections(request):
     shown = rows[:PAGE_SIZE]
     response = render(request, "news/corrections.html", {
         "corrections": shown, "older": shown[-1].pk if len(rows) > PAGE_SIZE else None})
-    from masthead.news.views import _cacheable
-
-    # "feeds" is purged by every save, so a story taken down leaves this page at once too.
-    return _cacheable(response, {"corrections", "feeds"}, last_modified=shown[0].created_at if shown else None)
+    # FEEDS is purged by every save, so a story taken down leaves this page at once too.
+    return cacheable(response, {keys.CORRECTIONS, keys.FEEDS}, last_modified=shown[0].created_at if shown else None,
+                     reads={"before"})

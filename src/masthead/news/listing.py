@@ -13,6 +13,8 @@ from django.http import Http404
 from masthead import parameters
 
 PAGE_SIZE = 20
+# The query parameters a list reads: a page is cached under these and no others.
+PARAMS = ("before", "after")
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from masthead import sanitize
+from masthead.delivery import keys
 from masthead.news.addresses import address
 
 # Edits within this time of publication (a typo fixed at once) do not earn an Updated line.
@@ -37,7 +38,7 @@ class Section(models.Model):
 
     @property
     def surrogate_key(self) -> str:
-        return f"section-{self.pk}"
+        return keys.section(self.pk)
 
 
 class Tag(models.Model):
@@ -60,7 +61,7 @@ class Tag(models.Model):
 
     @property
     def surrogate_key(self) -> str:
-        return f"tag-{self.pk}"
+        return keys.tag(self.pk)
 
 
 class Author(models.Model):
@@ -81,7 +82,7 @@ class Author(models.Model):
 
     @property
     def surrogate_key(self) -> str:
-        return f"author-{self.pk}"
+        return keys.author(self.pk)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -109,9 +110,9 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
-    def next_scheduled_time(self):
-        """When the next scheduled story becomes visible, or None."""
-        return (self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+    def next_scheduled_time(self, *, after=None):
+        """When the next scheduled story becomes visible after ``after`` (default now), or None."""
+        return (self.filter(status=Article.Status.PUBLISHED, published_at__gt=after or timezone.now())
                 .order_by("published_at").values_list("published_at", flat=True).first())
 
 
@@ -237,7 +238,7 @@ class Article(models.Model):
 
     @property
     def surrogate_key(self) -> str:
-        return f"article-{self.pk}"
+        return keys.article(self.pk)
 
 
 class Correction(models.Model):

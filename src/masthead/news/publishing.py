@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from masthead.delivery import keys
 from masthead.news.models import Article
 
 RELATED_COUNT = 5
@@ -15,12 +16,12 @@ RELATED_COUNT = 5
 
 def surrogate_keys(article: Article) -> set[str]:
     """The keys of every page that shows ``article``: itself, its section, tags, authors, home, archive."""
-    keys = {article.surrogate_key, "home", "feeds", f"section-{article.section_id}"}
-    keys.update(f"tag-{pk}" for pk in article.tags.values_list("pk", flat=True))
-    keys.update(f"author-{pk}" for pk in article.authors.values_list("pk", flat=True))
+    found = {article.surrogate_key, keys.HOME, keys.FEEDS, keys.section(article.section_id)}
+    found.update(keys.tag(pk) for pk in article.tags.values_list("pk", flat=True))
+    found.update(keys.author(pk) for pk in article.authors.values_list("pk", flat=True))
     if article.published_at:
-        keys.add(f"archive-{article.published_at:%Y-%m-%d}")
-    return keys
+        found.add(keys.archive_day(article.published_at))
+    return found
 
 
 def choose_related(article: Article) -> list[int]:

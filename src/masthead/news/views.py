@@ -4,26 +4,17 @@ import calendar
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from masthead.delivery import keys
 from masthead.news import listing, storypage
+from masthead.news.caching import cacheable
 from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
-
-
-def _cacheable(response, keys, *, last_modified=None, bounded_by_schedule=True, until=None):
-    """Mark ``response`` for the page cache under ``keys``, no longer than the next scheduled story
-    (nor than ``until``, when something on the page expires by itself, such as a breaking-news banner)."""
-    response.surrogate_keys = set(keys)
-    response.last_modified = last_modified
-    upcoming = Article.objects.next_scheduled_time() if bounded_by_schedule else None
-    ends = min((t for t in (upcoming, until) if t is not None), default=None)
-    if ends is not None:
-        response.cache_lifetime = max(0, int((ends - timezone.now()).total_seconds()))
-    return response
 
 
 def _teasers(queryset):
@@ -31,7 +22,10 @@ def _teasers(queryset):
 
 
 def home(request):
-    visible = Article.objects.visible()
+    # One "now" for the stories shown and for the next scheduled one that bounds the page's life:
+    # read at two moments, a story appearing between them would stay off the page until it expires.
+    now = timezone.now()
+    visible = Article.objects.visible(at=now)
     top = list(_teasers(visible.newest_first())[:5])
     sections = storypage.sections(request)  # read once, for the navigation too
     shown = {a.pk for a in top}
@@ -40,10 +34,10 @@ def home(request):
         latest = [a for a in _teasers(visible.filter(section=section).newest_first())[:5] if a.pk not in shown]
         if latest:
             by_section.append((section, latest[:4]))
-    breaking = Article.objects.breaking_story()
+    breaking = Article.objects.breaking_story(at=now)
     response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking})
-    return _cacheable(response, {"home"}, last_modified=max((a.published_at for a in top), default=None),
-                      until=breaking.breaking_until if breaking else None)
+    return cacheable(response, {keys.HOME}, now=now, last_modified=max((a.published_at for a in top), default=None),
+                     until=breaking.breaking_until if breaking else None)
 
 
 def article(request, news_id: int, slug: str | None = None):
@@ -57,7 +51,9 @@ def article(request, news_id: int, slug: str | None = None):
     else:
         response = render(request, "news/article.html", {"article": story, "related": storypage.related(story, request=request)})
     # The story's own scheduled neighbours never appear on it, so its lifetime is not bounded by them.
-    return _cacheable(response, {story.surrogate_key}, last_modified=story.updated_at, bounded_by_schedule=False)
+    # ?comment=<status> after posting a comment shows a notice above the comments.
+    return cacheable(response, {story.surrogate_key}, last_modified=story.updated_at, bounded_by_schedule=False,
+                     reads={"comment"})
 
 
 def legacy_article(request, news_id: int):
@@ -66,18 +62,19 @@ def legacy_article(request, news_id: int):
     return HttpResponsePermanentRedirect(story.get_absolute_url())
 
 
-def _listing(request, queryset, *, template_context, keys):
-    page = listing.paginate(_teasers(queryset), request.GET)
+def _listing(request, where: Q, *, template_context, keys):
+    now = timezone.now()  # one moment for the list and for the scheduled story that bounds its life
+    page = listing.paginate(_teasers(Article.objects.visible(at=now).filter(where)), request.GET)
     if not page.items and (request.GET.get("before") or request.GET.get("after")):
         raise Http404(_("No stories on this page."))
     response = render(request, "news/list.html", {**template_context, "page": page})
     last = max((a.published_at for a in page.items), default=None)
-    return _cacheable(response, keys, last_modified=last)
+    return cacheable(response, keys, now=now, last_modified=last, reads=listing.PARAMS)
 
 
 def section(request, slug: str):
     found = get_object_or_404(Section, slug=slug)
-    return _listing(request, Article.objects.visible().filter(section=found),
+    return _listing(request, Q(section=found),
                     template_context={"title": found.name, "intro": found.description, "kind": "section",
                                       "feed_section": found},
                     keys={found.surrogate_key})
@@ -85,13 +82,13 @@ def section(request, slug: str):
 
 def tag(request, slug: str):
     found = get_object_or_404(Tag, slug=slug)
-    return _listing(request, Article.objects.visible().filter(tags=found),
+    return _listing(request, Q(tags=found),
                     template_context={"title": found.name, "kind": "tag"}, keys={found.surrogate_key})
 
 
 def author(request, slug: str):
     found = get_object_or_404(Author, slug=slug)
-    return _listing(request, Article.objects.visible().filter(authors=found),
+    return _listing(request, Q(authors=found),
                     template_context={"title": found.name, "intro": found.bio, "kind": "author"},
                     keys={found.surrogate_key})
 
@@ -109,15 +106,15 @@ def archive(request, year: int, month: int | None = None, day: int | None = None
             end = datetime(year + 1, 1, 1, tzinfo=dt_timezone.utc)
     except (ValueError, OverflowError):
         raise Http404(_("No such date.")) from None
-    keys = {f"archive-{(start + timedelta(days=n)):%Y-%m-%d}" for n in range(min((end - start).days, 31))}
+    days = {keys.archive_day(start + timedelta(days=n)) for n in range(min((end - start).days, 31))}
     if (end - start).days > 31:
-        keys = {"feeds"}  # a year's page is purged by any publish, as the feeds are
+        days = {keys.FEEDS}  # a year's page is purged by any publish, as the feeds are
     return _listing(
         request,
-        Article.objects.visible().filter(published_at__gte=start, published_at__lt=end),
+        Q(published_at__gte=start, published_at__lt=end),
         template_context={"kind": "archive", "archive_start": start, "archive_end": end,
                           "archive_precision": "day" if day else "month" if month else "year", "title": start},
-        keys=keys,
+        keys=days,
     )
 
 

@@ -27,6 +27,7 @@ from django.utils.text import slugify
 
 from masthead import sanitize, search
 from masthead.characters import first_bad
+from masthead.delivery import keys as surrogate
 from masthead.delivery.purge import purge_on_commit
 from masthead.news import tagging
 from masthead.news.models import Article, Author, HeadlineWord, Section, Tag
@@ -354,12 +355,12 @@ class Writer:
 
 def _page_keys(article: Article, tag_ids: Iterable[int], author_ids: Iterable[int]) -> set[str]:
     # The lists that show the story; a new story has no cached page of its own yet.
-    keys = {"home", "feeds", f"section-{article.section_id}"}
-    keys |= {f"tag-{pk}" for pk in tag_ids}
-    keys |= {f"author-{pk}" for pk in author_ids}
+    found = {surrogate.HOME, surrogate.FEEDS, surrogate.section(article.section_id)}
+    found |= {surrogate.tag(pk) for pk in tag_ids}
+    found |= {surrogate.author(pk) for pk in author_ids}
     if article.published_at:
-        keys.add(f"archive-{article.published_at:%Y-%m-%d}")
-    return keys
+        found.add(surrogate.archive_day(article.published_at))
+    return found
 
 
 def settle(article_ids: list[int]) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masthead import house
+from masthead.delivery import keys as surrogate
 from masthead.news import publishing
 from masthead.news.models import Article, Author, Correction, Tag
 from masthead.newsroom.models import Revision
@@ -178,7 +179,7 @@ def correct(article: Article | int, *, by, text: str) -> Correction:
                                            created_by=by if by.pk is not None else None)
     article.corrected_at = now
     _save(article, by=by, from_state=article.state, note=_("Correction: %(text)s") % {"text": text},
-          before=publishing.surrogate_keys(article), also={"corrections"})
+          before=publishing.surrogate_keys(article), also={surrogate.CORRECTIONS})
     return correction
 
 

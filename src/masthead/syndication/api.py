@@ -26,7 +26,9 @@ from masthead.news.models import Article, Author, Section, Tag
 from masthead.ratelimit import client_ip
 from masthead.stories import changes, hygiene, rules
 from masthead.syndication import ninjs
-from masthead.syndication.caching import cacheable, readable_from_any_site
+from masthead.delivery import keys
+from masthead.news.caching import cacheable
+from masthead.syndication.caching import readable_from_any_site
 from masthead.syndication.models import ApiToken
 
 DEFAULT_LIMIT = 20
@@ -153,16 +155,18 @@ def articles(request):
             moment, pk = cursor
             queryset = queryset.filter(Q(changed__gt=moment) | Q(changed=moment, id__gt=pk))
         # Keys first, then the rows: joined to sections, SQLite would plan a scan of every story.
-        keys = list(queryset.order_by("changed", "id").values_list("id", "changed")[: limit + 1])
-        found = _with_relations(Article.objects.all()).in_bulk([pk for pk, _ in keys[:limit]])
+        changed_rows = list(queryset.order_by("changed", "id").values_list("id", "changed")[: limit + 1])
+        found = _with_relations(Article.objects.all()).in_bulk([pk for pk, _ in changed_rows[:limit]])
         items = [ninjs.to_ninjs(found[pk]) if found[pk].status == Article.Status.PUBLISHED else ninjs.canceled(pk, changed)
-                 for pk, changed in keys[:limit]]
-        next_cursor = listing.encode(keys[limit - 1][1], keys[limit - 1][0]) if len(keys) > limit else None
+                 for pk, changed in changed_rows[:limit]]
+        last = changed_rows[limit - 1] if len(changed_rows) > limit else None
+        next_cursor = listing.encode(last[1], last[0]) if last else None
     params = {k: v for k, v in request.GET.items() if k != "cursor"}
     next_url = None
     if next_cursor:
         next_url = request.build_absolute_uri(reverse("syndication:api-articles") + "?" + urlencode({**params, "cursor": next_cursor}))
-    return readable_from_any_site(cacheable(_json({"items": items, "next": next_url}), {"feeds"}))
+    return readable_from_any_site(cacheable(_json({"items": items, "next": next_url}), {keys.FEEDS},
+                                                 reads=LIST_PARAMS, strict=True))
 
 
 @csrf_exempt  # token-authenticated: see ``articles``
@@ -181,7 +185,7 @@ def article(request, news_id: int):
     if token is not None:  # a token holder's view may include drafts: never page-cache it
         return _as_saved(found)
     return readable_from_any_site(cacheable(_json(ninjs.to_ninjs(found)), {found.surrogate_key},
-                                            last_modified=found.updated_at))
+                                            last_modified=found.updated_at, strict=True))
 
 
 def _listing(request, queryset, serialise):
@@ -194,7 +198,7 @@ def _listing(request, queryset, serialise):
     if len(rows) > limit:
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode({'after': rows[limit - 1].pk, 'limit': limit})}")
     return readable_from_any_site(cacheable(_json({"items": [serialise(row) for row in rows[:limit]], "next": next_url}),
-                                            {"feeds"}))
+                                            {keys.FEEDS}, reads={"after", "limit"}, strict=True))
 
 
 def _site_url(request, path: str) -> str:

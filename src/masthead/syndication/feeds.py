@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from masthead import characters, house, parameters
 from masthead.news.models import Article, Author, Section, Tag
-from masthead.syndication.caching import cacheable, readable_from_any_site
+from masthead.delivery import keys
+from masthead.news.caching import cacheable
+from masthead.syndication.caching import readable_from_any_site
 
 ITEMS = 30
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -178,8 +180,9 @@ def finish(response, obj, kind, *, last_modified=None):
     RSS and Atom already carry Last-Modified (Django sets it from the newest item); the ETag
     comes from the page cache.
     """
-    keys = {"feeds"} | ({obj.surrogate_key} if obj is not None else set())
-    return cacheable(response, keys, last_modified=last_modified)
+    found = {keys.FEEDS} | ({obj.surrogate_key} if obj is not None else set())
+    # /News/Feed?id=<section id> is the one feed that reads its query string.
+    return cacheable(response, found, last_modified=last_modified, reads={"id"})
 
 
 def json_feed(request, kind=None, slug=None):

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from masthead import parameters
-from masthead.syndication.caching import cacheable, readable_from_any_site
+from masthead.delivery import keys
+from masthead.news.caching import cacheable
+from masthead.syndication.caching import readable_from_any_site
 
 
 def _ref(name: str) -> dict:
@@ -226,4 +228,4 @@ def build() -> dict:
 
 def document(request):
     """``/api/openapi.json``."""
-    return readable_from_any_site(cacheable(JsonResponse(build(), json_dumps_params={"ensure_ascii": False}), {"openapi"}))
+    return readable_from_any_site(cacheable(JsonResponse(build(), json_dumps_params={"ensure_ascii": False}), {keys.OPENAPI}))

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from masthead import characters, house, parameters
 from masthead.news.models import Article, Author, Section, Tag
-from masthead.syndication.caching import cacheable
+from masthead.delivery import keys
+from masthead.news.caching import cacheable
 
 URLS_PER_PAGE = 50_000
 # Google News sitemaps list stories from the last two days, at most 1,000 of them:
@@ -63,7 +64,7 @@ def robots(request):
         f"Sitemap: {settings.SITE_URL}{reverse('syndication:sitemap-news')}",
         "",
     ]
-    return cacheable(HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8"), {"robots"})
+    return cacheable(HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8"), {keys.ROBOTS})
 
 
 def article_pages() -> list[tuple[int, datetime]]:
@@ -98,7 +99,7 @@ def index(request):
         parts.append(f"<sitemap><loc>{_loc(path)}</loc>{lastmod}</sitemap>\n")
     parts.append("</sitemapindex>\n")
     newest = max((last for _, last in pages), default=None)
-    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {"feeds"}, last_modified=newest)
+    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {keys.FEEDS}, last_modified=newest)
 
 
 def articles(request, page: int):
@@ -121,7 +122,7 @@ def articles(request, page: int):
         raise Http404("No stories on this sitemap page.")
     parts.append("</urlset>\n")
     last_modified = datetime.fromisoformat(f"{newest[:19]}+00:00")
-    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {"feeds"}, last_modified=last_modified)
+    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {keys.FEEDS}, last_modified=last_modified)
 
 
 def news(request):
@@ -142,7 +143,7 @@ def news(request):
         # News finds no story in it.
         parts.append(f"<url><loc>{_loc(reverse('news:home'))}</loc></url>\n")
     parts.append("</urlset>\n")
-    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {"feeds"})
+    return cacheable(HttpResponse("".join(parts), content_type=XML_TYPE), {keys.FEEDS})
 
 
 def news_stories():
@@ -198,4 +199,4 @@ PAGE_SITEMAPS = {"home": HomeSitemap, "sections": SectionSitemap, "tags": TagSit
 def pages(request):
     """The home page and every section, tag (with a visible story) and author page."""
     response = django_sitemap(request, sitemaps=PAGE_SITEMAPS)
-    return cacheable(response, {"feeds"})
+    return cacheable(response, {keys.FEEDS}, reads={"p"})  # Django's sitemap pages: ?p=<page>

@@ -13,14 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=1,
-                            help="Processes. More than one needs MASTHEAD_CACHE_URL so a publish purges every process.")
+                            help="Processes. Each keeps its own page cache; purges reach all of them.")
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
 
     def handle(self, *args, host, port, workers, threads, server, **options):
-        if workers > 1 and "locmem" in settings.CACHES["default"]["BACKEND"]:
-            self.stderr.write("Warning: several workers with a per-process cache; set MASTHEAD_CACHE_URL=redis://… "
-                              "so that publishing purges every worker's page cache.")
         executable = shutil.which(server, path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
         if executable is None:
             raise CommandError(f"{server} is not installed in this environment: pip install {server}")

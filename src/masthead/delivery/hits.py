@@ -1,0 +1,56 @@
+"""Answering a request from a cached page: its encoding, validators, 304 and the page timer.
+
+Used by the WSGI front (``front``), before Django builds a request, and by the delivery
+middleware for pages it has just built, so both answer alike.
+"""
+
+import time
+from email.utils import parsedate_to_datetime
+
+from masthead import house
+from masthead.delivery import compression
+from masthead.delivery.pagecache import CachedPage
+
+# Headers a 304 repeats (RFC 9110, 15.4.5), besides the validators.
+NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "expires", "surrogate-key", "last-modified"}
+
+
+def _not_modified(environ, *, etag: str, last_modified: str | None) -> bool:
+    wanted = environ.get("HTTP_IF_NONE_MATCH")
+    if wanted is not None:
+        # If-None-Match compares weakly (RFC 9110, 13.1.2).
+        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+        return "*" in tags or etag.removeprefix("W/") in tags
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since and last_modified:
+        try:
+            return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def answer(page: CachedPage, environ, *, started: float, hit: bool) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body answering ``environ`` from ``page``; ``started`` is its perf_counter()."""
+    gzipped = bool(page.gzip) and compression.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+    headers = list(page.gzip_headers if gzipped else page.headers)
+    state = "hit" if hit else "miss"
+    if page.status == 200 and ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):
+        etag = compression.gzip_etag(page.etag) if gzipped else page.etag
+        if _not_modified(environ, etag=etag, last_modified=page.last_modified):
+            kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS or n in ("Vary", "ETag")]
+            elapsed = time.perf_counter() - started
+            kept += [("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
+            return 304, kept, b""
+    filler = house.seconds(time.perf_counter() - started, language=page.language).encode()
+    if gzipped:
+        body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size, tail=page.tail,
+                                     filler=filler)
+    else:
+        body = filler.join(page.texts)
+    elapsed = time.perf_counter() - started
+    headers += [("Content-Length", str(len(body))),
+                ("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
+    if environ.get("REQUEST_METHOD") == "HEAD":
+        body = b""
+    return page.status, headers, body
