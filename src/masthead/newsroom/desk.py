@@ -2,6 +2,7 @@
 
 from datetime import datetime, timezone as dt_timezone
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -12,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from masthead import parameters
+from masthead import house, parameters
+from masthead.delivery import purge
 from masthead.news.models import Article
 from masthead.newsroom import revisions as revision_log
 from masthead.stories import changes, rules
@@ -71,11 +73,42 @@ def _moment(text: str, field: str) -> datetime:
     return moment.replace(tzinfo=dt_timezone.utc) if moment.tzinfo is None else moment
 
 
+# The desk's moves that change what readers see, so the editor is told when it is live.
+SEEN_BY_READERS = {"publish", "unpublish", "correct", "breaking", "unbreaking"}
+
+
+def announce_live(request, seen: list[purge.Purged]) -> None:
+    """Tell the editor how soon every cache (ours, and the edge when there is one) confirmed the change, or which did not."""
+    if not seen:
+        return
+    failed = [done for done in seen if done.error]
+    if failed:
+        messages.warning(request, _("Saved, but %(caches)s did not confirm the purge (%(error)s): readers there may "
+                                    "see the old version for up to %(minutes)d minutes.") % {
+            "caches": ", ".join(sorted({done.alias for done in failed})), "error": failed[0].error,
+            "minutes": max(1, settings.PAGE_CACHE_SECONDS // 60)})
+        return
+    seconds = house.digits(f"{max(done.seconds for done in seen):.2f}")
+    if any(done.alias != "page-cache" for done in seen):
+        messages.info(request, _("Live on the site in %(seconds)s s: the edge confirmed the purge.") % {"seconds": seconds})
+    else:
+        messages.info(request, _("Live on the site in %(seconds)s s.") % {"seconds": seconds})
+
+
 @require_POST
 def move(request, object_id: int, *, model_admin):
     """Carry out one desk button: submit, return, publish, schedule, unpublish, correct, breaking."""
     article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
     action, by = request.POST.get("action"), request.user
+    with purge.watch() as seen:
+        done = _carry_out(request, article, action, by)
+    if done is not None and action in SEEN_BY_READERS:
+        announce_live(request, seen)
+    return redirect("admin:news_article_change", object_id)
+
+
+def _carry_out(request, article: Article, action: str, by) -> str | None:
+    """One desk move; its message on success (also shown), None when it was refused (the reason shown)."""
     try:
         if action == "submit":
             changes.submit(article, by=by)
@@ -109,7 +142,8 @@ def move(request, object_id: int, *, model_admin):
         messages.error(request, " ".join(invalid.messages))
     else:
         messages.success(request, done)
-    return redirect("admin:news_article_change", object_id)
+        return done
+    return None
 
 
 def revisions(request, object_id: int, *, model_admin):

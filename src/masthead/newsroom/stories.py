@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _t, gettext_lazy as _
 
 from masthead import house, parameters
+from masthead.delivery import purge
 from masthead.news import tagging
 from masthead.news.models import Article, HeadlineWord
 from masthead.newsroom import desk
@@ -279,8 +280,11 @@ class ArticleAdmin(admin.ModelAdmin):
         authors = list(data["authors"]) if "authors" in data else None
         if change:
             values = {name: value for name, value in data.items() if name in changes.EDITABLE}
-            saved = changes.edit(obj.pk, by=request.user, values=values, tags=tags, authors=authors,
-                                 version=data.get("loaded_version"))
+            with purge.watch() as seen:
+                saved = changes.edit(obj.pk, by=request.user, values=values, tags=tags, authors=authors,
+                                     version=data.get("loaded_version"))
+            if saved.is_visible():
+                desk.announce_live(request, seen)
         else:
             author = getattr(request.user, "author", None)
             if not authors and author is not None:

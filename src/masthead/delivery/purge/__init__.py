@@ -5,7 +5,11 @@ Backends are configured like Django's CACHES, in ``settings.MASTHEAD_PURGE``::
     MASTHEAD_PURGE = {"cdn": {"BACKEND": "masthead.delivery.purge.http", "URL": "..."}}
 """
 
+import contextlib
+import contextvars
 import logging
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
@@ -32,17 +36,46 @@ def backends() -> list:
     return _backends(config)
 
 
+@dataclass(frozen=True)
+class Purged:
+    """What one backend did with one purge: how long from the start of the purge until it confirmed, or why not."""
+
+    alias: str
+    seconds: float
+    error: str = ""
+
+
+_watchers: contextvars.ContextVar[tuple] = contextvars.ContextVar("masthead_purge_watchers", default=())
+
+
+@contextlib.contextmanager
+def watch():
+    """Collect, as a list of ``Purged``, what every purge run inside the block did (the desk reports it)."""
+    seen: list[Purged] = []
+    token = _watchers.set(_watchers.get() + (seen,))
+    try:
+        yield seen
+    finally:
+        _watchers.reset(token)
+
+
 def purge(keys) -> None:
     """Purge ``keys`` in every backend now. A backend that fails is logged; the others still run."""
     keys = sorted(set(keys))
     if not keys:
         return
+    started = time.perf_counter()
     replicas.wait_until_replayed()
     for backend in backends():
+        error = ""
         try:
             backend.purge_many(keys)
-        except Exception:  # an unreachable CDN must not break publishing
+        except Exception as problem:  # an unreachable CDN must not break publishing
             log.exception("purge of %s failed in %r", keys, backend.alias)
+            error = f"{type(problem).__name__}: {problem}"[:200]
+        done = Purged(alias=backend.alias, seconds=time.perf_counter() - started, error=error)
+        for seen in _watchers.get():
+            seen.append(done)
 
 
 def purge_on_commit(keys) -> None:
