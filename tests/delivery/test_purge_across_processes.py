@@ -35,8 +35,8 @@ def test_an_edit_from_masthead_shell_reaches_every_worker_within_a_second(tmp_pa
         url = base + story.get_absolute_url()
         states = {_get(url)[0] for _ in range(20)}
         assert "hit" in states
-        edit = (f"from masthead.news.models import Article; from masthead.news import publishing; "
-                f"a = Article.objects.get(pk={story.pk}); a.body = 'Text after the edit.'; publishing.save(a)")
+        edit = (f"from masthead.stories import changes, rules; "
+                f"changes.edit({story.pk}, by=rules.System('shell'), values={{'body': 'Text after the edit.'}})")
         _shell(edit, env)
         edited = time.monotonic()
         seen = []

@@ -53,8 +53,7 @@ def test_publish_on_one_server_is_seen_on_another(redis_url):
             # Now each server holds the page in its own memory: a purge must reach both through Redis.
             for base in (one, two):
                 assert _get(base + path)[0] == "hit"
-            story.body = "Third version of the story."
-            publishing.save(story)
+            changes.edit(story, by=SYSTEM, values={"body": "Third version of the story."})
             for base in (one, two):
                 _seen_within(base + path, "Third version of the story.")
         cache.clear()
@@ -72,8 +71,7 @@ def test_an_edit_from_another_server_process_reaches_each_server_memory(redis_ur
             path = story.get_absolute_url()
             for base in (one, two, two, one, two, two):
                 _get(base + path)
-            story.body = "New body."
-            publishing.save(story)
+            changes.edit(story, by=SYSTEM, values={"body": "New body."})
             for base in (one, two):
                 _seen_within(base + path, "New body.")
             for base in (one, two, two, two):

@@ -6,6 +6,7 @@ import re
 import pytest
 from PIL import Image as PILImage
 
+from masthead.delivery import pagecache
 from masthead.stories import changes
 from tests.media.factories import image_bytes, make_image
 from tests.news.factories import make_article
@@ -85,9 +86,7 @@ def test_a_new_headline_makes_a_new_card_and_retires_the_old(client, media_root)
     old = _json_ld_images(client.get(story.get_absolute_url()).content.decode())
     first = _picture(client, old[0])
     changes.edit(story, by=SYSTEM, values={"headline": "A quite different second headline"})
-    from django.core.cache import cache
-
-    cache.clear()  # the save's purge runs after commit, which this test's transaction never reaches
+    pagecache.clear()  # the save's purge runs after commit, which this test's transaction never reaches
     new = _json_ld_images(client.get(story.get_absolute_url()).content.decode())
     assert new != old
     second = _picture(client, new[0])

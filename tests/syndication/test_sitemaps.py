@@ -155,6 +155,6 @@ def test_an_empty_news_sitemap_still_holds_a_url_and_the_index_leaves_it_out(cli
     assert f"{SITE}/sitemaps/news.xml" not in index
     assert f"{SITE}/sitemaps/pages.xml" in index
     make_article()
-    cache.clear()  # the publish's purge runs after commit, which this test's transaction never reaches
+    pagecache.clear()  # the publish's purge runs after commit, which this test's transaction never reaches
     assert f"{SITE}/sitemaps/news.xml" in [e.findtext(SM + "loc") for e in _xml(client, "/sitemap.xml").findall(SM + "sitemap")]
     assert _xml(client, "/sitemaps/news.xml").find(f".//{NEWS}news") is not None
