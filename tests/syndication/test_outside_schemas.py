@@ -57,6 +57,13 @@ def test_every_sitemap_validates_against_the_sitemaps_org_xsds(client, paper):
         assert len(document) > 0, path
 
 
+def test_an_empty_news_sitemap_validates_too(client):
+    """The demo paper alone has no story of the last 48 hours: the news sitemap must still validate."""
+    demo.load()
+    document = _valid(_xsd("sitemap.xsd", "news-sitemap.xsd"), client, "/sitemaps/news.xml")
+    assert len(document) == 1
+
+
 def test_api_stories_validate_against_ninjs_2_0(client, paper):
     schema = json.loads((SCHEMAS / "ninjs-schema_2.0.json").read_text(encoding="utf-8"))
     validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
