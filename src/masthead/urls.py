@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("masthead.syndication.urls")),
     path("comments/", include("masthead.comments.urls")),
     path("", include("masthead.search.urls")),
+    path("epaper/", include("masthead.epaper.urls")),
     path("", include("masthead.news.urls")),
 ]
 
