@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,11 @@ from masthead.epaper.rendering import render_page
 ARCHIVE_KEY = "epaper-archive"
 # PDF readers accept up to 1 KiB of junk before the header (PDF 32000-1:2008, annex H.3, note 1).
 HEADER_WINDOW = 1024
+
+
+def purge_issue(issue: Issue) -> None:
+    """Once the transaction commits, the issue's cached pages are stale (after a correction or a region's change)."""
+    purge_on_commit({issue.surrogate_key})
 
 
 class ImportRefused(Exception):
@@ -109,26 +114,40 @@ def _split(readers: list[tuple[Path, bytes, PdfReader]], staging: Path) -> list[
     return pages
 
 
-def _render(pages: list[Path], staging: Path, progress: Callable[[int, int], None] | None) -> dict[int, dict]:
+def _render(pages: list[Path], staging: Path, rendered: dict[int, dict]) -> Iterator[tuple[int, int]]:
     # "spawn": each worker loads its own PDFium, none inherits the parent's (or its database connections).
     context = multiprocessing.get_context("spawn")
-    rendered = {}
     with ProcessPoolExecutor(max_workers=min(settings.EPAPER_WORKERS, len(pages)), mp_context=context) as pool:
         futures = {pool.submit(render_page, str(path), str(staging), n): n for n, path in enumerate(pages, start=1)}
-        for future in as_completed(futures):
-            try:
-                result = future.result()
-            except Exception as error:
-                raise ImportRefused(f"page {futures[future]}: cannot be rendered ({error})") from None
-            rendered[result["number"]] = result
-            if progress:
-                progress(len(rendered), len(pages))
-    return rendered
+        try:
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as error:
+                    raise ImportRefused(f"page {futures[future]}: cannot be rendered ({error})") from None
+                rendered[result["number"]] = result
+                yield len(rendered), len(pages)
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def import_issue(source: Path, *, date: dt.date, number: int | None = None, special: str | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Import the issue of ``date`` from ``source`` (a PDF, or a folder of page PDFs), replacing it whole."""
+    steps = importing(source, date=date, number=number, special=special)
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as finished:
+            return finished.value
+        if progress:
+            progress(done, total)
+
+
+def importing(source: Path, *, date: dt.date, number: int | None = None,
+              special: str | None = None) -> Generator[tuple[int, int], None, ImportResult]:
+    """``import_issue`` step by step: yields (pages rendered, pages), returns the result; closing it early imports nothing."""
     source = Path(source)
     special = (special or "").strip() or None
     slug = slugify(special, allow_unicode=True) if special else ""
@@ -153,7 +172,8 @@ def import_issue(source: Path, *, date: dt.date, number: int | None = None, spec
     staging.mkdir(parents=True)
     try:
         page_pdfs = _split(readers, staging)
-        rendered = _render(page_pdfs, staging, progress)
+        rendered = {}
+        yield from _render(page_pdfs, staging, rendered)
         shas = {n: hashlib.sha256(path.read_bytes()).hexdigest() for n, path in enumerate(page_pdfs, start=1)}
         if final.exists():  # left by an import that failed after moving its folder
             shutil.rmtree(final)

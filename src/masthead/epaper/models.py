@@ -115,3 +115,38 @@ class Page(models.Model):
     def reading_text(self) -> str:
         """The text readers and search see: the editor's, when there is one."""
         return self.corrected_text or self.text
+
+
+class Region(models.Model):
+    """A rectangle of a printed page that is a web story: a reader taps it to read the story.
+
+    In PDF points (1/72 inch), measured from the page's top-left corner, as the page image shows it.
+    A region found by the story's headline in the page's text is a suggestion until an editor confirms it.
+    """
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="regions")
+    article = models.ForeignKey("news.Article", on_delete=models.CASCADE, related_name="print_regions")
+    x = models.FloatField()
+    y = models.FloatField()
+    width = models.FloatField()
+    height = models.FloatField()
+    confirmed = models.BooleanField(default=False, help_text=_("Only confirmed regions are shown to readers."))
+
+    class Meta:
+        ordering = ["page", "y", "x"]
+        constraints = [
+            models.CheckConstraint(condition=Q(width__gt=0, height__gt=0, x__gte=0, y__gte=0),
+                                   name="epaper_region_is_a_rectangle_on_the_page"),
+            models.UniqueConstraint(fields=["page", "article"], name="epaper_region_one_per_story_and_page"),
+        ]
+
+    def __str__(self):
+        return f"{self.page}: {self.article_id}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        page = self.page
+        if self.x + self.width > page.width + 0.5 or self.y + self.height > page.height + 0.5:
+            raise ValidationError(_("The region runs off the page, which is %(w)s × %(h)s points.")
+                                  % {"w": round(page.width), "h": round(page.height)})

@@ -10,7 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
-from masthead.epaper.models import Issue, Page
+from masthead.epaper.models import Issue, Page, Region
+from masthead.news.models import Article
 
 ISSUES_PER_PAGE = 30
 SPECIALS_SHOWN = 60
@@ -159,3 +160,11 @@ def search(text: str, *, since: str = "", until: str = "") -> SearchResults:
     for page in pages.order_by("-issue__date", "issue_id", "number")[:SEARCH_RESULTS]:
         results.hits.append((page, _snippet(page.reading_text, words)))
     return results
+
+
+def regions(page: Page) -> list[Region]:
+    """The confirmed regions of ``page`` whose stories a reader may see, top to bottom."""
+    visible = Article.objects.visible().values("pk")
+    return list(Region.objects.filter(page=page, confirmed=True, article__in=visible)
+                .select_related("article").only("x", "y", "width", "height", "article__id", "article__slug",
+                                                "article__headline"))

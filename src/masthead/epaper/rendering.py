@@ -40,3 +40,31 @@ def render_page(pdf_path: str, out_dir: str, number: int) -> dict:
         scaled.save(Path(out_dir) / image_name(number, size), "JPEG", quality=JPEG_QUALITY, optimize=True)
     return {"number": number, "width": float(width), "height": float(height),
             "text": text.replace("\r\n", "\n").replace("\r", "\n").strip()}
+
+
+def find_phrases(pdf_path: str, phrases: list[str]) -> dict[int, tuple[float, float, float, float]]:
+    """Where each of ``phrases`` first stands on the page (any case): ``{index: (x, y, width, height)}`` in points from the top-left."""
+    import pypdfium2 as pdfium
+
+    found = {}
+    document = pdfium.PdfDocument(pdf_path)
+    try:
+        page = document[0]
+        page_height = page.get_height()
+        textpage = page.get_textpage()
+        for index, phrase in enumerate(phrases):
+            searcher = textpage.search(phrase, match_case=False)
+            hit = searcher.get_next()
+            searcher.close()
+            if hit is None:
+                continue
+            start, count = hit
+            boxes = [textpage.get_rect(i) for i in range(textpage.count_rects(start, count))]
+            left, bottom = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            right, top = max(b[2] for b in boxes), max(b[3] for b in boxes)
+            found[index] = (left, page_height - top, right - left, top - bottom)
+        textpage.close()
+        page.close()
+    finally:
+        document.close()
+    return found

@@ -46,7 +46,7 @@ def issue(request, date: dt.date, slug: str | None = None):
     found = _issue(date, slug)
     pages = list(found.pages.only("number", "width", "height"))
     response = render(request, "epaper/page.html", {"issue": found, "pages": pages, "page": pages[0],
-                                                      "front": True})
+                                                      "front": True, "regions": reading.regions(pages[0])})
     return _cacheable(response, {found.surrogate_key}, last_modified=found.imported_at)
 
 
@@ -56,7 +56,7 @@ def page(request, date: dt.date, page: int, slug: str | None = None):
     if not 1 <= page <= len(pages):
         raise Http404(_("This issue has no page %(page)s.") % {"page": page})
     response = render(request, "epaper/page.html", {"issue": found, "pages": pages, "page": pages[page - 1],
-                                                      "front": False})
+                                                      "front": False, "regions": reading.regions(pages[page - 1])})
     return _cacheable(response, {found.surrogate_key}, last_modified=found.imported_at)
 
 
