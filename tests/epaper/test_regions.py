@@ -61,3 +61,17 @@ def test_a_region_off_the_page_is_refused_with_the_pages_size(tmp_path, story):
     region = Region(page=page, article=story, x=500, y=10, width=200, height=50)
     with pytest.raises(ValidationError, match=r"The region runs off the page, which is 612 × 792 points\."):
         region.full_clean()
+
+
+def test_the_story_page_says_where_it_was_printed_once_confirmed(client, tmp_path, story,
+                                                                 django_capture_on_commit_callbacks):
+    issue = make_issue(tmp_path, pages=[["Front page"], ["Leave the region, Iran FM says"]])
+    [region] = regions.suggest(issue)
+    assert "In print" not in client.get(story.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        regions.confirm([region])
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert '<dt>In print:</dt> <dd><a href="/epaper/2021-04-12/2/">page 2, April 12, 2021</a></dd>' in html
+    with django_capture_on_commit_callbacks(execute=True):  # the issue is replaced: its regions go
+        make_issue(tmp_path, pages=[["A new front page"]])
+    assert "In print" not in client.get(story.get_absolute_url()).content.decode()

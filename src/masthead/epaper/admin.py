@@ -124,6 +124,15 @@ class RegionAdmin(admin.ModelAdmin):
     raw_id_fields = ["page", "article"]
     actions = ["confirm", "hide"]
 
+    def delete_model(self, request, obj):
+        purge_issue(obj.page.issue, regions=[obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for region in queryset.select_related("page__issue"):
+            purge_issue(region.page.issue, regions=[region])
+        super().delete_queryset(request, queryset)
+
     @admin.action(description=gettext_lazy("Confirm: show to readers"))
     def confirm(self, request, queryset):
         count = regions.confirm(queryset.select_related("page__issue"))
@@ -135,5 +144,7 @@ class RegionAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(n)s regions hidden.") % {"n": count}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
+        if change and "article" in form.changed_data:  # the story it pointed at loses its "In print" line
+            purge_issue(obj.page.issue, regions=[Region.objects.get(pk=obj.pk)])
         super().save_model(request, obj, form, change)
-        purge_issue(obj.page.issue)
+        purge_issue(obj.page.issue, regions=[obj])

@@ -27,6 +27,7 @@ from pypdf.errors import PyPdfError
 
 from masthead.delivery.purge import purge_on_commit
 from masthead.epaper.models import Issue, Page
+from masthead.epaper.printed import story_keys, story_keys_of_issue
 from masthead.epaper.rendering import render_page
 
 ARCHIVE_KEY = "epaper-archive"
@@ -34,9 +35,9 @@ ARCHIVE_KEY = "epaper-archive"
 HEADER_WINDOW = 1024
 
 
-def purge_issue(issue: Issue) -> None:
-    """Once the transaction commits, the issue's cached pages are stale (after a correction or a region's change)."""
-    purge_on_commit({issue.surrogate_key})
+def purge_issue(issue: Issue, *, regions=()) -> None:
+    """Once the transaction commits, the issue's cached pages are stale, and the story pages of ``regions``."""
+    purge_on_commit({issue.surrogate_key} | story_keys(regions))
 
 
 class ImportRefused(Exception):
@@ -193,8 +194,9 @@ def importing(source: Path, *, date: dt.date, number: int | None = None,
 @transaction.atomic
 def _store(*, date, kind, slug, number, title, fingerprint, folder, rendered, shas) -> Issue:
     old = Issue.objects.select_for_update().filter(date=date, kind=kind, slug=slug).first()
-    corrected, old_folder = {}, None
+    corrected, old_folder, stories = {}, None, set()
     if old is not None:
+        stories = story_keys_of_issue(old)  # their "In print" lines point at pages that go
         corrected = {(p.number, p.sha256): p.corrected_text for p in old.pages.exclude(corrected_text="")}
         old_folder = old.folder
         old.delete()
@@ -211,7 +213,7 @@ def _store(*, date, kind, slug, number, title, fingerprint, folder, rendered, sh
         page.full_clean(validate_unique=False, validate_constraints=False)
         pages.append(page)
     Page.objects.bulk_create(pages)
-    purge_on_commit({issue.surrogate_key, ARCHIVE_KEY})
+    purge_on_commit({issue.surrogate_key, ARCHIVE_KEY} | stories)
     if old_folder and old_folder != folder:
         transaction.on_commit(lambda: shutil.rmtree(Path(settings.MEDIA_ROOT) / old_folder, ignore_errors=True))
     return issue

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from masthead.delivery.purge import purge_on_commit
 from masthead.epaper.models import Issue, Region
+from masthead.epaper.printed import story_keys
 from masthead.epaper.rendering import find_phrases
 from masthead.news.models import Article
 
@@ -69,6 +70,7 @@ def confirm(regions, *, confirmed: bool = True) -> int:
     regions = list(regions)
     with transaction.atomic():
         changed = Region.objects.filter(pk__in=[r.pk for r in regions]).update(confirmed=confirmed)
-        purge_on_commit({r.page.issue.surrogate_key for r in regions})
+        # The issue's pages draw the region; the story's page says where it was printed.
+        purge_on_commit({r.page.issue.surrogate_key for r in regions} | story_keys(regions))
     return changed
 
