@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import feedparser
 import pytest
 from django.core.management import call_command
 
@@ -138,3 +139,19 @@ def test_pages_are_cached_and_an_import_purges_them(client, tmp_path, django_cap
     assert again["X-Cache"] == "miss" and "A new page two" in again.content.decode()
     assert client.get("/epaper/2021-04-12/2/")["X-Cache"] == "miss"
     assert client.get("/epaper/")["X-Cache"] == "miss"
+
+
+def test_the_feed_lists_new_issues_with_their_pdfs(client, tmp_path, settings):
+    settings.SITE_URL = "https://paper.example"
+    make_issue(tmp_path, date=DAY - dt.timedelta(days=1), number=301)
+    make_issue(tmp_path, date=DAY, number=302)
+    make_issue(tmp_path, date=DAY, special="Nowruz 1400")
+    response = client.get("/epaper/feed/")
+    assert response["Content-Type"].startswith("application/rss+xml")
+    assert response["Surrogate-Key"] == "epaper-archive"
+    feed = feedparser.parse(response.content)
+    assert [e.title for e in feed.entries] == ["Nowruz 1400, April 12, 2021", "April 12, 2021", "April 11, 2021"]
+    assert feed.entries[1].link == "https://paper.example/epaper/2021-04-12/"
+    assert feed.entries[1].description == "No. 302, 3 pages"
+    assert feed.entries[1].enclosures[0].href == "https://paper.example/epaper/2021-04-12/issue.pdf"
+    assert 'rel="alternate" type="application/rss+xml"' in client.get("/epaper/").content.decode()

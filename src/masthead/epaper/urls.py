@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.urls import include, path, register_converter
 
-from masthead.epaper import views
+from masthead.epaper import feeds, views
 
 
 class IsoDateConverter:
@@ -32,6 +32,7 @@ app_name = "epaper"
 urlpatterns = [
     path("", views.archive, name="archive"),
     path("search/", views.search, name="search"),
+    path("feed/", feeds.IssueFeed(), name="feed"),
     path("scans/<int:issue_id>/<str:token>/<int:page>-<str:size>.jpg", views.scan, name="scan"),
     path("special/<isodate:date>/<str:slug>/", include((issue_patterns, "special"))),
     path("<isodate:date>/", include(issue_patterns)),
