@@ -71,3 +71,9 @@ def test_text_without_blank_lines_becomes_one_paragraph_per_line():
     assert [str(p) for p in reading.marked_paragraphs("One  line\nTwo <b>", words="two")] == [
         "One line", "<mark>Two</mark> &lt;b&gt;"]
     assert [str(p) for p in reading.marked_paragraphs("A\nB\n\nC", words="")] == ["A B", "C"]
+
+
+def test_the_sites_search_offers_the_same_search_in_the_printed_pages(client, issues):
+    html = client.get("/search/?q=oil&from=2021-03-01").content.decode()
+    assert ('<a href="/epaper/search/?q=oil&amp;from=2021-03-01&amp;to=">'
+            "Search the printed paper's pages for “oil”</a>") in html
