@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from masthead.epaper import api as epaper_api
+
 urlpatterns = [
     path("newsroom/", admin.site.urls),
     path("media/", include("masthead.media.urls")),
@@ -8,6 +10,8 @@ urlpatterns = [
     path("comments/", include("masthead.comments.urls")),
     path("", include("masthead.search.urls")),
     path("epaper/", include("masthead.epaper.urls")),
+    path("api/v1/epaper/issues", epaper_api.issues, name="api-epaper-issues"),
+    path("api/v1/epaper/issues/<int:issue_id>", epaper_api.issue, name="api-epaper-issue"),
     path("", include("masthead.news.urls")),
 ]
 
