@@ -1,6 +1,5 @@
 """The e-paper in the newsroom: upload an issue with progress, correct a page's text, confirm story regions."""
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 

@@ -1,7 +1,5 @@
 """An RSS feed of the newest printed issues, dailies and specials alike, for readers who follow the paper."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.translation import gettext as _
