@@ -167,8 +167,11 @@ def importing(source: Path, *, date: dt.date, number: int | None = None,
                                 f"issue of {holder.date:%Y-%m-%d}")
 
     media = Path(settings.MEDIA_ROOT)
-    staging = media / "epaper" / f".staging-{uuid.uuid4().hex}"
-    folder = f"epaper/{date:%Y-%m-%d}{'-' + slug if slug else ''}/{print_[:16]}"
+    run = uuid.uuid4().hex
+    staging = media / "epaper" / f".staging-{run}"
+    # Each run writes a folder of its own: two imports of one issue at once never share files,
+    # and the one that commits last wins whole (the other's folder goes with the row it replaced).
+    folder = f"epaper/{date:%Y-%m-%d}{'-' + slug if slug else ''}/{print_[:12]}-{run[:8]}"
     final = media / folder
     staging.mkdir(parents=True)
     try:
@@ -176,8 +179,6 @@ def importing(source: Path, *, date: dt.date, number: int | None = None,
         rendered = {}
         yield from _render(page_pdfs, staging, rendered)
         shas = {n: hashlib.sha256(path.read_bytes()).hexdigest() for n, path in enumerate(page_pdfs, start=1)}
-        if final.exists():  # left by an import that failed after moving its folder
-            shutil.rmtree(final)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, final)
     finally:
