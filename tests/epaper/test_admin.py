@@ -65,7 +65,7 @@ def test_an_editor_corrects_a_pages_text_and_readers_get_it(editor, tmp_path, dj
         response = editor.post(f"/newsroom/epaper/issue/{issue.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Page.objects.get(issue=issue, number=1).corrected_text == "صفحه اول"
-    assert "<p>صفحه اول</p>" in reader.get("/epaper/2021-04-12/1/text/").content.decode()
+    assert "<p dir=\"auto\">صفحه اول</p>" in reader.get("/epaper/2021-04-12/1/text/").content.decode()
 
 
 def test_a_reporter_may_not_upload(client):

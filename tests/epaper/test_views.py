@@ -86,10 +86,10 @@ def test_the_scans_are_jpeg_and_cached_for_good(client, tmp_path):
 def test_the_text_view_shows_the_editors_text_and_marks_a_searched_word(client, tmp_path):
     issue = make_issue(tmp_path)
     html = _html(client.get("/epaper/2021-04-12/2/text/?q=exports"))
-    assert "<p>Oil <mark>exports</mark> rise</p>" in html
+    assert "<p dir=\"auto\">Oil <mark>exports</mark> rise</p>" in html
     Page.objects.filter(issue=issue, number=2).update(corrected_text="Oil <exports> climb")
     html = _html(client.get("/epaper/2021-04-12/2/text/"))
-    assert "<p>Oil &lt;exports&gt; climb</p>" in html and "rise" not in html.split('class="epaper-text"')[1]
+    assert "<p dir=\"auto\">Oil &lt;exports&gt; climb</p>" in html and "rise" not in html.split('class="epaper-text"')[1]
 
 
 def test_the_downloads_are_pdfs_with_their_file_names(client, tmp_path):
