@@ -155,3 +155,18 @@ def test_the_feed_lists_new_issues_with_their_pdfs(client, tmp_path, settings):
     assert feed.entries[1].description == "No. 302, 3 pages"
     assert feed.entries[1].enclosures[0].href == "https://paper.example/epaper/2021-04-12/issue.pdf"
     assert 'rel="alternate" type="application/rss+xml"' in client.get("/epaper/").content.decode()
+
+
+def test_the_archive_pages_back_through_older_issues(client):
+    """Thirty issues a page, older ones by ?before=<date>, so page 100 costs what page 1 does."""
+    from masthead.epaper.models import Issue
+
+    Issue.objects.bulk_create(Issue(date=DAY - dt.timedelta(days=n), fingerprint=f"{n:064x}", folder=f"epaper/x/{n}")
+                              for n in range(45))
+    first = _html(client.get("/epaper/"))
+    assert first.count('<li><a href="/epaper/') == 30
+    assert '<a rel="next" href="?before=2021-03-14">Older issues →</a>' in first
+    second = _html(client.get("/epaper/?before=2021-03-14"))
+    covers = second.split('class="epaper-covers"')[1].split("</ol>")[0]
+    assert covers.count("<li>") == 15 and "/epaper/2021-03-13/" in covers and "/epaper/2021-02-27/" in covers
+    assert "Older issues" not in second
