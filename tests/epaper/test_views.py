@@ -59,6 +59,18 @@ def test_an_issue_opens_on_its_front_page_with_a_thumbnail_rail(client, tmp_path
     assert "Page 1 of 3" in html and 'href="/epaper/2021-04-12/issue.pdf"' in html
 
 
+def test_an_issue_links_the_issues_before_and_after_it(client, tmp_path):
+    make_issue(tmp_path, date=DAY - dt.timedelta(days=3))
+    make_issue(tmp_path, date=DAY)
+    make_issue(tmp_path, date=DAY - dt.timedelta(days=1), special="Nowruz 1400")  # specials are apart
+    html = _html(client.get("/epaper/2021-04-12/"))
+    assert '<a rel="prev" href="/epaper/2021-04-09/">← Issue of April 9, 2021</a>' in html
+    issues_nav = html.split('aria-label="Issues"')[1].split("</nav>")[0]
+    assert 'rel="next"' not in issues_nav, "the newest issue has none after it"
+    older = _html(client.get("/epaper/2021-04-09/"))
+    assert '<a rel="next" href="/epaper/2021-04-12/">Issue of April 12, 2021 →</a>' in older
+
+
 def test_a_page_has_previous_next_zoom_text_and_its_pdf_without_inline_script_or_style(client, tmp_path):
     issue = make_issue(tmp_path)
     html = _html(client.get("/epaper/2021-04-12/2/"))

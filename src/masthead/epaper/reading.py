@@ -168,3 +168,11 @@ def regions(page: Page) -> list[Region]:
     return list(Region.objects.filter(page=page, confirmed=True, article__in=visible)
                 .select_related("article").only("x", "y", "width", "height", "article__id", "article__slug",
                                                 "article__headline"))
+
+
+def neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
+    """The issues of the same kind just before and just after ``issue``, by date (two index seeks)."""
+    same = Issue.objects.filter(kind=issue.kind).only("date", "slug", "kind", "title")
+    before = same.filter(date__lt=issue.date).order_by("-date").first()
+    after = same.filter(date__gt=issue.date).order_by("date").first()
+    return before, after

@@ -46,7 +46,8 @@ def issue(request, date: dt.date, slug: str | None = None):
     found = _issue(date, slug)
     pages = list(found.pages.only("number", "width", "height"))
     response = render(request, "epaper/page.html", {"issue": found, "pages": pages, "page": pages[0],
-                                                      "front": True, "regions": reading.regions(pages[0])})
+                                                      "front": True, "regions": reading.regions(pages[0]),
+                                                      "neighbours": reading.neighbours(found)})
     return _cacheable(response, {found.surrogate_key}, last_modified=found.imported_at)
 
 
