@@ -251,6 +251,7 @@ INSTALLED_APPS = [
     "masthead.syndication",
     "masthead.comments",
     "masthead.ingest",
+    "masthead.epaper",
     "masthead.search.apps.SearchConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -346,6 +347,9 @@ IMAGE_MAX_BYTES = int(_env("MASTHEAD_IMAGE_MAX_BYTES", "15000000"))
 # MASTHEAD_IMAGE_MAX_PIXELS: the largest image accepted, in pixels (width × height); guards against
 # decompression bombs. Default: 50000000.
 IMAGE_MAX_PIXELS = int(_env("MASTHEAD_IMAGE_MAX_PIXELS", "50000000"))
+# MASTHEAD_EPAPER_WORKERS: how many processes render e-paper pages at once during an import
+# (PDFium is not thread-safe, so pages are rendered in processes, not threads). Default: 2.
+EPAPER_WORKERS = max(1, int(_env("MASTHEAD_EPAPER_WORKERS", "2")))
 # MASTHEAD_IMAGE_SIZES: comma-separated WIDTHxHEIGHT sizes that renditions are made at (any other
 # size answers 404, so no one can fill the disk). Default: 1300x731,980x551,650x365,480x270,320x180
 IMAGE_SIZES = [tuple(int(n) for n in size.strip().split("x")) for size in

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from masthead import parameters
+from masthead.epaper import api as epaper_api
 
 # Before the apps' URLconfs, which use <id:…> and <number:…>.
 parameters.register_converters()
@@ -9,9 +10,13 @@ parameters.register_converters()
 urlpatterns = [
     path("newsroom/", admin.site.urls),
     path("media/", include("masthead.media.urls")),
+    # Before the syndication URLconf, whose last pattern answers any other /api/ address with a JSON 404.
+    path("api/v1/epaper/issues", epaper_api.issues, name="api-epaper-issues"),
+    path("api/v1/epaper/issues/<id:issue_id>", epaper_api.issue, name="api-epaper-issue"),
     path("", include("masthead.syndication.urls")),
     path("comments/", include("masthead.comments.urls")),
     path("", include("masthead.search.urls")),
+    path("epaper/", include("masthead.epaper.urls")),
     path("", include("masthead.news.urls")),
 ]
 

@@ -6,8 +6,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from masthead.epaper import regions
 from masthead.stories import changes
 from masthead.syndication import openapi
+from tests.epaper.factories import make_issue
 from tests.news.factories import make_article, make_author, make_section, make_tag
 from tests.stories.factories import SYSTEM
 from tests.syndication.factories import REPORTER, make_token
@@ -38,7 +40,8 @@ def _check(document, path, method, status, response):
     assert not errors, (path, method, status, errors)
 
 
-def test_every_documented_answer_matches_its_schema(client):
+def test_every_documented_answer_matches_its_schema(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     section = make_section(slug="politics")
     tag, author = make_tag(slug="iran"), make_author(slug="sara-karimi")
     story = make_article(section=section, tags=[tag], authors=[author], kicker="Diplomacy", source="IRNA")
@@ -46,6 +49,10 @@ def test_every_documented_answer_matches_its_schema(client):
     withdrawn = make_article(section=section)
     withdrawn = changes.unpublish(withdrawn, by=SYSTEM)
     reporter, editor, reader = make_token(perms=REPORTER), make_token(groups=["editor"]), make_token()
+    printed = make_issue(tmp_path, date=story.published_at.date(), number=302, pages=[["Front page"], [story.headline]])
+    assert regions.suggest(printed), "the documented answer shows a story on a page"
+    regions.confirm(printed.pages.get(number=2).regions.all())
+    make_issue(tmp_path, special="Nowruz 1400")
     document = openapi.build()
 
     def call(method, url, data=None, token=None, **headers):
@@ -94,6 +101,10 @@ def test_every_documented_answer_matches_its_schema(client):
         ("/api/v1/tags", "get", "400", lambda: call("get", "/api/v1/tags?after=x")),
         ("/api/v1/authors", "get", "200", lambda: call("get", "/api/v1/authors")),
         ("/api/v1/authors", "get", "400", lambda: call("get", "/api/v1/authors?sort=name")),
+        ("/api/v1/epaper/issues", "get", "200", lambda: call("get", "/api/v1/epaper/issues?limit=1")),
+        ("/api/v1/epaper/issues", "get", "400", lambda: call("get", "/api/v1/epaper/issues?date=2021-04-12")),
+        ("/api/v1/epaper/issues/{issue_id}", "get", "200", lambda: call("get", f"/api/v1/epaper/issues/{printed.pk}")),
+        ("/api/v1/epaper/issues/{issue_id}", "get", "404", lambda: call("get", "/api/v1/epaper/issues/999999")),
     ]
     covered = set()
     for path, method, status, request in cases:

@@ -145,7 +145,27 @@ def schemas() -> dict:
         "Author": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "bio", "url"],
                    "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "bio": STRING, "url": URI}},
     }
-    for name in ("Section", "Tag", "Author"):
+    number = {"type": "number"}
+    issue = {"id": {"type": "integer"}, "date": {"type": "string", "format": "date"},
+             "kind": {"enum": ["daily", "special"]}, "number": {"type": ["integer", "null"]},
+             "title": STRING, "pages": {"type": "integer"}, "url": URI, "pdf": URI, "imported": TIME}
+    region = {"type": "object", "additionalProperties": False, "required": ["news_id", "x", "y", "width", "height"],
+              "properties": {"news_id": {"type": "integer"}, "x": number, "y": number, "width": number, "height": number}}
+    page = {"type": "object", "additionalProperties": False,
+            "required": ["number", "width", "height", "url", "text", "pdf", "images", "stories"],
+            "properties": {
+                "number": {"type": "integer"}, "width": {**number, "description": "In PDF points."},
+                "height": number, "url": URI, "pdf": URI,
+                "text": {**STRING, "description": "The editor's text of the page, or else its PDF's text layer."},
+                "images": {"type": "object", "additionalProperties": False, "required": ["large", "page", "thumb"],
+                           "properties": {"large": URI, "page": URI, "thumb": URI}},
+                "stories": {"type": "array", "items": region,
+                            "description": "Regions of the page that are stories on the site, in points from its top-left."}}}
+    found["EpaperIssue"] = {"type": "object", "additionalProperties": False, "required": list(issue), "properties": issue}
+    found["EpaperIssueDetail"] = {"type": "object", "additionalProperties": False,
+                                  "required": [*issue, "pages_detail"],
+                                  "properties": {**issue, "pages_detail": {"type": "array", "items": page}}}
+    for name in ("Section", "Tag", "Author", "EpaperIssue"):
         found[name + "List"] = {
             "type": "object", "required": ["items", "next"], "additionalProperties": False,
             "properties": {"items": {"type": "array", "items": _ref(name)}, "next": {"type": ["string", "null"], "format": "uri"}},
@@ -222,6 +242,15 @@ def build() -> dict:
             "/api/v1/sections": _lister("Section", "Every section, by id; `position` is the navigation order."),
             "/api/v1/tags": _lister("Tag", "Every tag."),
             "/api/v1/authors": _lister("Author", "Every author."),
+            "/api/v1/epaper/issues": _lister("EpaperIssue", "Printed issues by id; a re-imported issue gets a new id."),
+            "/api/v1/epaper/issues/{issue_id}": {
+                "parameters": [{"name": "issue_id", "in": "path", "required": True, "description": "The issue's id.",
+                                "schema": {"type": "integer"}}],
+                "get": {"summary": "One printed issue with its pages and the stories mapped on them.",
+                        "operationId": "getEpaperIssue",
+                        "responses": {"200": _json_body("EpaperIssueDetail", "The issue."),
+                                      "404": _json_body("Error", "No such issue.")}},
+            },
         },
     }
 

@@ -7,7 +7,7 @@ app_name = "syndication"
 
 urlpatterns = [
     path("robots.txt", sitemaps.robots, name="robots"),
-    path("cards/<int:news_id>/<slug:key>/<int:width>x<int:height>.jpg", sharecards.share_card, name="share-card"),
+    path("cards/<id:news_id>/<slug:key>/<number:width>x<number:height>.jpg", sharecards.share_card, name="share-card"),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemaps/pages.xml", sitemaps.pages, name="sitemap-pages"),
     path("sitemaps/news.xml", sitemaps.news, name="sitemap-news"),

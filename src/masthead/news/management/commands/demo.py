@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from masthead.epaper import demo as epaper_demo
 from masthead.news import demo
 
 
@@ -9,4 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = demo.load()
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
-        self.stdout.write(f"Demo newspaper loaded: created {summary}.")
+        issues = epaper_demo.load(site_name=settings.SITE_NAME)
+        self.stdout.write(f"Demo newspaper loaded: created {summary}; {issues} printed issues imported.")
