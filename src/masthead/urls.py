@@ -6,6 +6,7 @@ urlpatterns = [
     path("media/", include("masthead.media.urls")),
     path("", include("masthead.syndication.urls")),
     path("comments/", include("masthead.comments.urls")),
+    path("newsletter/", include("masthead.newsletters.urls")),
     path("", include("masthead.search.urls")),
     path("", include("masthead.news.urls")),
 ]
