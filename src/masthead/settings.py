@@ -271,6 +271,15 @@ NEWSLETTER_RATE_PER_RECIPIENT = _env("MASTHEAD_NEWSLETTER_RATE_PER_RECIPIENT", "
 # MASTHEAD_NEWSLETTER_CONFIRM_SECONDS: how long a confirmation link works, in seconds. Default: 172800 (two days).
 NEWSLETTER_CONFIRM_SECONDS = int(_env("MASTHEAD_NEWSLETTER_CONFIRM_SECONDS", "172800"))
 
+# MASTHEAD_ANYMAIL_WEBHOOK_SECRET: "user:password" a mail provider's webhook sends (basic auth) to report
+# bounces and complaints at /newsletter/<provider>/tracking/; the webhooks answer 404 without it.
+# MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY: Mailgun's webhook signing key, checked on each of its calls.
+# Default: none.
+ANYMAIL = {key: value for key, value in {
+    "WEBHOOK_SECRET": _env("MASTHEAD_ANYMAIL_WEBHOOK_SECRET"),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": _env("MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY"),
+}.items() if value}
+
 # MASTHEAD_DIGEST_STORIES: how many stories the daily digest carries. Default: 8.
 DIGEST_STORIES = int(_env("MASTHEAD_DIGEST_STORIES", "8"))
 
@@ -297,6 +306,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "masthead.backups",
     "masthead.newsletters",
+    "anymail",
 ]
 
 MIDDLEWARE = [

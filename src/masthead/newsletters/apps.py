@@ -8,6 +8,9 @@ class NewslettersConfig(AppConfig):
     verbose_name = _("Newsletters")
 
     def ready(self):
-        from masthead.newsletters import subscriptions
+        from anymail.signals import tracking
 
+        from masthead.newsletters import bounces, subscriptions
+
+        tracking.connect(bounces.record, dispatch_uid="masthead.newsletters.bounces")
         subscriptions.limits()  # a malformed MASTHEAD_NEWSLETTER_RATE_* fails at start-up, naming its variable

@@ -1,4 +1,5 @@
-from django.urls import path
+import anymail.urls
+from django.urls import URLPattern, path
 
 from masthead.newsletters import views
 
@@ -8,4 +9,7 @@ urlpatterns = [
     path("subscribe/", views.subscribe, name="subscribe"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # The mail providers' webhooks: /newsletter/<provider>/tracking/ (anymail's own routes).
+    *(URLPattern(route.pattern, views.provider_webhook(route.callback), name=f"anymail-{route.name}")
+      for route in anymail.urls.urlpatterns if route.name.endswith("tracking_webhook")),
 ]

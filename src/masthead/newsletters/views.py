@@ -5,7 +5,7 @@ is cached and shared like any other page.
 """
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -82,3 +82,16 @@ def unsubscribe(request, token: str):
     if request.POST.get("List-Unsubscribe") == "One-Click":
         return HttpResponse(_("Unsubscribed."), content_type="text/plain; charset=utf-8")
     return render(request, "newsletters/unsubscribe.html", {"email": email, "done": True})
+
+
+def provider_webhook(view):
+    """Anymail's webhook ``view``, answering 404 until ``MASTHEAD_ANYMAIL_WEBHOOK_SECRET`` is set:
+    without a secret anymail accepts any caller, and anyone could suppress any address."""
+
+    @csrf_exempt  # a provider's server calls it; the shared secret (and signature) is the authority
+    def guarded(request, *args, **kwargs):
+        if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+            raise Http404("Set MASTHEAD_ANYMAIL_WEBHOOK_SECRET to receive the mail provider's webhooks.")
+        return view(request, *args, **kwargs)
+
+    return guarded
