@@ -191,3 +191,17 @@ def test_a_send_killed_half_way_resumes_and_reaches_everyone_exactly_once(smtp):
     assert sorted(smtp.recipients) == sorted(addresses)  # each exactly once
     digest = Digest.objects.get()
     assert (digest.recipients, digest.sent, digest.failed) == (40, 40, 0) and digest.finished_at
+
+
+def test_a_mail_server_that_is_down_stops_the_send_with_a_message(settings):
+    from django.core.management.base import CommandError
+
+    from tests import servers
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", servers.free_port()
+    make_article()
+    make_subscriber()
+    with pytest.raises(CommandError, match="The mail server stopped the send .*run the command again to send the rest."):
+        call_command("send_digest")
+    assert not Delivery.objects.exists()

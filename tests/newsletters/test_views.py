@@ -134,3 +134,14 @@ def test_one_address_may_ask_only_so_often(smtp, client, settings):
     assert b"Too many subscriptions from your address" in refused.content
     assert int(refused["Retry-After"]) > 0
     assert len(smtp.messages) == 3
+
+
+def test_a_mail_server_that_is_down_is_said_plainly_and_nothing_is_stored(client, settings):
+    from tests import servers
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", servers.free_port()  # nothing listens there
+    response = _subscribe(client)
+    assert response.status_code == 503
+    assert b"We could not send the confirmation just now: try again in a few minutes." in response.content
+    assert Subscriber.objects.count() == 0

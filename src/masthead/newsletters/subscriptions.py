@@ -9,6 +9,8 @@ The form answers the same whatever the address's state (new, subscribed, suppres
 too many confirmations), so it cannot be used to learn who reads the paper.
 """
 
+import logging
+import smtplib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
@@ -27,6 +29,8 @@ from masthead.news.models import Section
 from masthead.newsletters.models import Subscriber, Suppression
 from masthead.ratelimit import Limit, hit, retry_after
 
+logger = logging.getLogger(__name__)
+
 CONFIRM_SALT = "masthead.newsletters.confirm"
 LEAVE_SALT = "masthead.newsletters.unsubscribe"
 
@@ -44,6 +48,10 @@ class Throttled(Exception):
         super().__init__(_("Too many subscriptions from your address: try again in %(minutes)s minutes.")
                          % {"minutes": max(1, round(wait / 60))})
         self.wait = wait
+
+
+class MailFailed(Exception):
+    """The mail server could not take the confirmation; nothing was stored."""
 
 
 class LinkRefused(Exception):
@@ -108,8 +116,12 @@ def ask(request: Request, *, ip: str) -> None:
              "To confirm, open this link within %(hours)s hours:\n%(link)s\n\n"
              "If it was not you, ignore this message: nothing will be sent.\n") % {
         "paper": settings.SITE_NAME, "hours": settings.NEWSLETTER_CONFIRM_SECONDS // 3600, "link": link}
-    EmailMessage(_("Confirm your subscription to %(paper)s") % {"paper": settings.SITE_NAME}, body,
-                 settings.EMAIL_FROM, [request.email]).send()
+    try:
+        EmailMessage(_("Confirm your subscription to %(paper)s") % {"paper": settings.SITE_NAME}, body,
+                     settings.EMAIL_FROM, [request.email]).send()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error("The confirmation mail could not be sent: %s", error)
+        raise MailFailed(_("We could not send the confirmation just now: try again in a few minutes.")) from None
 
 
 def confirmation_token(request: Request, *, at: float | None = None) -> str:

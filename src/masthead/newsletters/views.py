@@ -45,6 +45,8 @@ def subscribe(request):
     except subscriptions.Invalid as error:
         return render(request, "newsletters/form.html",
                       _form_context(error=str(error), field=error.field, values=values), status=400)
+    except subscriptions.MailFailed as error:
+        return render(request, "newsletters/form.html", _form_context(error=str(error), values=values), status=503)
     except subscriptions.Throttled as error:
         response = render(request, "newsletters/form.html", _form_context(error=str(error), values=values), status=429)
         response["Retry-After"] = str(error.wait)

@@ -1,5 +1,6 @@
 """``masthead send_digest [--edition fa] [--dry-run]``: send the day's digest, or carry on one that stopped."""
 
+import smtplib
 import sys
 import time
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
                                   progress=progress if options["verbosity"] > 1 or sys.stderr.isatty() else None)
         except ValueError as error:
             raise CommandError(str(error)) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise CommandError(f"The mail server stopped the send ({error}). What was sent is logged: "
+                               "run the command again to send the rest.") from None
         if not report.digest.story_ids:
             self.stdout.write(f"No stories for the {edition} digest of {report.digest.day}: nothing sent.")
             return
