@@ -35,16 +35,16 @@ test: install $(VNU_JAR)
 # Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
 # (ARGS go to the read-path benchmark; ATTACK_ARGS='--production' to the slow-client one).
 # Figures and how they were taken: bench/README.md.
-BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper
+BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters
 bench: install
 	@for b in $(BENCH); do \
 	  echo "=== bench: $$b ==="; \
 	  case $$b in \
 	    read) $(BIN)/python -m bench.run $(ARGS) ;; \
 	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
-	    syndication|ingest|backup|signin|epaper) $(BIN)/python -m bench.$$b ;; \
+	    syndication|ingest|backup|signin|epaper|newsletters) $(BIN)/python -m bench.$$b ;; \
 	    attack) $(BIN)/python -m bench.attack $(ATTACK_ARGS) ;; \
-	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper)"; exit 2 ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
 

@@ -234,6 +234,60 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Default: /usr/lib/postgresql/<server major version>/bin (Debian's layout).
 PG_BIN_DIR = _env("MASTHEAD_PG_BIN_DIR")
 
+# MASTHEAD_EMAIL_URL: where mail goes out, smtp://user:pass@host:port (smtp+tls:// for STARTTLS,
+# smtps:// for TLS from the start); the newsletter's confirmations and digests use it.
+# Default: none (mail is written to files under VAR_DIR/mail, and nothing leaves the machine).
+_email_url = _env("MASTHEAD_EMAIL_URL")
+if _email_url:
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(_email_url)
+    if _email.scheme not in {"smtp", "smtp+tls", "smtps"} or not _email.hostname:
+        raise ImproperlyConfigured(f"MASTHEAD_EMAIL_URL={_email_url!r} is not like smtp://user:pass@host:port "
+                                   "(or smtp+tls://, smtps://).")
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname
+    EMAIL_PORT = _email.port or {"smtps": 465, "smtp+tls": 587}.get(_email.scheme, 25)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_TLS = _email.scheme == "smtp+tls"
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# MASTHEAD_EMAIL_FROM: the sender of the newsletter's mail, e.g. "Iran Daily <digest@iran-daily.com>".
+# Default: "<MASTHEAD_SITE_NAME> <newsletter@localhost>".
+EMAIL_FROM = _env("MASTHEAD_EMAIL_FROM", f"{SITE_NAME} <newsletter@localhost>")
+DEFAULT_FROM_EMAIL = EMAIL_FROM
+
+# MASTHEAD_PAPER_ADDRESS: the paper's postal address, printed in every newsletter's footer (the law
+# in many countries asks for it in bulk mail). Default: none.
+PAPER_ADDRESS = _env("MASTHEAD_PAPER_ADDRESS")
+
+# MASTHEAD_NEWSLETTER_RATE_PER_IP: subscriptions one address may ask for, COUNT/SECONDS. Default: 10/3600.
+NEWSLETTER_RATE_PER_IP = _env("MASTHEAD_NEWSLETTER_RATE_PER_IP", "10/3600")
+
+# MASTHEAD_NEWSLETTER_RATE_PER_RECIPIENT: confirmation mails one mailbox may be sent, COUNT/SECONDS,
+# so the form cannot be used to flood someone's inbox. Default: 3/86400.
+NEWSLETTER_RATE_PER_RECIPIENT = _env("MASTHEAD_NEWSLETTER_RATE_PER_RECIPIENT", "3/86400")
+
+# MASTHEAD_NEWSLETTER_CONFIRM_SECONDS: how long a confirmation link works, in seconds. Default: 172800 (two days).
+NEWSLETTER_CONFIRM_SECONDS = int(_env("MASTHEAD_NEWSLETTER_CONFIRM_SECONDS", "172800"))
+
+# MASTHEAD_ANYMAIL_WEBHOOK_SECRET: "user:password" a mail provider's webhook sends (basic auth) to report
+# bounces and complaints at /newsletter/<provider>/tracking/; the webhooks answer 404 without it.
+# MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY: Mailgun's webhook signing key, checked on each of its calls.
+# Default: none.
+ANYMAIL = {key: value for key, value in {
+    "WEBHOOK_SECRET": _env("MASTHEAD_ANYMAIL_WEBHOOK_SECRET"),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": _env("MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY"),
+}.items() if value}
+
+# MASTHEAD_DIGEST_STORIES: how many stories the daily digest carries. Default: 8.
+DIGEST_STORIES = int(_env("MASTHEAD_DIGEST_STORIES", "8"))
+
 INSTALLED_APPS = [
     # Before the admin, so that its admin/base_site.html (the account link) is the one found.
     "masthead.accounts",
@@ -257,6 +311,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "masthead.backups",
+    "masthead.newsletters",
+    "anymail",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/epaper/issues/<id:issue_id>", epaper_api.issue, name="api-epaper-issue"),
     path("", include("masthead.syndication.urls")),
     path("comments/", include("masthead.comments.urls")),
+    path("newsletter/", include("masthead.newsletters.urls")),
     path("", include("masthead.search.urls")),
     path("epaper/", include("masthead.epaper.urls")),
     path("", include("masthead.news.urls")),

@@ -1,0 +1,1 @@
+from tests.newsletters.factories import smtp  # noqa: F401  (the fixture)
