@@ -34,7 +34,9 @@ SHARED_KEY_PREFIX = "skey:"
 TIMING_MARK = b"@@MASTHEAD_GENERATED@@"
 # Every query parameter a cacheable page reads (``news.caching.cacheable(reads=...)``): the
 # cache key keeps these and drops any other, before the page is known.
-KEYED_PARAMS = frozenset({"after", "author", "before", "comment", "cursor", "id", "limit", "p", "section", "since", "tag"})
+# (``month``, ``nid``, ``pid`` and ``q`` are the e-paper's calendar, old addresses and marked word.)
+KEYED_PARAMS = frozenset({"after", "author", "before", "comment", "cursor", "id", "limit", "month", "nid", "p", "pid", "q",
+                          "section", "since", "tag"})
 # What an entry costs beyond its bodies: the object, its headers and keys, the map's slot.
 ENTRY_OVERHEAD = 1024
 

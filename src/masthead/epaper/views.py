@@ -13,16 +13,18 @@ from masthead.epaper import reading
 from masthead.epaper.importing import ARCHIVE_KEY
 from masthead.epaper.models import Issue
 from masthead.epaper.rendering import SIZES, image_name
+from masthead.news.caching import cacheable
 
 # A scan's address names its import (issue id and fingerprint): a new import has new addresses.
 FOREVER = "public, max-age=31536000, immutable"
 
 
 def _cacheable(response, keys, *, last_modified=None):
-    """Mark ``response`` for the page cache under ``keys`` (purged by every import of the issue)."""
-    response.surrogate_keys = set(keys)
-    response.last_modified = last_modified
-    return response
+    """Mark ``response`` for the page cache under ``keys`` (purged by every import of the issue).
+
+    An issue shows no story, so its lifetime is not bound to the next scheduled one."""
+    return cacheable(response, keys, last_modified=last_modified, bounded_by_schedule=False,
+                     reads={"month", "before", "q"})
 
 
 def _issue(date: dt.date, slug: str | None) -> Issue:
