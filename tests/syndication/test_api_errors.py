@@ -107,3 +107,10 @@ def test_a_publish_time_outside_the_bounds_is_refused(client, at, message):
 def test_filtering_by_what_does_not_exist_is_a_404_naming_it(client, query, parameter, message):
     error = _error(client.get(f"/api/v1/articles?{query}"), 404)
     assert (error["parameter"], error["message"]) == (parameter, message)
+
+
+def test_a_parameter_given_twice_is_refused(client):
+    """?after=<too big>&after=1 was answered as after=1: the refused value went unchecked."""
+    response = client.get("/api/v1/authors?after=9223372036854775808&after=1")
+    error = _error(response, 400)
+    assert error["parameter"] == "after" and error["message"] == "is given more than once; give it once"

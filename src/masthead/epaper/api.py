@@ -7,7 +7,9 @@ The same shapes as the rest of ``/api/v1/`` (a list keyed by id with a ``next`` 
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
 
+from masthead import parameters
 from masthead.epaper.importing import ARCHIVE_KEY
 from masthead.epaper.models import Issue
 
@@ -16,7 +18,10 @@ MAX_LIMIT, DEFAULT_LIMIT = 100, 20
 
 def _error(status: int, message: str, *, parameter: str | None = None) -> JsonResponse:
     body = {"status": status, "message": message, **({"parameter": parameter} if parameter else {})}
-    return JsonResponse({"error": body}, status=status)
+    response = JsonResponse({"error": body}, status=status)
+    if status == 405:
+        response["Allow"] = "GET, HEAD"  # RFC 9110, 15.5.6: a 405 lists what is allowed
+    return response
 
 
 def _answer(data, *, keys: set[str]) -> JsonResponse:
@@ -36,6 +41,8 @@ def _issue(issue: Issue) -> dict:
             "pdf": _url(issue.address("issue-pdf")), "imported": issue.imported_at.isoformat()}
 
 
+# Read-only and sent without cookies: no CSRF token to check, and any other method gets the API's JSON 405.
+@csrf_exempt
 def issues(request):
     """Issues by id (a re-imported issue gets a new one): ``?after=<id>&limit=<n>``."""
     if request.method not in ("GET", "HEAD"):
@@ -43,19 +50,21 @@ def issues(request):
     for name in request.GET:
         if name not in ("after", "limit"):
             return _error(400, "unknown parameter; this endpoint takes after, limit", parameter=name)
-    raw_limit, after = request.GET.get("limit", str(DEFAULT_LIMIT)), request.GET.get("after", "0")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        return _error(400, f"must be a whole number from 1 to {MAX_LIMIT}, not {raw_limit!r}", parameter="limit")
-    if not after.isdigit():
-        return _error(400, f"must be the id of the last item you have, not {after!r}", parameter="after")
-    limit = int(raw_limit)
-    rows = list(Issue.objects.filter(pk__gt=int(after)).order_by("pk").prefetch_related("pages")[:limit + 1])
+        if len(request.GET.getlist(name)) > 1:
+            return _error(400, "is given more than once; give it once", parameter=name)
+    try:
+        limit = parameters.whole_number(request.GET.get("limit", str(DEFAULT_LIMIT)), name="limit", low=1, high=MAX_LIMIT)
+        after = parameters.whole_number(request.GET.get("after", "0"), name="after")
+    except parameters.BadParameter as bad:
+        return _error(400, bad.message, parameter=bad.name)
+    rows = list(Issue.objects.filter(pk__gt=after).order_by("pk").prefetch_related("pages")[:limit + 1])
     following = None
     if len(rows) > limit:
         following = _url(f"{request.path}?{urlencode({'after': rows[limit - 1].pk, 'limit': limit})}")
     return _answer({"items": [_issue(i) for i in rows[:limit]], "next": following}, keys={ARCHIVE_KEY})
 
 
+@csrf_exempt  # see ``issues``
 def issue(request, issue_id: int):
     """One issue with its pages: sizes in points, images, PDFs, text, and the stories mapped on them."""
     if request.method not in ("GET", "HEAD"):

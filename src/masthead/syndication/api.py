@@ -98,6 +98,9 @@ def _check_params(request, allowed: set[str]) -> None:
     for name in request.GET:
         if name not in allowed:
             raise BadRequest(name, f"unknown parameter; this endpoint takes {', '.join(sorted(allowed))}")
+        if len(request.GET.getlist(name)) > 1:
+            # Django would read the last and drop the rest unchecked: say which one counts instead.
+            raise BadRequest(name, "is given more than once; give it once")
 
 
 def _limit(request) -> int:
