@@ -101,3 +101,29 @@ def test_counts_follow_the_edition():
     with override("fa"):
         assert count(12345) == "۱۲٬۳۴۵"
     assert count(12345) == "12,345"
+
+
+def test_mixed_direction_text_is_isolated(client, persian_story):
+    """Latin tag and author names on a Persian page, and what a reader types into the comment form
+    or search box, take their own direction (dir="auto") instead of the page's."""
+    from tests.news.factories import make_author, make_tag
+
+    story = make_article(language="fa", headline="دیدار در تهران", tags=[make_tag(name="Press TV", slug="press-tv")],
+                         authors=[make_author(name="Sara Karimi", slug="sara-karimi")])
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert '<a rel="tag" dir="auto" href="/fa/tag/press-tv/">Press TV</a>' in html
+    assert '<a rel="author" dir="auto" href="/fa/author/sara-karimi/">Sara Karimi</a>' in html
+    assert re.search(r'<textarea name="body"[^>]* dir="auto"', html)
+    assert re.search(r'<input type="search" name="q"[^>]* dir="auto"|<input id="site-search-q"[^>]* dir="auto"', html)
+
+
+def test_the_persian_face_is_served_from_the_site_with_its_licence(client):
+    """Vazirmatn comes from our own static files, with its OFL licence beside it; the stylesheet
+    names no other host."""
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("masthead/site.css"), encoding="utf-8").read()
+    assert 'url("fonts/Vazirmatn-NL-Regular.woff2")' in css and "//" not in css.split("Vazirmatn")[1].split(")")[0]
+    for name in ("Vazirmatn-NL-Regular.woff2", "Vazirmatn-NL-Bold.woff2"):
+        assert open(finders.find(f"masthead/fonts/{name}"), "rb").read(4) == b"wOF2"
+    assert "SIL Open Font License" in open(finders.find("masthead/fonts/OFL.txt"), encoding="utf-8").read()
