@@ -127,3 +127,19 @@ def test_the_persian_face_is_served_from_the_site_with_its_licence(client):
     for name in ("Vazirmatn-NL-Regular.woff2", "Vazirmatn-NL-Bold.woff2"):
         assert open(finders.find(f"masthead/fonts/{name}"), "rb").read(4) == b"wOF2"
     assert "SIL Open Font License" in open(finders.find("masthead/fonts/OFL.txt"), encoding="utf-8").read()
+
+
+def test_related_stories_stay_in_the_edition(client):
+    """A Persian story's related stories are Persian ones, though English stories share its tags."""
+    from masthead.news.models import Article
+    from masthead.stories import indexes
+    from tests.news.factories import make_tag
+
+    iran = make_tag(name="Iran", slug="iran")
+    english = make_article(headline="Iran and Iraq sign a memorandum", tags=[iran])
+    other_persian = make_article(language="fa", headline="ایران و عراق یادداشت تفاهم امضا کردند", tags=[iran])
+    story = make_article(language="fa", headline="دیدار وزیران در تهران", tags=[iran])
+    indexes.refresh(Article.objects.get(pk=story.pk))
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert other_persian.headline in html
+    assert english.headline not in html
