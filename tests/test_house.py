@@ -116,3 +116,14 @@ def test_parse_dateline_round_trips():
 def test_parse_dateline_says_what_is_wrong(text, message):
     with pytest.raises(ValueError, match=message):
         house.parse_dateline(text)
+
+
+@pytest.mark.parametrize("text", ["۲۳ فروردین ۱۴۰۰ – ۱۰:۰۵", "٢٣ فروردين ١٤٠٠ - ١٠:٠٥", "23 فروردین 1400 – 10:05"])
+def test_parse_persian_dateline_reads_any_digits_back_to_utc(text):
+    """The Persian dateline, in Persian, Arabic-Indic or Latin digits, reads back to its GMT moment."""
+    assert house.parse_persian_dateline(text) == datetime(2021, 4, 12, 5, 35, tzinfo=timezone.utc)
+
+
+def test_parse_persian_dateline_round_trips_across_nowruz():
+    moment = datetime(2023, 3, 20, 20, 30, tzinfo=timezone.utc)
+    assert house.parse_persian_dateline(house.dateline(moment, language="fa")) == moment

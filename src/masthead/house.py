@@ -22,6 +22,9 @@ PERSIAN_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", 
 # Persian digits are U+06F0–U+06F9, not the Arabic-Indic U+0660–U+0669 (their 4, 5 and 6 differ);
 # the decimal separator is U+066B and the thousands separator U+066C, as Persian print uses them.
 PERSIAN_DIGITS = str.maketrans("0123456789.,", "۰۱۲۳۴۵۶۷۸۹٫٬")
+# Reading: Persian and Arabic-Indic digits, as typed or printed, to ASCII.
+LATIN_DIGITS = str.maketrans({**{chr(0x06F0 + n): str(n) for n in range(10)},
+                              **{chr(0x0660 + n): str(n) for n in range(10)}})
 # Iran's clocks, including the summer time it kept until 2022: the tz database knows its history.
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -108,3 +111,24 @@ def parse_dateline(text: str) -> datetime:
                         int(hhmm[:2]), int(hhmm[2:]), tzinfo=timezone.utc)
     except ValueError as error:
         raise ValueError(f"{text!r} is not a real date and time: {error}") from None
+
+
+def parse_persian_dateline(text: str) -> datetime:
+    """Read ``۲۳ فروردین ۱۴۰۰ – ۱۰:۰۵`` (Tehran time; any digits, any dash) back into an aware UTC
+    datetime; ValueError says what is wrong."""
+    parts = text.translate(LATIN_DIGITS).replace("–", " ").replace("-", " ").replace("،", " ").split()
+    if len(parts) != 4 or ":" not in parts[3]:
+        raise ValueError(f"{text!r} is not in the form '۲۳ فروردین ۱۴۰۰ – ۱۰:۰۵'")
+    day_text, month_name, year_text, clock = parts
+    month_name = month_name.replace("ي", "ی").replace("ك", "ک")
+    if month_name not in PERSIAN_MONTHS:
+        raise ValueError(f"{text!r} has no Persian month {month_name!r}")
+    hour_text, _, minute_text = clock.partition(":")
+    if not all(part.isdigit() and part.isascii() for part in (day_text, year_text, hour_text, minute_text)):
+        raise ValueError(f"{text!r} has a day, year or time that is not a number")
+    try:
+        day = JalaliDate(int(year_text), PERSIAN_MONTHS.index(month_name) + 1, int(day_text)).to_gregorian()
+        local = datetime(day.year, day.month, day.day, int(hour_text), int(minute_text), tzinfo=TEHRAN)
+    except ValueError as error:
+        raise ValueError(f"{text!r} is not a real date and time: {error}") from None
+    return local.astimezone(timezone.utc)
