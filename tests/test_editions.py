@@ -143,3 +143,12 @@ def test_related_stories_stay_in_the_edition(client):
     html = client.get(story.get_absolute_url()).content.decode()
     assert other_persian.headline in html
     assert english.headline not in html
+
+
+def test_a_cached_persian_page_keeps_persian_digits_in_its_footer(client, persian_story):
+    """The page cache answers the second reader; the generation time it fills in is still Persian."""
+    url = persian_story.get_absolute_url()
+    client.get(url)
+    again = client.get(url)
+    assert again["X-Cache"] == "hit"
+    assert re.search(r"زمان ساخت صفحه [۰-۹]٫[۰-۹]{4} ثانیه", again.content.decode())
