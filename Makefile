@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MASTHEAD := $(BIN)/masthead
 
-.PHONY: run test bench scale install clean
+.PHONY: run test bench scale install clean messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,15 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The translation catalogues' .mo files are built from the .po files, never kept in git.
 install: $(BIN)/.installed
+	$(BIN)/python -m masthead.catalogues
+
+# New or changed strings of the reader pages into the Persian catalogue (Django's makemessages
+# cannot read the Jinja2 templates' _() calls with variables; Babel can). Translate, then `make install`.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-location -k _ -k gettext -k gettext_lazy -k ngettext:1,2 -o var/messages.pot .
+	$(BIN)/pybabel update -D django -d src/masthead/locale -l fa -i var/messages.pot --no-location --width 100
 
 run: install
 	$(MASTHEAD) migrate --noinput -v0

@@ -9,6 +9,13 @@ from tests import servers
 REQUIRE_SERVICES = os.environ.get("MASTHEAD_REQUIRE_SERVICES") == "1"
 
 
+def pytest_configure(config):
+    # Persian pages read the compiled catalogues; a plain pytest run builds them as make install does.
+    from masthead.catalogues import compile_catalogues
+
+    compile_catalogues()
+
+
 def need(what: str, why: str):
     """Skip for a missing outside service on a laptop; fail in CI, where everything must run."""
     if REQUIRE_SERVICES:

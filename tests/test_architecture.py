@@ -10,7 +10,8 @@ import masthead
 # it may import its own layer or a lower one.
 LAYERS = [
     ("ground", ["masthead.house", "masthead.sanitize", "masthead.characters", "masthead.media", "masthead.delivery",
-                "masthead.ratelimit", "masthead.replicas", "masthead.rediscache", "masthead.accounts", "masthead.parameters"]),
+                "masthead.ratelimit", "masthead.replicas", "masthead.rediscache", "masthead.accounts", "masthead.parameters",
+                "masthead.editions"]),
     ("news", ["masthead.news", "masthead.newsroom.models"]),
     ("apps hanging off stories", ["masthead.search", "masthead.comments", "masthead.syndication", "masthead.epaper",
                                   "masthead.newsletters"]),

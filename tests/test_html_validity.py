@@ -17,6 +17,7 @@ from masthead.news import demo
 from masthead.news.models import Article, Author, Correction, Tag
 from tests.comments.factories import make_comment
 from tests.conftest import need
+from tests.news.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +40,25 @@ def _pages(client) -> dict[str, bytes]:
         "not-found": "/news/1/", "key-frame": f"/comments/{story.pk}/key/",
         "reply": f"/comments/{story.pk}/reply/{comment.pk}/",
     }
+    urls.update(_persian_urls())
     pages = {}
     for name, url in urls.items():
         response = client.get(url)
-        assert response.status_code == (404 if name == "not-found" else 200), (name, url, response.status_code)
+        assert response.status_code == (404 if name.endswith("not-found") else 200), (name, url, response.status_code)
         pages[name] = response.content
     wrong_key = client.post(f"/comments/{story.pk}/post/", {"name": "Reader", "body": "A comment.", "key": "WRONG"})
     assert wrong_key.status_code >= 400
     pages["comment-error"] = wrong_key.content
     return pages
+
+
+def _persian_urls() -> dict[str, str]:
+    """The Persian edition's pages: right to left, Persian digits and dates."""
+    story = make_article(headline="ظریف: نیروهای خارجی باید منطقه را ترک کنند", language="fa",
+                         summary="دیدار وزیران خارجه در تهران.", body="بند نخست، به گزارش Press TV.")
+    return {"fa-home": "/fa/", "fa-article": story.get_absolute_url(), "fa-print": story.get_absolute_url() + "print/",
+            "fa-section": "/fa" + story.section.get_absolute_url(), "fa-search": "/fa/search/?q=ظریف",
+            "fa-not-found": "/fa/news/1/", "fa-key-frame": f"/fa/comments/{story.pk}/key/"}
 
 
 def test_every_reader_page_is_valid_html(client, tmp_path):

@@ -320,6 +320,8 @@ MIDDLEWARE = [
     "masthead.delivery.middleware.DeliveryMiddleware",
     # Second: what is left may read from the replica when the reader is anonymous.
     "masthead.replicas.ReplicaMiddleware",
+    # Before anything that resolves an address: /fa/ patterns match only while Persian is active.
+    "masthead.editions.EditionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Inside the page cache, so that cached pages are stored with the policies; outside
     # WhiteNoise, so that static files (an SVG can hold script) carry them too; outside

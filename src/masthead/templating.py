@@ -39,12 +39,12 @@ def gettext(message: str, **variables) -> str:
 
 def ngettext(singular: str, plural: str, number: int, **variables) -> str:
     """``ngettext("%(num)s comment", "%(num)s comments", count)``, with ``num`` and ``variables`` escaped in."""
-    return Markup(translation.ngettext(singular, plural, number)) % {"num": number, **variables}
+    return Markup(translation.ngettext(singular, plural, number)) % {"num": house.number(number), **variables}
 
 
 def count(value: int) -> str:
     """``1,000`` in the house style's digits."""
-    return house.digits(f"{value:,}")
+    return house.number(value)
 
 
 def text_only(value):

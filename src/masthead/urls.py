@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,12 +15,16 @@ urlpatterns = [
     path("api/v1/epaper/issues", epaper_api.issues, name="api-epaper-issues"),
     path("api/v1/epaper/issues/<id:issue_id>", epaper_api.issue, name="api-epaper-issue"),
     path("", include("masthead.syndication.urls")),
+]
+# The reader pages of each edition: English at /, Persian under /fa/ (masthead.editions).
+urlpatterns += i18n_patterns(
     path("comments/", include("masthead.comments.urls")),
     path("newsletter/", include("masthead.newsletters.urls")),
     path("", include("masthead.search.urls")),
     path("epaper/", include("masthead.epaper.urls")),
     path("", include("masthead.news.urls")),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "masthead.news.views.page_not_found"
 handler500 = "masthead.news.views.server_error"

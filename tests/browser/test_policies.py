@@ -57,7 +57,8 @@ def test_reader_pages_keep_to_their_policy(live_server, browser):
     # Pages no link on the crawled pages may lead to, then whatever the links reach.
     queue = ["/", "/search/?q=Iran", "/no-such-page/", "/news/302104/leave-the-region-iran-fm-tells-foreign-powers/",
              Author.objects.order_by("pk").first().get_absolute_url(), "/archive/2021/", "/archive/2021/04/",
-             "/archive/2021/04/12/", "/corrections/", "/News/302104.html"]
+             "/archive/2021/04/12/", "/corrections/", "/News/302104.html",
+             "/fa/", "/fa/search/?q=%D8%B8%D8%B1%DB%8C%D9%81", "/fa/no-such-page/"]
     seen_shapes, visited, problems = set(), [], []
     while queue and len(visited) < 40:
         path = queue.pop(0)

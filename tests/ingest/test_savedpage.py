@@ -92,3 +92,38 @@ def test_the_demo_paper_reads_its_page_with_this_parser():
 
     demo.load()
     assert Article.objects.get(pk=302104).body == savedpage.parse(PAGE, name="x").body
+
+
+PERSIAN_PAGE = """کد خبر: ۳۰۲۱۰۶
+تاریخ انتشار: ۲۳ فروردین ۱۴۰۰ – ۱۰:۰۵
+
+ظریف: نیروهای خارجی باید منطقه را ترک کنند
+ظریف: نیروهای خارجی باید منطقه را ترک کنند
+وزیر امور خارجه گفت امنیت منطقه را کشورهای منطقه تأمین می‌کنند.
+کد امنیتی:
+تازه‌سازی
+زمان ساخت صفحه ۰٫۰۶۷۸ ثانیه
+"""
+
+
+def test_reads_a_persian_page_with_its_jalali_date_line():
+    """A Persian saved page labels its News ID کد خبر in Persian digits and its date in the Jalali
+    calendar, Tehran time; the furniture is dropped and the story is Persian."""
+    item = savedpage.parse(PERSIAN_PAGE, name="fa-302106.txt")
+    assert item.news_id == 302106
+    assert item.published_at == datetime(2021, 4, 12, 5, 35, tzinfo=timezone.utc)
+    assert item.headline == "ظریف: نیروهای خارجی باید منطقه را ترک کنند"
+    assert item.body == "وزیر امور خارجه گفت امنیت منطقه را کشورهای منطقه تأمین می‌کنند."
+    assert item.language == "fa"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("تاریخ انتشار: ۲۳ فروردن ۱۴۰۰ – ۱۰:۰۵", "has no Persian month 'فروردن'"),
+    ("تاریخ انتشار: ۳۰ اسفند ۱۴۰۲ – ۱۰:۰۵", "is not a real date and time"),
+    ("تاریخ انتشار: ۲۳ فروردین ۱۴۰۰", "is not in the form"),
+])
+def test_a_wrong_jalali_date_line_names_the_file_and_line(line, message):
+    """1402 is not a leap year, so it has no 30 Esfand; a misspelt month is named."""
+    page = PERSIAN_PAGE.replace("تاریخ انتشار: ۲۳ فروردین ۱۴۰۰ – ۱۰:۰۵", line)
+    with pytest.raises(ImportFailed, match=f"fa-302106.txt:2: Published line .*{message}"):
+        savedpage.parse(page, name="fa-302106.txt")

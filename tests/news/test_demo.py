@@ -49,3 +49,17 @@ def test_loading_is_not_an_update(client):
     assert atom.entries and all(entry.updated == entry.published for entry in atom.entries)
     api = client.get("/api/v1/articles/302104").json()
     assert api["versioncreated"] == "2021-04-12T05:35:00Z"
+
+
+def test_demo_paper_has_a_persian_edition_linked_to_the_english_one(client):
+    """The demo's Persian stories live under /fa/, and 302106 is 302104's translation, linked both ways."""
+    demo.load()
+    persian = Article.objects.filter(language="fa")
+    assert persian.count() >= 5
+    counterpart = Article.objects.get(pk=302106)
+    assert counterpart.language == "fa" and counterpart.published_at == Article.objects.get(pk=302104).published_at
+    home = client.get("/fa/").content.decode()
+    assert counterpart.headline in home
+    english = client.get("/news/302104/leave-the-region-iran-fm-tells-foreign-powers/").content.decode()
+    assert 'hreflang="fa"' in english and "/fa/news/302106/" in english
+    assert 'hreflang="en"' in client.get(counterpart.get_absolute_url()).content.decode()

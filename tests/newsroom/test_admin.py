@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timezone as dt_timezone
 
 import pytest
@@ -79,3 +80,13 @@ def test_first_account_has_a_one_time_password_and_is_made_once(capsys, django_u
     call_command("newsroom_account")
     assert "existing account" in capsys.readouterr().out
     assert django_user_model.objects.filter(is_superuser=True).count() == 1
+
+
+def test_story_text_fields_follow_the_direction_of_what_is_typed(editor_client):
+    """Headline, summary and body in the newsroom take the direction of their text (dir="auto"),
+    so a Persian story is edited right to left in the English newsroom."""
+    story = make_article(language="fa", headline="دیدار در تهران")
+    html = editor_client.get(f"/newsroom/news/article/{story.pk}/change/").content.decode()
+    for name in ("headline", "summary", "body"):
+        tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', html).group()
+        assert 'dir="auto"' in tag, tag

@@ -129,6 +129,18 @@ class BackendContract:
         # Typed on an Arabic keyboard: Arabic yeh (ي) instead of Persian yeh (ی).
         assert found("خارجي") == [story.pk]
 
+    def test_persian_spellings_of_one_word_find_each_other(self):
+        """The non-joiner, a space or nothing between a Persian word and its prefix or suffix, Arabic
+        yeh and kaf, tatweel, short vowels and Persian, Arabic-Indic or Latin digits: all match alike."""
+        story = make_article(language="fa", headline="کاروان صلح در سال ۱۴۰۰ به کابل می‌رود",
+                             body="نمایندگان کشورهای همسایه گفتند گفت‌وگوها بزرگ‌ترین فرصت برای صلح است. "
+                                  "بیکاری در شهرهای مرزی کاهش یافته است.")
+        make_article(headline="The peace convoy goes to Kabul in 2021")
+        for query in ["می‌رود", "میرود", "می رود", "مي رود", "1400", "١٤٠٠", "۱۴۰۰", "کشور های",
+                      "کشورهای", "بزرگترین", "بزرگ ترین", "گفتوگوها", "بی کاری", "بیـــکاری", "صُلح", "كاروان"]:
+            assert found(query) == [story.pk], query
+        assert found('"به کابل می رود"') == [story.pk]
+
     def test_case_and_latin_accents_do_not_matter(self):
         story = make_article(headline="Café owners in MÜNCHEN protest")
         assert found("cafe munchen") == [story.pk]

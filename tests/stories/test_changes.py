@@ -236,3 +236,23 @@ def test_a_publish_from_a_stale_version_is_refused():
     with pytest.raises(changes.StaleVersion, match="ed saved it at"):
         changes.publish(story, by=editor, version=story.version)
     assert Article.objects.get(pk=story.pk).status == "draft"
+
+
+def test_a_translation_is_linked_to_its_original_both_ways():
+    """Linking a Persian story to an English one gives both the same language-edition key."""
+    from masthead.syndication.models import LanguageEdition
+
+    editor = make_user(role="editor")
+    english = make_article(headline="Zarif meets al-Araji")
+    persian = make_article(headline="دیدار ظریف و الاعرجی", language="fa")
+    changes.link_translation(persian, of=english, by=editor)
+    keys = dict(LanguageEdition.objects.values_list("article_id", "story"))
+    assert keys == {english.pk: f"story-{english.pk}", persian.pk: f"story-{english.pk}"}
+
+
+def test_a_story_cannot_be_the_translation_of_one_in_its_own_language():
+    """Two English stories are not each other's translation, and the error names both."""
+    editor = make_user(role="editor")
+    one, other = make_article(), make_article()
+    with pytest.raises(ValueError, match=rf"story {other.pk} and story {one.pk} are both in 'en'"):
+        changes.link_translation(other, of=one, by=editor)

@@ -52,7 +52,7 @@ class DeliveryMiddleware:
             headers=[(k, v) for k, v in response.items() if k.lower() not in NOT_STORED],
             status=response.status_code, keys=keys, reads=reads, strict=getattr(response, "cache_strict", False),
             etag=response["ETag"], content_type=response.get("Content-Type", ""),
-            language=translation.get_language() or settings.LANGUAGE_CODE,
+            language=_language(request),
             rendered_at=rendered_at, lifetime=lifetime,
         )
         pagecache.store(environ, page)
@@ -88,12 +88,17 @@ def _label(response, keys) -> None:
     response["Surrogate-Key"] = " ".join(sorted(set(keys)))
 
 
+def _language(request) -> str:
+    """The page's language: its edition's (set while the request ran, see masthead.editions)."""
+    return getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def _finish(request, response, started):
     """A response the page cache does not keep: the timer filled in, compressed if the client accepts it,
     304 when the client's copy is current."""
     if not response.streaming and pagecache.TIMING_MARK in response.content:
         response.content = response.content.replace(
-            pagecache.TIMING_MARK, house.seconds(time.perf_counter() - started).encode())
+            pagecache.TIMING_MARK, house.seconds(time.perf_counter() - started, language=_language(request)).encode())
     if (not response.streaming and len(response.content) >= compression.MIN_BYTES
             and not response.has_header("Content-Encoding")
             and compression.compressible(response.get("Content-Type", ""))):

@@ -24,9 +24,11 @@ from masthead.ingest.items import ImportFailed, Item, unreadable
 from masthead.ingest.sources import Input
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
-FIELD = re.compile(r"^(News ID|Published)\s*:\s*(.*)$", re.IGNORECASE)
+# The Persian edition's pages label the same fields کد خبر and تاریخ انتشار, with a Jalali date.
+FIELD = re.compile(r"^(News ID|Published|کد خبر|تاریخ انتشار)\s*:\s*(.*)$", re.IGNORECASE)
 FURNITURE = re.compile(
-    r"^(Security Key\s*:.*|Captcha refresh.*|Page Generated in\s+[0-9۰-۹]+(?:[/.,٫][0-9۰-۹]+)?\s*sec\.?)$",
+    r"^(Security Key\s*:.*|Captcha refresh.*|Page Generated in\s+[0-9۰-۹]+(?:[/.,٫][0-9۰-۹]+)?\s*sec\.?"
+    r"|کد امنیتی\s*:.*|تازه‌?سازی.*|زمان ساخت صفحه\s+[0-9۰-۹]+(?:[/.,٫][0-9۰-۹]+)?\s*ثانیه)$",
     re.IGNORECASE,
 )
 # A paragraph that starts like Markdown block syntax would be read as a heading, list or quote.
@@ -66,7 +68,8 @@ def parse(text: str, *, name: str) -> Item:
         match = FIELD.match(line)
         if match and headline is None:
             label, value = match.group(1).lower(), match.group(2).strip()
-            if label == "news id":
+            if label in ("news id", "کد خبر"):
+                value = value.translate(house.LATIN_DIGITS)
                 if not value.isdigit() or not value.isascii():
                     raise ImportFailed(f"{name}:{number}", f"News ID {value!r} is not a number")
                 if news_id is not None and int(value) != news_id:
@@ -74,7 +77,8 @@ def parse(text: str, *, name: str) -> Item:
                 news_id = int(value)
             else:
                 try:
-                    published_at = house.parse_dateline(value)
+                    published_at = (house.parse_persian_dateline(value) if PERSIAN.search(value)
+                                    else house.parse_dateline(value))
                 except ValueError as error:
                     raise ImportFailed(f"{name}:{number}", f"Published line {error}") from None
             continue

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils import translation
 from django.utils.http import RFC3986_SUBDELIMS
 
 # What the number, slug and Unicode slug converters accept. An argument that does not match what
@@ -25,7 +26,7 @@ _SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted
 
 
 @lru_cache(maxsize=200_000)
-def _address(prefix: str, viewname: str, args: tuple) -> str:
+def _address(prefix: tuple, viewname: str, args: tuple) -> str:
     shape = _pattern(prefix, viewname, len(args)) if args else None
     texts = [str(arg) for arg in args]
     if shape is None or not all(kind.fullmatch(text) for kind, text in zip(shape[1], texts)):
@@ -38,7 +39,7 @@ def _address(prefix: str, viewname: str, args: tuple) -> str:
 
 
 @lru_cache(maxsize=1_000)
-def _pattern(prefix: str, viewname: str, count: int):
+def _pattern(prefix: tuple, viewname: str, count: int):
     """The address of ``viewname`` split around its ``count`` arguments, with what each place takes; or None."""
     markers = [_MARKER.format(n) for n in range(count)]
     try:
@@ -66,8 +67,8 @@ def _kind(viewname: str, markers: list[str], place: int):
 
 
 def address(viewname: str, *args) -> str:
-    """``reverse(viewname, args=args)``, remembered per script prefix."""
-    return _address(get_script_prefix(), viewname, args)
+    """``reverse(viewname, args=args)``, remembered per script prefix and edition (``/fa/``)."""
+    return _address((get_script_prefix(), translation.get_language()), viewname, args)
 
 
 @receiver(setting_changed)

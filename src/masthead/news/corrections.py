@@ -14,7 +14,7 @@ PAGE_SIZE = 30
 def corrections(request):
     """``/corrections/``, paged by the last correction shown (``?before=<id>``)."""
     found = Correction.objects.filter(article__in=Article.objects.visible()).select_related("article")
-    found = found.only("id", "text", "created_at", "article__id", "article__slug", "article__headline")
+    found = found.only("id", "text", "created_at", "article__id", "article__slug", "article__language", "article__headline")
     if request.GET.get("before"):
         try:
             found = found.filter(id__lt=parameters.database_id(request.GET["before"], name="before"))

@@ -1,4 +1,5 @@
-"""The demo newspaper: sections, authors, tags and a few dozen stories, among them News ID 302104.
+"""The demo newspaper: sections, authors, tags and a few dozen stories, among them News ID 302104,
+and a small Persian edition (302106 is 302104's Persian counterpart).
 
 Loading is idempotent: what exists already (by News ID or slug) is kept as it is, so an editor's
 changes survive a second ``make run`` and nothing is duplicated. Stories go in through the story
@@ -43,10 +44,15 @@ def load() -> dict[str, int]:
         article = Article(
             id=row["id"], section=sections[row["section"]], kicker=row.get("kicker", ""), headline=row["headline"],
             summary=row.get("summary", ""), body=row["body"], source=row.get("source", ""),
-            status=Article.Status.PUBLISHED, published_at=datetime.fromisoformat(row["published_at"].replace("Z", "+00:00")),
+            language=row.get("language", "en"), status=Article.Status.PUBLISHED, published_at=datetime.fromisoformat(row["published_at"].replace("Z", "+00:00")),
         )
         new_articles.append(changes.create(article, by=LOADER, tags=tagging.tags_named(names=row.get("tags", [])),
                                            authors=[authors[slug] for slug in row.get("authors", [])]))
+    # Translations are linked once both editions' stories are in (a Persian story names its English original).
+    for article in new_articles:
+        original = next((row.get("translation_of") for row in data["articles"] if row["id"] == article.pk), None)
+        if original is not None:
+            changes.link_translation(article, of=original, by=LOADER)
     created["tags"] = Tag.objects.count() - tags_before
     created["articles"] = len(new_articles)
     # Loading is not an update: a loaded story was last changed when it was published, so no

@@ -63,7 +63,7 @@ def story(news_id: int, *, request=None) -> Article | None:
 
 
 def related(story: Article, *, request=None) -> list[Article]:
-    """The story's related stories that readers may see, newest first, each with its section."""
+    """The story's related stories that readers may see, in its own edition, newest first, each with its section."""
     ids = [int(pk) for pk in story.related_ids or []]
     if not ids:
         return []
@@ -71,7 +71,8 @@ def related(story: Article, *, request=None) -> list[Article]:
     # statistics walks the "visible" index instead of looking up five rows.
     sql = 'SELECT {} FROM {} WHERE "id" IN ({})'.format(
         ", ".join(f'"{c}"' for c in _TEASER_FIELDS), rows.table(Article), ", ".join(["%s"] * len(ids)))
-    found = [a for a in rows.fetch(Article, sql, ids) if a.is_visible()]
+    # A Persian page lists Persian stories: a related story in the other edition is its reader's to find.
+    found = [a for a in rows.fetch(Article, sql, ids) if a.is_visible() and a.language == story.language]
     found.sort(key=lambda a: (a.published_at, a.pk), reverse=True)
     _attach_sections(found, request)
     return found

@@ -11,6 +11,7 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from masthead import editions
 from masthead.delivery import keys
 from masthead.news import listing, storypage
 from masthead.news.caching import cacheable
@@ -25,7 +26,7 @@ def home(request):
     # One "now" for the stories shown and for the next scheduled one that bounds the page's life:
     # read at two moments, a story appearing between them would stay off the page until it expires.
     now = timezone.now()
-    visible = Article.objects.visible(at=now)
+    visible = Article.objects.visible(at=now).filter(language=editions.current())
     top = list(_teasers(visible.newest_first())[:5])
     sections = storypage.sections(request)  # read once, for the navigation too
     shown = {a.pk for a in top}
@@ -44,7 +45,8 @@ def article(request, news_id: int, slug: str | None = None):
     story = storypage.story(news_id, request=request)
     if story is None:
         raise Http404(_("No story with News ID %(id)s.") % {"id": news_id})
-    if slug != story.slug:
+    if slug != story.slug or story.language != editions.current():
+        # The story's own address: its slug, in its own edition (a Persian story lives under /fa/).
         return HttpResponsePermanentRedirect(story.get_absolute_url())
     if request.resolver_match.url_name == "print":
         response = render(request, "news/print.html", {"article": story})
@@ -58,13 +60,14 @@ def article(request, news_id: int, slug: str | None = None):
 
 def legacy_article(request, news_id: int):
     """``/News/302104.html?catid=…&title=…``: the old site's address, moved for good."""
-    story = get_object_or_404(Article.objects.visible().only("id", "slug"), pk=news_id)
+    story = get_object_or_404(Article.objects.visible().only("id", "slug", "language"), pk=news_id)
     return HttpResponsePermanentRedirect(story.get_absolute_url())
 
 
 def _listing(request, where: Q, *, template_context, keys):
     now = timezone.now()  # one moment for the list and for the scheduled story that bounds its life
-    page = listing.paginate(_teasers(Article.objects.visible(at=now).filter(where)), request.GET)
+    edition = Article.objects.visible(at=now).filter(language=editions.current())
+    page = listing.paginate(_teasers(edition.filter(where)), request.GET)
     if not page.items and (request.GET.get("before") or request.GET.get("after")):
         raise Http404(_("No stories on this page."))
     response = render(request, "news/list.html", {**template_context, "page": page})

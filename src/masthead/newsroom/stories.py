@@ -113,6 +113,10 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version if self.instance.pk else None
+        # A story may be Persian or English: each text field takes the direction of what is typed.
+        for name in ("kicker", "headline", "slug", "summary", "body", "source", "new_tags"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["dir"] = "auto"
 
     def clean(self):
         cleaned = super().clean()

@@ -56,7 +56,9 @@ def parse(raw: str) -> Query:
     shortened = len(raw) > MAX_CHARS
     raw = raw[:MAX_CHARS]
     terms: list[Term] = []
-    for match in CHUNK.finditer(raw):
+    # Folded before it is cut into words, so that a detached Persian affix (می رود) joins its word
+    # as it did when the story was indexed.
+    for match in CHUNK.finditer(text.fold(raw)):
         quoted, bare = match.groups()
         term = _term(quoted if quoted is not None else bare)
         if term is not None and term not in terms:

@@ -25,9 +25,23 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه
                        MARK_OPEN: " ", MARK_CLOSE: " "})
 
 
+# Persian writes one word three ways: می‌رود (with a zero-width non-joiner), میرود and می رود.
+# The non-joiner is dropped, and the verb prefixes and plural/comparative suffixes that may stand
+# apart are joined to their word, so all three fold to میرود. Tatweel (kashida, a stretch of the
+# line) and the Arabic short-vowel marks are not letters a reader types: they go.
+_UNWRITTEN = dict.fromkeys([0x200C, 0x0640, *range(0x064B, 0x0660), 0x0670])
+_PREFIX = re.compile(r"(?<![^\W\d_])(ن?می|بی)\s+(?=[^\W\d_])")
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+_SUFFIX = re.compile(r"(?<=[^\W\d_])\s+(هایی|های|ها|ترین|تر)(?![^\W\d_])")
+
+
 def fold(text: str) -> str:
-    """``text`` with Arabic letter forms and non-Latin digits written as Persian and ASCII ones."""
-    return text.translate(_FOLD)
+    """``text`` as search reads it: Arabic letter forms and non-Latin digits written as Persian and
+    ASCII ones, the non-joiner, tatweel and short vowels dropped, detached affixes joined."""
+    text = text.translate(_FOLD).translate(_UNWRITTEN)
+    if _ARABIC_SCRIPT.search(text):
+        text = _SUFFIX.sub(r"\1", _PREFIX.sub(r"\1", text))
+    return text
 
 
 def _is_latin(char: str) -> bool:

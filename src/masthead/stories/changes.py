@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 
 from masthead import house
 from masthead.delivery import keys as surrogate
+from masthead.delivery.purge import purge_on_commit
 from masthead.news import publishing
 from masthead.news.models import Article, Author, Correction, Tag
 from masthead.newsroom.models import Revision
 from masthead.stories import history, hygiene, indexes, rules
+from masthead.syndication.models import LanguageEdition
 
 Status = Article.Status
 # What ``edit`` may change; the state and its times move only through the desk's moves below.
@@ -214,3 +216,20 @@ def restore(revision: Revision, *, by) -> Article:
     authors = Author.objects.filter(pk__in=[pk for pk, _name in revision.data.get("authors", [])])
     return _save(article, by=by, from_state=article.state, note=_("Restored revision %d") % revision.number,
                  before=before, tags=list(tags), authors=list(authors))
+
+
+@transaction.atomic
+def link_translation(article: Article | int, *, of: Article | int, by) -> None:
+    """Record ``article`` as the translation of ``of`` into another edition: each page then carries
+    hreflang links to the other. A story already linked to others joins their group."""
+    article, original = _locked(article), _locked(of)
+    for story in (article, original):
+        rules.require(rules.can_edit(by, story), _("You may not edit story %(id)s.") % {"id": story.pk})
+    if article.language == original.language:
+        raise ValueError(f"story {article.pk} and story {original.pk} are both in {article.language!r}: "
+                         "a translation is in the other edition's language")
+    keys = dict(LanguageEdition.objects.filter(article__in=[original, article]).values_list("article_id", "story"))
+    key = keys.get(original.pk) or keys.get(article.pk) or f"story-{original.pk}"
+    for story in (original, article):
+        LanguageEdition.objects.update_or_create(article=story, defaults={"story": key})
+    purge_on_commit(publishing.surrogate_keys(original) | publishing.surrogate_keys(article))

@@ -9,6 +9,7 @@ import json
 
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils import translation
 
 from masthead import characters
 from masthead.news import rows
@@ -122,6 +123,12 @@ def script_json(data) -> str:
     return json.dumps(characters.strip_all(data), ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
+def _in_edition(language: str, pk: int, slug: str) -> str:
+    """A story's address in its own edition (``/fa/news/…`` for a Persian story)."""
+    with translation.override(language):
+        return address("news:article", pk, slug)
+
+
 def editions(article: Article) -> list[tuple[str, str]]:
     """``(language, absolute url)`` of every visible language edition of the story, itself included.
 
@@ -138,7 +145,7 @@ def editions(article: Article) -> list[tuple[str, str]]:
     story = found[0][0]
     shared = (Article.objects.visible().filter(pk__in=LanguageEdition.objects.filter(story=story).values("article_id"))
               .order_by("language").values_list("language", "id", "slug"))
-    found = [(language, absolute(address("news:article", pk, slug))) for language, pk, slug in shared]
+    found = [(language, absolute(_in_edition(language, pk, slug))) for language, pk, slug in shared]
     return found if len({language for language, _ in found}) > 1 else []
 
 

@@ -20,7 +20,7 @@ def day(moment):
 
 @register.filter
 def month_year(moment):
-    return f"{style.MONTHS[moment.month - 1]} {moment.year}" if moment else ""
+    return style.month_year(moment) if moment else ""
 
 
 @register.filter
