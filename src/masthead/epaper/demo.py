@@ -9,6 +9,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
+
 from masthead.epaper import regions
 from masthead.epaper.drawing import A3, pdf_bytes
 from masthead.epaper.importing import import_issue
@@ -39,7 +41,9 @@ def load(*, site_name: str) -> int:
             start = dt.datetime.combine(date - dt.timedelta(days=2 if not special else 6), dt.time(),
                                         tzinfo=dt.timezone.utc)
             end = dt.datetime.combine(date, dt.time(23, 59), tzinfo=dt.timezone.utc)
-            stories = list(Article.objects.visible().filter(published_at__gte=start, published_at__lte=end)
+            # The printed paper is the English edition: the Persian edition's stories are not on its pages.
+            stories = list(Article.objects.visible().filter(published_at__gte=start, published_at__lte=end,
+                                                            language=settings.LANGUAGE_CODE)
                            .filter(**({"section__slug": "politics"} if special else {}))
                            .select_related("section").order_by("-published_at"))
             if not stories:
