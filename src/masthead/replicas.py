@@ -49,6 +49,23 @@ class Router:
         return db == "default"
 
 
+def _primary_position() -> int:
+    """How far the primary's WAL reaches, in bytes.
+
+    The insert position, not the write position: with synchronous_commit off a commit record can
+    be in the WAL buffers, past what pg_current_wal_lsn() says has been written."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+        return int(cursor.fetchone()[0])
+
+
+def _replayed_position(cursor) -> int | None:
+    """How far the replica (``cursor``'s server) has replayed the WAL, in bytes; None if it is not a replica."""
+    cursor.execute("SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn")
+    replayed = cursor.fetchone()[0]
+    return None if replayed is None else int(replayed)
+
+
 class _Health:
     """One process's view of whether the replica is fit to read from, checked at most once a second."""
 
@@ -71,21 +88,18 @@ class _Health:
     def _check(self, now: float) -> bool:
         max_lag = settings.REPLICA_MAX_LAG
         try:
-            with connections["default"].cursor() as cursor:
-                cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
-                self._samples.append((now, int(cursor.fetchone()[0])))
+            self._samples.append((now, _primary_position()))
             while len(self._samples) > 1 and self._samples[1][0] <= now - max_lag:
                 self._samples.popleft()
             # The primary's position max_lag seconds ago (or the oldest sample kept, if younger).
             wanted = self._samples[0][1]
             with connections[REPLICA].cursor() as cursor:
-                cursor.execute("SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn")
-                replayed = cursor.fetchone()[0]
+                replayed = _replayed_position(cursor)
         except Exception:
             # A replica that does not answer is not fit; its connection is dropped and opened anew next time.
             self.down()
             return False
-        return replayed is not None and int(replayed) >= wanted
+        return replayed is not None and replayed >= wanted
 
     def down(self) -> None:
         self._checked, self._fit = time.monotonic(), False
@@ -139,18 +153,13 @@ def wait_until_replayed() -> None:
     """
     if not configured():
         return
-    # The insert position, not the write position: with synchronous_commit off a commit record can
-    # be in the WAL buffers, past what pg_current_wal_lsn() says has been written.
     deadline = time.monotonic() + settings.REPLICA_MAX_LAG
     try:
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
-            wanted = int(cursor.fetchone()[0])
+        wanted = _primary_position()
         with connections[REPLICA].cursor() as cursor:
             while time.monotonic() < deadline:
-                cursor.execute("SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn")
-                replayed = cursor.fetchone()[0]
-                if replayed is None or int(replayed) >= wanted:
+                replayed = _replayed_position(cursor)
+                if replayed is None or replayed >= wanted:
                     return
                 time.sleep(0.005)
     except Exception:
