@@ -26,5 +26,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler400 = "masthead.news.views.bad_request"
+handler403 = "masthead.news.views.permission_denied"
 handler404 = "masthead.news.views.page_not_found"
 handler500 = "masthead.news.views.server_error"

@@ -114,3 +114,23 @@ def test_a_parameter_given_twice_is_refused(client):
     response = client.get("/api/v1/authors?after=9223372036854775808&after=1")
     error = _error(response, 400)
     assert error["parameter"] == "after" and error["message"] == "is given more than once; give it once"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tags", "/api/v1/articles/302104", "/api/v1/epaper/issues/1"])
+def test_a_query_of_more_fields_than_django_reads_is_a_json_400(client, path):
+    error = _error(client.get(f"{path}?{'x=1&' * 1100}"), 400)
+    assert error["message"] == "the request cannot be read: too many query fields, or a malformed one"
+
+
+def test_the_same_query_on_a_page_is_the_html_400(client):
+    response = client.get(f"/?{'x=1&' * 1100}")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+
+
+def test_a_crash_under_the_api_answers_in_its_json(rf):
+    from masthead.news import views
+
+    response = views.server_error(rf.get("/api/v1/tags"))
+    assert (response.status_code, response["Content-Type"]) == (500, "application/json")
+    assert json.loads(response.content)["error"]["status"] == 500
+    assert views.server_error(rf.get("/"))["Content-Type"].startswith("text/html")

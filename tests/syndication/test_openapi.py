@@ -25,10 +25,14 @@ def test_the_document_is_valid_openapi_3_1(client):
     validate(document)
 
 
+# Answered by the server before the app, without a body to check: test_contract sends them to a real one.
+BEFORE_THE_APP = {"408", "413", "414", "431"}
+
+
 def _documented(document) -> set[tuple[str, str, str]]:
     return {(path, method, status) for path, item in document["paths"].items()
             for method, operation in item.items() if method != "parameters"
-            for status in operation["responses"]}
+            for status in operation["responses"] if status not in BEFORE_THE_APP}
 
 
 def _check(document, path, method, status, response):
@@ -76,6 +80,7 @@ def test_every_documented_answer_matches_its_schema(client, settings, tmp_path):
         ("/api/v1/articles", "post", "403", lambda: call("post", "/api/v1/articles", {}, reader)),
         ("/api/v1/articles/{news_id}", "get", "200", lambda: call("get", f"/api/v1/articles/{story.pk}")),
         ("/api/v1/articles/{news_id}", "get", "404", lambda: call("get", "/api/v1/articles/999999")),
+        ("/api/v1/articles/{news_id}", "get", "400", lambda: call("get", f"/api/v1/articles/{story.pk}?fields=all")),
         ("/api/v1/articles/{news_id}", "get", "401", lambda: call("get", f"/api/v1/articles/{draft_id}", token="mh_wrong")),
         ("/api/v1/articles/{news_id}", "patch", "200", lambda: call("patch", f"/api/v1/articles/{draft_id}", {"kicker": "New"}, reporter)),
         ("/api/v1/articles/{news_id}", "patch", "400", lambda: call("patch", f"/api/v1/articles/{draft_id}", {"language": "xx"}, reporter)),
@@ -105,6 +110,7 @@ def test_every_documented_answer_matches_its_schema(client, settings, tmp_path):
         ("/api/v1/epaper/issues", "get", "400", lambda: call("get", "/api/v1/epaper/issues?date=2021-04-12")),
         ("/api/v1/epaper/issues/{issue_id}", "get", "200", lambda: call("get", f"/api/v1/epaper/issues/{printed.pk}")),
         ("/api/v1/epaper/issues/{issue_id}", "get", "404", lambda: call("get", "/api/v1/epaper/issues/999999")),
+        ("/api/v1/epaper/issues/{issue_id}", "get", "400", lambda: call("get", f"/api/v1/epaper/issues/{printed.pk}?page=2")),
     ]
     covered = set()
     for path, method, status, request in cases:

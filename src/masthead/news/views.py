@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 
-from masthead import editions
+from masthead import editions, jsonerrors
 from masthead.delivery import keys
 from masthead.news import listing, storypage
 from masthead.news.caching import cacheable
@@ -121,10 +122,29 @@ def archive(request, year: int, month: int | None = None, day: int | None = None
     )
 
 
+# Django's own errors, raised before or around a view. Under /api/ they answer in the API's JSON.
+
+def bad_request(request, exception=None):
+    """A request Django refuses to read: more query or form fields than it allows, a bad Host, …"""
+    if jsonerrors.is_api(request):
+        return jsonerrors.error(400, "the request cannot be read: too many query fields, or a malformed one")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if jsonerrors.is_api(request):
+        return jsonerrors.error(403, "this is not allowed")
+    return defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception=None):
+    if jsonerrors.is_api(request):
+        return jsonerrors.error(404, f"nothing at {request.path}; the API's addresses are in /api/openapi.json")
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if jsonerrors.is_api(request):
+        return jsonerrors.error(500, "the server failed to answer; it has been logged")
     # No context processors: the error may be the database itself.
     return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SITE_NAME}))

@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
-from masthead import characters, parameters
+from masthead import characters, jsonerrors, parameters
 from masthead.news import listing, tagging
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.ratelimit import client_ip
@@ -43,16 +43,6 @@ class BadRequest(Exception):
         self.parameter, self.message, self.status = parameter, message, status
 
 
-def error(status: int, message: str, *, parameter: str | None = None, **headers) -> JsonResponse:
-    body = {"error": {"status": status, "message": message}}
-    if parameter:
-        body["error"]["parameter"] = parameter
-    response = JsonResponse(body, status=status)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
-
-
 def _json(data, *, status: int = 200) -> JsonResponse:
     # Stored text may predate the input rules: no answer carries a character that is not text.
     return JsonResponse(characters.strip_all(data), status=status, safe=False, json_dumps_params={"ensure_ascii": False})
@@ -70,14 +60,14 @@ def _api_view(methods: set[str]):
         @csrf_exempt
         def wrapped(request, *args, **kwargs):
             if request.method not in methods:
-                return error(405, f"{request.method} is not allowed here; use {', '.join(sorted(methods))}.",
-                             Allow=", ".join(sorted(methods)))
+                return jsonerrors.error(405, f"{request.method} is not allowed here; use {', '.join(sorted(methods))}.",
+                                        Allow=", ".join(sorted(methods)))
             try:
                 return view(request, *args, **kwargs)
             except BadRequest as bad:
-                return error(bad.status, bad.message, parameter=bad.parameter)
+                return jsonerrors.error(bad.status, bad.message, parameter=bad.parameter)
             except parameters.BadParameter as bad:
-                return error(400, bad.message, parameter=bad.name)
+                return jsonerrors.error(400, bad.message, parameter=bad.name)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
@@ -89,19 +79,10 @@ def _api_view(methods: set[str]):
 @csrf_exempt  # see _api_view
 def not_found(request, rest: str = ""):
     """Any address under ``/api/`` that names nothing (``/api/v1/articles/abc``): a JSON 404."""
-    return error(404, f"nothing at {request.path}; the API's addresses are in /api/openapi.json")
+    return jsonerrors.error(404, f"nothing at {request.path}; the API's addresses are in /api/openapi.json")
 
 
 # Query parameters -----------------------------------------------------------------------------
-
-def _check_params(request, allowed: set[str]) -> None:
-    for name in request.GET:
-        if name not in allowed:
-            raise BadRequest(name, f"unknown parameter; this endpoint takes {', '.join(sorted(allowed))}")
-        if len(request.GET.getlist(name)) > 1:
-            # Django would read the last and drop the rest unchecked: say which one counts instead.
-            raise BadRequest(name, "is given more than once; give it once")
-
 
 def _limit(request) -> int:
     return parameters.whole_number(request.GET.get("limit", str(DEFAULT_LIMIT)), name="limit", low=1, high=MAX_LIMIT)
@@ -135,7 +116,7 @@ def articles(request):
     """
     if request.method == "POST":
         return create(request)
-    _check_params(request, LIST_PARAMS)
+    jsonerrors.check_params(request, LIST_PARAMS)
     limit = _limit(request)
     since = parameters.moment(request.GET["since"], name="since") if "since" in request.GET else None
     cursor = parameters.read_cursor(request.GET["cursor"], name="cursor") if "cursor" in request.GET else None
@@ -178,13 +159,13 @@ def article(request, news_id: int):
     """GET: one story as ninjs (editors' tokens see drafts too). PATCH: edit it."""
     if request.method == "PATCH":
         return update(request, news_id)
-    _check_params(request, set())
+    jsonerrors.check_params(request, set())
     token = _token(request, required=False)
     queryset = Article.objects.all() if token else Article.objects.visible()
     found = _with_relations(queryset).filter(pk=news_id).first()
     if found is None or not (found.is_visible() or rules.can_see(token.user, found)):
         # The newsroom's own rule: a story readers cannot see is for editors and the account that wrote it.
-        return error(404, f"no visible story with News ID {news_id}")
+        return jsonerrors.error(404, f"no visible story with News ID {news_id}")
     if token is not None:  # a token holder's view may include drafts: never page-cache it
         return _as_saved(found)
     return readable_from_any_site(cacheable(_json(ninjs.to_ninjs(found)), {found.surrogate_key},
@@ -193,7 +174,7 @@ def article(request, news_id: int):
 
 def _listing(request, queryset, serialise):
     """A list keyed by id: ``?after=<id>&limit=<n>``."""
-    _check_params(request, {"after", "limit"})
+    jsonerrors.check_params(request, {"after", "limit"})
     limit = _limit(request)
     after = parameters.whole_number(request.GET.get("after", "0"), name="after")
     rows = list(queryset.filter(pk__gt=after).order_by("pk")[: limit + 1])
@@ -288,14 +269,14 @@ def _changed(request, change, *, status: int = 200) -> JsonResponse:
             article = change()
     except ValidationError as invalid:
         field, messages = next(iter(invalid.message_dict.items()))
-        return error(400, f"{field}: {' '.join(messages)}", parameter=field)
+        return jsonerrors.error(400, f"{field}: {' '.join(messages)}", parameter=field)
     except PermissionDenied as refused:
-        return error(403, f"this token's user may not do this: {refused}", parameter="Authorization")
+        return jsonerrors.error(403, f"this token's user may not do this: {refused}", parameter="Authorization")
     except changes.WorkflowError as refused:
-        return error(409, str(refused))
+        return jsonerrors.error(409, str(refused))
     except changes.StaleVersion as stale:
         code = 412 if request.META.get("HTTP_IF_MATCH") else 409
-        return error(code, stale.message, parameter="If-Match" if code == 412 else "version")
+        return jsonerrors.error(code, stale.message, parameter="If-Match" if code == 412 else "version")
     response = _as_saved(article, status=status)
     if status == 201:
         response["Location"] = reverse("syndication:api-article", args=[article.pk])

@@ -181,8 +181,34 @@ def _lister(name: str, summary: str) -> dict:
                                   "400": ERRORS["400"]}}}
 
 
+# Any request can be refused before a view reads it: the server refuses a request line or headers
+# longer than it reads (no body), and Django a query of more than 1,000 fields (a JSON 400).
+ANY_REQUEST = {
+    "400": ERRORS["400"],
+    "414": {"description": "The request line (address and query) is longer than the server reads."},
+    "431": {"description": "The request's headers are larger than the server reads."},
+}
+PLAIN = {"text/plain": {"schema": {"type": "string"}}}
+# A body is read whole before the app sees it, within a deadline and a size (masthead.delivery.front).
+WITH_BODY = {
+    "408": {"description": "The body did not arrive in time; send it again.", "content": PLAIN},
+    "413": {"description": "The body is larger than the server takes.", "content": PLAIN},
+}
+METHODS = {"get", "put", "post", "patch", "delete"}
+
+
 def build() -> dict:
     """The OpenAPI document as a dict."""
+    document = _described()
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method in METHODS:
+                sent = WITH_BODY if "requestBody" in operation else {}
+                operation["responses"] = dict(sorted({**ANY_REQUEST, **sent, **operation["responses"]}.items()))
+    return document
+
+
+def _described() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": f"{settings.SITE_NAME} API", "version": "1.0.0",
