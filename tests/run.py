@@ -1,7 +1,9 @@
-"""``make test``: the whole suite on SQLite, then again on a real PostgreSQL server.
+"""``make test``: the whole suite on SQLite and again on a real PostgreSQL server, side by side.
 
 Each database gets its own pytest process because Django reads its settings once per process.
-In CI (CI=true) a missing PostgreSQL, Redis or Chromium is a failure, never a skip.
+The two run at once (much of each one's time is spent waiting on the servers it starts), each
+writing to a file that is printed whole when it ends; MASTHEAD_TEST_SERIAL=1 runs them one after
+the other. In CI (CI=true) a missing PostgreSQL, Redis or Chromium is a failure, never a skip.
 """
 
 import os
@@ -15,17 +17,28 @@ from tests import servers
 SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 
 
-def pytest(label: str, env: dict, args: list[str]) -> dict[str, int]:
-    print(f"\n=== {label} ===", flush=True)
-    process = subprocess.run([sys.executable, "-m", "pytest", *args], env=env, stdout=subprocess.PIPE, text=True)
-    print(process.stdout, end="", flush=True)
-    tail = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
-    counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
-    for number, kind in SUMMARY.findall(tail):
-        counts["error" if kind.startswith("error") else kind] += int(number)
-    if process.returncode not in (0, 5) and not (counts["failed"] or counts["error"]):
-        counts["error"] += 1  # pytest itself failed (collection, usage): count it
-    return counts
+class Run:
+    """One pytest process, its output going to a file until ``finish`` prints it."""
+
+    def __init__(self, label: str, env: dict, args: list[str]):
+        self.label = label
+        self.output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.process = subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env, stdout=self.output,
+                                        stderr=subprocess.STDOUT, text=True)
+
+    def finish(self) -> dict[str, int]:
+        returncode = self.process.wait()
+        self.output.seek(0)
+        text = self.output.read()
+        self.output.close()
+        print(f"\n=== {self.label} ===\n{text}", end="", flush=True)
+        tail = text.strip().splitlines()[-1] if text.strip() else ""
+        counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+        for number, kind in SUMMARY.findall(tail):
+            counts["error" if kind.startswith("error") else kind] += int(number)
+        if returncode not in (0, 5) and not (counts["failed"] or counts["error"]):
+            counts["error"] += 1  # pytest itself failed (collection, usage): count it
+        return counts
 
 
 def main(argv: list[str]) -> int:
@@ -34,14 +47,19 @@ def main(argv: list[str]) -> int:
     base.pop("MASTHEAD_DATABASE_URL", None)
     if in_ci:
         base["MASTHEAD_REQUIRE_SERVICES"] = "1"
-    totals = pytest("SQLite", base, [*argv, "-m", "not postgresql_only"])
+    serial = os.environ.get("MASTHEAD_TEST_SERIAL") == "1"
+    sqlite = Run("SQLite", base, [*argv, "-m", "not postgresql_only"])
+    totals = sqlite.finish() if serial else None
     if servers.postgres_bin() is None and not in_ci:
         print("\nPostgreSQL is not installed here: the PostgreSQL run is skipped (CI installs it and never skips).")
+        totals = totals or sqlite.finish()
     else:
         with servers.postgres() as url:
             # Browser tests drive pages, not SQL: they run once, on SQLite, as do checks of SQLite's plans.
             env = {**base, "MASTHEAD_DATABASE_URL": url, "MASTHEAD_VAR_DIR": tempfile.mkdtemp(prefix="masthead-test-pg-")}
-            for kind, count in pytest("PostgreSQL", env, [*argv, "-m", "not browser and not sqlite_only"]).items():
+            postgresql = Run("PostgreSQL", env, [*argv, "-m", "not browser and not sqlite_only"])
+            totals = totals or sqlite.finish()
+            for kind, count in postgresql.finish().items():
                 totals[kind] += count
     failed = totals["failed"] + totals["error"]
     if in_ci and totals["skipped"]:
