@@ -22,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("newsletter/", include("masthead.newsletters.urls")),
     path("", include("masthead.search.urls")),
     path("epaper/", include("masthead.epaper.urls")),
+    # Before the stories' own addresses, where "updates" would be read as a slug.
+    path("", include("masthead.live.urls")),
     path("", include("masthead.news.urls")),
     prefix_default_language=False,
 )
