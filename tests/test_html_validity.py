@@ -8,9 +8,11 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from masthead.comments.models import Comment
 from masthead.news import demo
@@ -66,7 +68,7 @@ def _persian_urls() -> dict[str, str]:
 def _live_urls() -> dict[str, str]:
     """A running live story in each edition (key event, pinned and corrected updates) and an ended one."""
     from tests.live.factories import make_live_story, post
-    from masthead.stories import live
+    from masthead.stories import changes, live
 
     pages = {}
     for name, language in (("live", "en"), ("fa-live", "fa")):
@@ -75,6 +77,8 @@ def _live_urls() -> dict[str, str]:
         corrected = post(story, "Second update.", pinned=True)
         live.correct_update(corrected, by=SYSTEM, body="Second update, corrected.", note="A name was wrong.")
         pages[name] = story.get_absolute_url()
+        if language == "en":  # the home page's breaking banner points at the running live story
+            changes.flag_breaking(story, by=SYSTEM, until=timezone.now() + timedelta(hours=1))
     ended = make_live_story()
     live.end_coverage(ended, by=SYSTEM)
     pages["live-ended"] = ended.get_absolute_url()

@@ -165,3 +165,32 @@ def test_bad_parameters_are_a_json_400_naming_them_and_a_story_not_live_is_404(c
     assert client.get(f"/news/{make_article().pk}/updates/").status_code == 404
     hidden = make_live_story(published_at=timezone.now() + timedelta(hours=1))
     assert client.get(f"/news/{hidden.pk}/updates/").status_code == 404
+
+
+def test_the_updates_feed_carries_each_update_as_an_entry(client):
+    """Atom, newest first, each entry's id the update's permalink; a correction travels with it."""
+    from xml.etree import ElementTree
+
+    story = make_live_story(headline="Floods in the north")
+    post(story, "Rivers rising.", headline="Rivers rising")
+    second = post(story, "Roads closed.")
+    live.correct_update(second, by=make_user("editor"), body="Two roads closed.", note="Only two roads.")
+    response = client.get(f"/news/{story.pk}/updates/feed/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
+    assert f"article-{story.pk}" in response["Surrogate-Key"].split()
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(response.content)
+    assert feed.find(f"{atom}title").text == "Live: Floods in the north"
+    entries = feed.findall(f"{atom}entry")
+    assert [e.find(f"{atom}id").text.rsplit("#", 1)[1] for e in entries] == ["update-2", "update-1"]
+    assert "Only two roads." in entries[0].find(f"{atom}summary").text
+    assert client.get(f"/news/{make_article().pk}/updates/feed/").status_code == 404
+
+
+def test_the_breaking_banner_marks_a_running_live_story(client):
+    story = make_live_story(headline="Storm makes landfall")
+    from masthead.stories import changes
+
+    changes.flag_breaking(story, by=make_user("editor"), until=timezone.now() + timedelta(hours=1))
+    banner = client.get("/").content.decode().split('class="breaking"')[1].split("</aside>")[0]
+    assert '<strong class="live-badge">Live</strong>' in banner and "Storm makes landfall" in banner
