@@ -16,7 +16,7 @@ LAYERS = [
     ("apps hanging off stories", ["masthead.search", "masthead.comments", "masthead.syndication", "masthead.epaper",
                                   "masthead.newsletters", "masthead.live"]),
     ("the story service", ["masthead.stories"]),
-    ("entrances", ["masthead.newsroom", "masthead.syndication.api", "masthead.ingest", "masthead.news.demo",
+    ("entrances", ["masthead.newsroom", "masthead.syndication.api", "masthead.live.api", "masthead.ingest", "masthead.news.demo",
                    "masthead.backups", "masthead.*.management"]),
     ("wiring", ["masthead", "masthead.*.urls", "masthead.*.migrations", "masthead.templating"]),
 ]

@@ -13,7 +13,8 @@ from masthead.news.caching import cacheable
 from masthead.news.models import Article
 
 
-def _bucket_end(now):
+def bucket_end(now):
+    """When the time bucket holding ``now`` ends: what every updates answer made in it expires at."""
     # Every answer made in one bucket expires at the bucket's end, whoever asked: all readers (and
     # every cache in front, which honours max-age) share one answer per bucket instead of each
     # reader's clock making its own (the WordPress liveblog plugin's lesson). A post purges the
@@ -38,4 +39,4 @@ def updates(request, news_id: int):
     response = JsonResponse({"story": story.pk, "since": since, "newest": max(live.newest, since),
                              "running": live.running, "count": len(live.updates), "html": html})
     return cacheable(response, {keys.article(story.pk)}, now=now, bounded_by_schedule=False,
-                     until=_bucket_end(now), reads={"since"}, strict=True)
+                     until=bucket_end(now), reads={"since"}, strict=True)
