@@ -194,3 +194,13 @@ def test_the_breaking_banner_marks_a_running_live_story(client):
     changes.flag_breaking(story, by=make_user("editor"), until=timezone.now() + timedelta(hours=1))
     banner = client.get("/").content.decode().split('class="breaking"')[1].split("</aside>")[0]
     assert '<strong class="live-badge">Live</strong>' in banner and "Storm makes landfall" in banner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_one_second_bucket_is_still_cached(client, settings):
+    """Polled every second, the answer is still shared for the rest of that second, not made per reader."""
+    settings.LIVE_POLL_SECONDS = 1
+    story = make_live_story()
+    address = f"/news/{story.pk}/updates/?since=0"
+    assert (client.get(address)["X-Cache"], client.get(address)["X-Cache"]) == ("miss", "hit")
+    assert "s-maxage=1" in client.get(address)["Cache-Control"]

@@ -12,7 +12,7 @@ from masthead import jsonerrors, parameters
 from masthead.delivery import keys
 from masthead.live.display import live_coverage
 from masthead.live.models import LiveUpdate
-from masthead.live.views import bucket_end
+from masthead.live.views import bucketed
 from masthead.news.caching import cacheable
 from masthead.news.models import Article
 from masthead.stories import live
@@ -91,9 +91,8 @@ def updates(request, news_id: int):
     body = {"story": article.pk, "running": found.running, "started": rfc3339(found.coverage.started_at),
             "ended": rfc3339(found.coverage.ended_at) if found.coverage.ended_at else None,
             "newest": max(found.newest, since), "items": [serialise(u, article) for u in found.updates]}
-    return readable_from_any_site(cacheable(json_answer(body), {keys.article(article.pk)}, now=now,
-                                            bounded_by_schedule=False, until=bucket_end(now), reads={"since"},
-                                            strict=True))
+    return readable_from_any_site(bucketed(cacheable(json_answer(body), {keys.article(article.pk)}, now=now,
+                                                     bounded_by_schedule=False, reads={"since"}, strict=True), now=now))
 
 
 def _post(request, news_id: int):

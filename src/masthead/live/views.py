@@ -1,5 +1,7 @@
 """The readers' side of live coverage: the updates a page has not shown yet, as JSON."""
 
+import math
+
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.template import loader
@@ -23,6 +25,15 @@ def bucket_end(now):
     return now + timezone.timedelta(seconds=seconds - now.timestamp() % seconds)
 
 
+def bucketed(response, *, now):
+    """Make ``response`` live until its time bucket ends, in whole seconds rounded up.
+
+    ``cacheable(until=…)`` rounds down, which leaves a one-second bucket's answers uncached.
+    """
+    response.cache_lifetime = max(1, math.ceil((bucket_end(now) - now).total_seconds()))
+    return response
+
+
 def updates(request, news_id: int):
     """``?since=<n>``: the story's updates numbered above n (newest first, as HTML), and whether it is still live."""
     try:
@@ -38,5 +49,5 @@ def updates(request, news_id: int):
     html = loader.render_to_string("live/_fragment.html", {"updates": live.updates}, request)
     response = JsonResponse({"story": story.pk, "since": since, "newest": max(live.newest, since),
                              "running": live.running, "count": len(live.updates), "html": html})
-    return cacheable(response, {keys.article(story.pk)}, now=now, bounded_by_schedule=False,
-                     until=bucket_end(now), reads={"since"}, strict=True)
+    return bucketed(cacheable(response, {keys.article(story.pk)}, now=now, bounded_by_schedule=False,
+                              reads={"since"}, strict=True), now=now)
