@@ -105,6 +105,9 @@ def test_the_persian_edition_shows_its_live_story_in_persian(client):
     assert "تیم‌های امداد اعزام شدند." in html
     assert 'class="live-badge">زنده</strong>' in html and "به‌روزرسانی‌های زنده" in html
     assert re.search("[۰-۹]", html.split('id="update-1"')[1].split("</time>")[0])
+    assert f'data-updates="/fa/news/{story.pk}/updates/"' in html
+    fragment = client.get(f"/fa/news/{story.pk}/updates/?since=0").json()["html"]
+    assert "تیم‌های امداد اعزام شدند." in fragment and re.search("[۰-۹]", fragment.split("</time>")[0])
 
 
 def test_the_updates_answer_holds_only_newer_updates_as_html(client):
