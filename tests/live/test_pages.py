@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from masthead.delivery import pagecache
 from masthead.stories import live
 from tests.live.factories import make_live_story, post
 from tests.news.factories import make_article, make_section
@@ -207,3 +208,15 @@ def test_a_one_second_bucket_is_still_cached(client, settings):
     address = f"/news/{story.pk}/updates/?since=0"
     assert (client.get(address)["X-Cache"], client.get(address)["X-Cache"]) == ("miss", "hit")
     assert "s-maxage=1" in client.get(address)["Cache-Control"]
+
+
+def test_the_updates_feed_costs_the_same_queries_for_many_updates(client, django_assert_num_queries):
+    story = make_live_story()
+    post(story, "One.")
+    with django_assert_num_queries(3):  # the story, its coverage, its updates
+        client.get(f"/news/{story.pk}/updates/feed/")
+    for n in range(10):
+        post(story, f"More {n}.")
+    pagecache.clear()  # this test's posts purge after a commit it never makes
+    with django_assert_num_queries(3):
+        client.get(f"/news/{story.pk}/updates/feed/")

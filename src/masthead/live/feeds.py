@@ -42,7 +42,10 @@ class UpdatesFeed(Feed):
             return settings.SITE_URL + address("live:feed", story.pk)
 
     def items(self, story):
-        return live_coverage(story).updates[:FEED_UPDATES]
+        updates = live_coverage(story).updates[:FEED_UPDATES]
+        for update in updates:
+            update.article = story  # every entry links into the one story: not a query per entry
+        return updates
 
     def item_title(self, update):
         return update.headline or strip_tags(update.body_html).strip()[:110]
