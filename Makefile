@@ -37,13 +37,20 @@ $(VNU_JAR):
 	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund vnu-jar@26.9.27; \
 	else echo "npm not found: the HTML validity test will be skipped (CI installs it)"; fi
 
-test: install $(VNU_JAR)
+# axe-core for the accessibility check of the live page (tests/browser/test_live.py), pinned.
+AXE_JS := var/tools/node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund axe-core@4.14.1; \
+	else echo "npm not found: the accessibility check will be skipped (CI installs it)"; fi
+
+test: install $(VNU_JAR) $(AXE_JS)
 	$(BIN)/python -m tests.run $(ARGS)
 
 # Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
-# (ARGS go to the read-path benchmark; ATTACK_ARGS='--production' to the slow-client one).
+# (ARGS go to the read-path benchmark; ATTACK_ARGS='--production' to the slow-client one; LIVE_ARGS='--edge'
+# to the live-coverage one).
 # Figures and how they were taken: bench/README.md.
-BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters
+BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters live
 bench: install
 	@for b in $(BENCH); do \
 	  echo "=== bench: $$b ==="; \
@@ -51,8 +58,9 @@ bench: install
 	    read) $(BIN)/python -m bench.run $(ARGS) ;; \
 	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
 	    syndication|ingest|backup|signin|epaper|newsletters) $(BIN)/python -m bench.$$b ;; \
+	    live) $(BIN)/python -m bench.live $(LIVE_ARGS) ;; \
 	    attack) $(BIN)/python -m bench.attack $(ATTACK_ARGS) ;; \
-	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters)"; exit 2 ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters live)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
 

@@ -14,9 +14,9 @@ LAYERS = [
                 "masthead.jsonerrors", "masthead.editions"]),
     ("news", ["masthead.news", "masthead.newsroom.models"]),
     ("apps hanging off stories", ["masthead.search", "masthead.comments", "masthead.syndication", "masthead.epaper",
-                                  "masthead.newsletters"]),
+                                  "masthead.newsletters", "masthead.live"]),
     ("the story service", ["masthead.stories"]),
-    ("entrances", ["masthead.newsroom", "masthead.syndication.api", "masthead.ingest", "masthead.news.demo",
+    ("entrances", ["masthead.newsroom", "masthead.syndication.api", "masthead.live.api", "masthead.ingest", "masthead.news.demo",
                    "masthead.backups", "masthead.*.management"]),
     ("wiring", ["masthead", "masthead.*.urls", "masthead.*.migrations", "masthead.templating"]),
 ]

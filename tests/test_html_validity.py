@@ -8,9 +8,11 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from masthead.comments.models import Comment
 from masthead.news import demo
@@ -18,6 +20,7 @@ from masthead.news.models import Article, Author, Correction, Tag
 from tests.comments.factories import make_comment
 from tests.conftest import need
 from tests.news.factories import make_article
+from tests.stories.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +44,7 @@ def _pages(client) -> dict[str, bytes]:
         "reply": f"/comments/{story.pk}/reply/{comment.pk}/",
     }
     urls.update(_persian_urls())
+    urls.update(_live_urls())
     pages = {}
     for name, url in urls.items():
         response = client.get(url)
@@ -59,6 +63,26 @@ def _persian_urls() -> dict[str, str]:
     return {"fa-home": "/fa/", "fa-article": story.get_absolute_url(), "fa-print": story.get_absolute_url() + "print/",
             "fa-section": "/fa" + story.section.get_absolute_url(), "fa-search": "/fa/search/?q=ظریف",
             "fa-not-found": "/fa/news/1/", "fa-key-frame": f"/fa/comments/{story.pk}/key/"}
+
+
+def _live_urls() -> dict[str, str]:
+    """A running live story in each edition (key event, pinned and corrected updates) and an ended one."""
+    from tests.live.factories import make_live_story, post
+    from masthead.stories import changes, live
+
+    pages = {}
+    for name, language in (("live", "en"), ("fa-live", "fa")):
+        story = make_live_story(language=language)
+        post(story, "**First** update.", headline="It begins", key_event=True)
+        corrected = post(story, "Second update.", pinned=True)
+        live.correct_update(corrected, by=SYSTEM, body="Second update, corrected.", note="A name was wrong.")
+        pages[name] = story.get_absolute_url()
+        if language == "en":  # the home page's breaking banner points at the running live story
+            changes.flag_breaking(story, by=SYSTEM, until=timezone.now() + timedelta(hours=1))
+    ended = make_live_story()
+    live.end_coverage(ended, by=SYSTEM)
+    pages["live-ended"] = ended.get_absolute_url()
+    return pages
 
 
 def test_every_reader_page_is_valid_html(client, tmp_path):

@@ -129,6 +129,11 @@ if _env("MASTHEAD_CDN_PURGE_URL"):
 if _env("MASTHEAD_VARNISH_URLS"):
     MASTHEAD_PURGE["varnish"] = {"BACKEND": "masthead.delivery.purge.varnish", "URLS": _env("MASTHEAD_VARNISH_URLS")}
 
+# MASTHEAD_LIVE_POLL_SECONDS: how often an open live page asks for new updates, and how long
+# every cache keeps that answer (one answer per time bucket for all readers). Default: 1
+# (an update is on screen within about a second; bench/README.md, "Live coverage").
+LIVE_POLL_SECONDS = max(1, int(_env("MASTHEAD_LIVE_POLL_SECONDS", "1")))
+
 # MASTHEAD_FEED_FULL_TEXT: feeds carry each story's whole text, not only its summary. Default: on.
 FEED_FULL_TEXT = _env_bool("MASTHEAD_FEED_FULL_TEXT", True)
 
@@ -312,6 +317,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "masthead.backups",
     "masthead.newsletters",
+    "masthead.live",
     "anymail",
 ]
 

@@ -58,6 +58,8 @@ def environment(**options) -> Environment:
     # Imported here: the environment is built once Django's apps are ready, and they import models.
     from masthead.comments.display import comment_form, comment_section
     from masthead.epaper.printed import in_print
+    from masthead.live.display import live_coverage
+    from masthead.live.structured import live_head
     from masthead.media.renditions import picture
     from masthead.news.addresses import address
     from masthead.syndication.head import article_head, page_head
@@ -68,6 +70,7 @@ def environment(**options) -> Environment:
         url=address, static=static, current_language=translation.get_language,
         language_bidi=translation.get_language_bidi, article_head=article_head, page_head=page_head,
         comment_section=comment_section, comment_form=comment_form, picture=picture, in_print=in_print,
+        live_coverage=live_coverage, live_head=live_head,
     )
     env.filters.update(date=date, dateline=dateline, day=day, month_year=month_year, count=count, number=number,
                        machine=machine)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from masthead import parameters
 from masthead.epaper import api as epaper_api
+from masthead.live import api as live_api
 
 # Before the apps' URLconfs, which use <id:…> and <number:…>.
 parameters.register_converters()
@@ -14,6 +15,8 @@ urlpatterns = [
     # Before the syndication URLconf, whose last pattern answers any other /api/ address with a JSON 404.
     path("api/v1/epaper/issues", epaper_api.issues, name="api-epaper-issues"),
     path("api/v1/epaper/issues/<id:issue_id>", epaper_api.issue, name="api-epaper-issue"),
+    path("api/v1/articles/<id:news_id>/updates", live_api.updates, name="api-live-updates"),
+    path("api/v1/articles/<id:news_id>/updates/<number:number>", live_api.update, name="api-live-update"),
     path("", include("masthead.syndication.urls")),
 ]
 # The reader pages of each edition: English at /, Persian under /fa/ (masthead.editions).
@@ -22,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("newsletter/", include("masthead.newsletters.urls")),
     path("", include("masthead.search.urls")),
     path("epaper/", include("masthead.epaper.urls")),
+    # Before the stories' own addresses, where "updates" would be read as a slug.
+    path("", include("masthead.live.urls")),
     path("", include("masthead.news.urls")),
     prefix_default_language=False,
 )

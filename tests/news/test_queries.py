@@ -16,12 +16,13 @@ def _queries_for(client, url) -> int:
 
 
 def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
-    """Eight queries whatever the number of tags, authors, related stories or comments: no N+1.
+    """Nine queries whatever the number of tags, authors, related stories or comments: no N+1.
 
     The story with its lead image; its authors; its tags; its related stories; its language
     editions (for hreflang links); the sections, for the navigation and for the story's own and
     its related stories' section links; its comment mode with its approved comments and their
-    replies; the printed pages it appears on (the e-paper's "In print" line).
+    replies; the printed pages it appears on (the e-paper's "In print" line); whether it has live
+    coverage (a live story reads its updates too).
     """
     section = make_section()
     tags, authors = [make_tag() for _ in range(8)], [make_author() for _ in range(6)]
@@ -30,7 +31,7 @@ def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
     small = make_article(section=section, tags=tags[:1], authors=authors[:1])
     big = make_article(section=section, tags=tags, authors=authors)
     assert len(big.related_ids) == len(small.related_ids) == 5
-    assert _queries_for(client, big.get_absolute_url()) == _queries_for(client, small.get_absolute_url()) == 8
+    assert _queries_for(client, big.get_absolute_url()) == _queries_for(client, small.get_absolute_url()) == 9
 
 
 @pytest.mark.parametrize("url", ["/", "/search/?q=story"])

@@ -60,6 +60,7 @@ def context(request, article: Article) -> dict:
         "move_url": reverse("admin:news_article_desk", args=[article.pk]),
         "revisions_url": reverse("admin:news_article_revisions", args=[article.pk]),
         "preview_url": reverse("admin:news_article_preview", args=[article.pk]),
+        "live_url": reverse("admin:news_article_live", args=[article.pk]),
         "now": timezone.now().replace(microsecond=0),
     }
 

@@ -17,6 +17,7 @@ from masthead.delivery import purge
 from masthead.news import tagging
 from masthead.news.models import Article, HeadlineWord
 from masthead.newsroom import desk
+from masthead.newsroom import live as live_desk
 from masthead.stories import changes, hygiene, rules
 
 Status = Article.Status
@@ -263,6 +264,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("<id:object_id>/desk/", self.admin_site.admin_view(desk.move), {"model_admin": self}, name="news_article_desk"),
+            path("<id:object_id>/live/", self.admin_site.admin_view(live_desk.desk), {"model_admin": self},
+                 name="news_article_live"),
             path("<id:object_id>/revisions/", self.admin_site.admin_view(desk.revisions), {"model_admin": self},
                  name="news_article_revisions"),
             path("<id:object_id>/revisions/<number:number>/restore/", self.admin_site.admin_view(desk.restore),

@@ -1,7 +1,9 @@
 """Who may do what to a story: the one table, asked by the desk, the API and the migration making the roles.
 
-reporter   writes and edits own drafts, submits them for review, uploads pictures
-editor     edits anything, publishes, schedules, unpublishes, corrects, flags breaking news
+reporter   writes and edits own drafts, submits them for review, uploads pictures;
+           posts updates to a running live story, corrects and deletes own updates
+editor     edits anything, publishes, schedules, unpublishes, corrects, flags breaking news;
+           starts and ends live coverage, pins updates, marks key events, changes any update
 moderator  comments only (the comments app grants its permissions to this group)
 admin      people, roles, sections and author profiles
 """
@@ -109,3 +111,19 @@ def require(allowed: bool, message: str) -> None:
     """Refuse with ``message`` (PermissionDenied) unless ``allowed``."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+def can_run_coverage(user) -> bool:
+    """Start and end a story's live coverage, pin updates, mark key events, change anyone's update."""
+    return can_publish(user)
+
+
+def can_post_update(user) -> bool:
+    """Post an update to a running live story: reporters and editors."""
+    return can_create(user)
+
+
+def can_change_update(user, update) -> bool:
+    """Correct or delete an update: its own author (a reporter or editor), or any editor."""
+    return can_run_coverage(user) or (can_post_update(user) and update.author_id is not None
+                                      and update.author_id == user.pk)

@@ -405,3 +405,8 @@ def publish(request, news_id: int):
     if "at" in data and at is None:
         raise BadRequest("at", "must be an ISO 8601 time like 2021-04-12T05:35:00Z")
     return _changed(request, lambda: changes.publish(found.pk, by=token.user, at=at, version=version))
+
+
+# What other entrances of the API (live updates) share with this module: the same error shape,
+# the same tokens, the same JSON.
+api_view, json_answer, parsed_body, token_of = _api_view, _json, _parsed, _token

@@ -165,6 +165,31 @@ def schemas() -> dict:
     found["EpaperIssueDetail"] = {"type": "object", "additionalProperties": False,
                                   "required": [*issue, "pages_detail"],
                                   "properties": {**issue, "pages_detail": {"type": "array", "items": page}}}
+    nullable_time = {"type": ["string", "null"], "format": "date-time"}
+    update = {"number": {"type": "integer", "minimum": 1}, "url": URI, "headline": STRING,
+              "body": {**STRING, "description": "As written, in Markdown."},
+              "html": {**STRING, "description": "The body rendered and sanitised, as the page shows it."},
+              "author": STRING, "key_event": {"type": "boolean"}, "pinned": {"type": "boolean"}, "posted": TIME,
+              "corrected": {**nullable_time, "description": "When it was last corrected, or null."},
+              "correction": {**STRING, "description": "What the last correction changed, as readers read it."},
+              "deleted": {"type": "boolean"}}
+    found["LiveUpdate"] = {"type": "object", "additionalProperties": False, "required": list(update), "properties": update}
+    found["LiveUpdates"] = {
+        "type": "object", "additionalProperties": False,
+        "required": ["story", "running", "started", "ended", "newest", "items"],
+        "properties": {"story": {"type": "integer"}, "running": {"type": "boolean"}, "started": TIME,
+                       "ended": nullable_time, "newest": {"type": "integer", "minimum": 0},
+                       "items": {"type": "array", "items": _ref("LiveUpdate"), "description": "Newest first."}}}
+    found["LiveUpdatePost"] = {
+        "type": "object", "additionalProperties": False, "required": ["body"],
+        "properties": {"body": _text(shortest=1, description="Markdown; rendered and sanitised on save."),
+                       "headline": _text(longest=200), "key_event": {"type": "boolean"}, "pinned": {"type": "boolean"}}}
+    found["LiveUpdateChange"] = {
+        "type": "object", "additionalProperties": False, "minProperties": 1,
+        "dependentRequired": {"headline": ["body"], "note": ["body"], "body": ["note"]},
+        "properties": {"body": _text(shortest=1), "headline": _text(longest=200),
+                       "note": _text(shortest=1, longest=300, description="What the correction changed; shown with it."),
+                       "key_event": {"type": "boolean"}, "pinned": {"type": "boolean"}}}
     for name in ("Section", "Tag", "Author", "EpaperIssue"):
         found[name + "List"] = {
             "type": "object", "required": ["items", "next"], "additionalProperties": False,
@@ -264,6 +289,31 @@ def _described() -> dict:
                          "security": [{"token": []}], "parameters": [IF_MATCH],
                          "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("Publish")}}},
                          "responses": {"200": _json_body("Ninjs", "The story as published."), **ERRORS, **STALE}},
+            },
+            "/api/v1/articles/{news_id}/updates": {
+                "parameters": [NEWS_ID],
+                "get": {"summary": "A live story's coverage and its updates, newest first.", "operationId": "listLiveUpdates",
+                        "parameters": [_query("since", "Only updates numbered above this one.",
+                                              {"type": "integer", "minimum": 0, "maximum": parameters.MAX_ID})],
+                        "responses": {"200": _json_body("LiveUpdates", "The coverage and its updates."),
+                                      "400": ERRORS["400"], "404": _json_body("Error", "No visible live story with this News ID.")}},
+                "post": {"summary": "Post an update to a running live story (pinned and key events need an editor).",
+                         "operationId": "postLiveUpdate", "security": [{"token": []}],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("LiveUpdatePost")}}},
+                         "responses": {"201": _json_body("LiveUpdate", "The update as posted."), **ERRORS,
+                                       "409": _json_body("Error", "The story's coverage is not running.")}},
+            },
+            "/api/v1/articles/{news_id}/updates/{number}": {
+                "parameters": [NEWS_ID, {"name": "number", "in": "path", "required": True, "description": "The update's number.",
+                                         "schema": {"type": "integer", "minimum": 0, "maximum": parameters.MAX_ID}}],
+                "patch": {"summary": "Correct an update (the whole body and a note readers see), pin it or mark a key event.",
+                          "operationId": "changeLiveUpdate", "security": [{"token": []}],
+                          "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("LiveUpdateChange")}}},
+                          "responses": {"200": _json_body("LiveUpdate", "The update as changed."), **ERRORS,
+                                        "409": _json_body("Error", "The change is refused as it stands; the message says why.")}},
+                "delete": {"summary": "Take an update off the page; its number is never reused.",
+                           "operationId": "deleteLiveUpdate", "security": [{"token": []}],
+                           "responses": {"200": _json_body("LiveUpdate", "The update as deleted."), **ERRORS}},
             },
             "/api/v1/sections": _lister("Section", "Every section, by id; `position` is the navigation order."),
             "/api/v1/tags": _lister("Tag", "Every tag."),

@@ -1,0 +1,206 @@
+"""Live coverage: how soon an update reaches open readers, and what their polling costs the server.
+
+    .venv/bin/python -m bench.live [--readers 200] [--poll 1] [--posts 20] [--duration 5] [--server granian]
+
+Builds a throwaway SQLite install under bench/results/ with one live story, serves it with
+`masthead serve --workers 2` on a free loopback port, then:
+
+1. throughput (wrk -t2 -c16, --duration s each) of the cached article page and of the cached
+   updates answer a reader's script polls (`/news/<id>/updates/?since=<n>`);
+2. --readers polling clients (threads, each asking every --poll s from a random phase, as the
+   page's script does) while an editor posts --posts updates through the API one to two seconds
+   apart: for every reader and update, the time from the POST being sent (the editor's click) to
+   the reader's first answer holding it; p50, p99, max;
+3. the cached article page's throughput again while those readers poll, against step 1;
+4. the share of the server that 10,000 readers polling every --poll s would take, from step 1.
+
+Everything runs on 127.0.0.1 and is bounded in time; the install is removed at the end.
+"""
+
+import argparse
+import contextlib
+import glob
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.load import load
+from bench.scale import free_port, wait_for_http
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+def _prepare(env: dict) -> dict:
+    code = textwrap.dedent("""
+        import json, django; django.setup()
+        from django.core.management import call_command
+        call_command("migrate", verbosity=0)
+        from datetime import timedelta
+        from django.contrib.auth.models import Group, User
+        from django.utils import timezone
+        from masthead.news.models import Article, Section
+        from masthead.stories import changes, live, rules
+        from masthead.syndication.models import ApiToken
+        rules.ensure_roles()
+        system = rules.System("bench")
+        section = Section.objects.create(name="World", slug="world")
+        story = changes.create(Article(headline="Storm reaches the coast", summary="Live coverage.", body="Body. " * 200,
+                                       section=section, status="published",
+                                       published_at=timezone.now() - timedelta(hours=1)), by=system)
+        live.start_coverage(story, by=system)
+        for n in range(20):
+            live.post_update(story, by=system, body=f"Update {n}: " + "wind and rain along the shore. " * 8)
+        editor = User.objects.create_user("bench-editor", password="not-used-here-1", is_staff=True)
+        editor.groups.add(Group.objects.get(name="editor"))
+        token = ApiToken.objects.create_for(editor, name="bench")[1]
+        print(json.dumps({"id": story.pk, "path": story.get_absolute_url(), "token": token}))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "localhost"}), timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _post(base: str, story: dict, body: str) -> None:
+    request = urllib.request.Request(f"{base}/api/v1/articles/{story['id']}/updates", method="POST",
+                                     data=json.dumps({"body": body}).encode(),
+                                     headers={"Host": "localhost", "Authorization": f"Bearer {story['token']}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201, response.status
+
+
+def _readers(base: str, story: dict, *, count: int, poll: float, stop: threading.Event, seen: dict) -> list[threading.Thread]:
+    """Polling clients like the page's script: each remembers the newest number it has and asks for newer ones."""
+    def reader(number: int):
+        newest = _get_json(f"{base}/news/{story['id']}/updates/?since=0")["newest"]
+        time.sleep(random.uniform(0, poll))
+        while not stop.is_set():
+            try:
+                answer = _get_json(f"{base}/news/{story['id']}/updates/?since={newest}")
+            except OSError:
+                time.sleep(poll)
+                continue
+            now = time.monotonic()
+            for n in range(newest + 1, answer["newest"] + 1):
+                seen.setdefault(n, []).append(now)
+            newest = max(newest, answer["newest"])
+            stop.wait(poll)
+
+    threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _backend_requests() -> int:
+    """Requests the Varnish edge has sent to the app so far (varnishstat MAIN.backend_req)."""
+    state = max(glob.glob(os.path.join(tempfile.gettempdir(), "masthead-varnish-*", "state")), key=os.path.getmtime)
+    out = subprocess.run(["varnishstat", "-n", state, "-1", "-f", "MAIN.backend_req"], capture_output=True, text=True,
+                         check=True).stdout
+    return int(out.split()[1])
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--readers", type=int, default=200, help="polling clients to simulate (threads)")
+    parser.add_argument("--poll", type=float, default=1.0, help="seconds between a reader's polls (MASTHEAD_LIVE_POLL_SECONDS)")
+    parser.add_argument("--posts", type=int, default=20, help="updates the editor posts")
+    parser.add_argument("--duration", type=float, default=5, help="seconds per throughput run")
+    parser.add_argument("--server", default="granian", choices=["granian", "gunicorn"])
+    parser.add_argument("--edge", action="store_true", help="readers poll through the shipped Varnish VCL in front")
+    args = parser.parse_args()
+
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="live-", dir=results))
+    env = {**os.environ, "MASTHEAD_VAR_DIR": str(workdir / "var"), "MASTHEAD_DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3",
+           "MASTHEAD_DEBUG": "0", "MASTHEAD_CACHE_URL": "", "MASTHEAD_LIVE_POLL_SECONDS": str(max(1, round(args.poll))),
+           "DJANGO_SETTINGS_MODULE": "masthead.settings", "PYTHONPATH": str(ROOT / "src")}
+    port = free_port()
+    server = None
+    edge = contextlib.ExitStack()
+    try:
+        story = _prepare(env)
+        app_base = f"http://{HOST}:{port}"
+        edge_base = None
+        if args.edge:
+            from tests.servers import varnish
+
+            edge_base = edge.enter_context(varnish([app_base]))
+            env["MASTHEAD_VARNISH_URLS"] = edge_base
+        server = subprocess.Popen([sys.executable, "-m", "masthead.cli", "serve", "--server", args.server, "--port", str(port),
+                                   "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        wait_for_http(app_base + "/", seconds=60)
+        base = edge_base or app_base  # where readers ask
+        reader_port = int(base.rsplit(":", 1)[1])
+        updates_path = f"/news/{story['id']}/updates/?since=20"
+        for path in (story["path"], updates_path):  # each worker builds its copy first
+            load(port, path=path, duration=1, connections=4, threads=2, headers={"Host": "localhost"})
+        article = load(port, path=story["path"], duration=args.duration, connections=16, threads=2, headers={"Host": "localhost"})
+        polls = load(reader_port, path=updates_path, duration=args.duration, connections=16, threads=2,
+                     headers={"Host": "localhost"})
+        app_requests_before = _backend_requests() if args.edge else None
+
+        stop, seen, posted = threading.Event(), {}, {}
+        threads = _readers(base, story, count=args.readers, poll=args.poll, stop=stop, seen=seen)
+        time.sleep(args.poll + 1)
+        during = load(port, path=story["path"], duration=args.duration, connections=16, threads=2,
+                      headers={"Host": "localhost"})
+        for n in range(21, 21 + args.posts):
+            posted[n] = time.monotonic()
+            _post(base, story, f"Bench update {n}.")
+            time.sleep(random.uniform(1.0, 2.0))
+        time.sleep(args.poll + 2)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+        app_requests = (_backend_requests() - app_requests_before) if args.edge else None
+        latencies = [at - posted[n] for n in posted for at in seen.get(n, [])]
+        missed = sum(args.readers - len(seen.get(n, [])) for n in posted)
+        readers_rate = 10_000 / args.poll
+        report = {
+            "server": args.server, "workers": 2, "edge": "varnish" if args.edge else None,
+            "app_requests_during_readers_and_posts": app_requests, "poll_seconds": args.poll, "readers": args.readers, "posts": args.posts,
+            "article_cached": article.as_dict(), "updates_cached": polls.as_dict(),
+            "article_cached_while_polled": during.as_dict(),
+            "post_to_visible_s": {"p50": round(_percentile(latencies, 0.5), 3), "p99": round(_percentile(latencies, 0.99), 3),
+                                  "max": round(max(latencies), 3), "samples": len(latencies), "missed": missed},
+            "ten_thousand_readers": {"requests_per_second": readers_rate,
+                                     "share_of_article_throughput": round(readers_rate / article.requests_per_second, 3)},
+            "load_before_after": os.getloadavg(),
+        }
+        print(json.dumps(report, indent=2))
+        (results / f"live-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(report, indent=2))
+    finally:
+        edge.close()
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""What a live story's page shows of its coverage: the badge, key events, the pinned update and the stream."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from masthead.live.models import Coverage, LiveUpdate
+
+
+@dataclass
+class Live:
+    """A story's coverage as a page shows it; ``updates`` newest first, deleted ones left out."""
+
+    coverage: Coverage
+    running: bool
+    updates: list[LiveUpdate] = field(default_factory=list)
+
+    @property
+    def poll_seconds(self) -> int:
+        return settings.LIVE_POLL_SECONDS
+
+    @property
+    def newest(self) -> int:
+        return self.updates[0].number if self.updates else 0
+
+    @property
+    def pinned(self) -> LiveUpdate | None:
+        return next((u for u in self.updates if u.pinned), None)
+
+    @property
+    def key_events(self) -> list[LiveUpdate]:
+        return [u for u in self.updates if u.key_event]
+
+
+def live_coverage(article, *, since: int = 0) -> Live | None:
+    """The coverage of ``article`` (None if it was never live), with its updates numbered above ``since``.
+
+    Kept on the story object, so the badge, the stream and the JSON-LD of one page read it once:
+    one query for a story that was never live, two for one that was.
+    """
+    cache = article.__dict__.setdefault("_live_coverage", {})
+    if since not in cache:
+        found = Coverage.objects.filter(pk=article.pk).first()
+        cache[since] = None if found is None else Live(
+            coverage=found, running=found.is_running(at=timezone.now()),
+            updates=list(LiveUpdate.objects.shown().filter(article_id=article.pk, number__gt=since)))
+    return cache[since]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from masthead.live import feeds, views
+
+app_name = "live"
+urlpatterns = [
+    path("news/<id:news_id>/updates/", views.updates, name="updates"),
+    path("news/<id:news_id>/updates/feed/", feeds.updates_feed, name="feed"),
+]

@@ -1,0 +1,73 @@
+"""A reader keeps a live story open in Chromium while an update is posted: it appears without a reload."""
+
+import json
+import os
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need
+from tests.live.factories import make_live_story, post
+from tests.syndication.factories import make_token
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(os.environ.get("MASTHEAD_AXE_JS", Path(__file__).resolve().parents[2]
+                          / "var/tools/node_modules/axe-core/axe.min.js"))
+
+
+def _post_by_api(base: str, story, token: str, body: str) -> None:
+    request = urllib.request.Request(f"{base}/api/v1/articles/{story.pk}/updates", method="POST",
+                                     data=json.dumps({"body": body}).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+
+
+def test_an_update_posted_through_the_api_appears_on_an_open_page(live_server, browser, settings, screenshots_dir):
+    """Posted while the page is open, the update is on screen within two polls, newest on top, no reload."""
+    settings.LIVE_POLL_SECONDS = 1
+    story = make_live_story(headline="Storm reaches the coast")
+    post(story, "Winds pick up along the shore.")
+    token = make_token(groups=["editor"])
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(live_server.url + story.get_absolute_url())
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    assert page.locator("#live-stream article").count() == 1
+    page.wait_for_timeout(1500)  # the script has polled at least once and found nothing new
+    posted = time.monotonic()
+    _post_by_api(live_server.url, story, token, "The storm makes landfall near Bandar Abbas.")
+    page.locator("#update-2").wait_for(timeout=5000)
+    seen = time.monotonic() - posted
+    assert seen < 2.5, f"seen {seen:.2f} s after the post (polling every 1 s)"
+    assert page.locator("#live-stream article").evaluate_all("els => els.map(e => e.id)") == ["update-2", "update-1"]
+    assert "Bandar Abbas" in page.locator("#update-2").inner_text()
+    assert page.locator("#live-new").is_visible()
+    assert navigations == [] and errors == []  # no reload, no script error, no policy violation
+    page.screenshot(path=os.path.join(screenshots_dir, "live-1-update-appeared.png"), full_page=True)
+
+
+def test_the_page_works_without_script_and_passes_axe(live_server, browser, settings):
+    """Every update is in the served page itself; axe finds no violation on a running live page."""
+    if not AXE.exists():
+        need("axe-core", "npm install --prefix var/tools axe-core")
+    editor_token = make_token(groups=["editor"])
+    story = make_live_story(headline="Election night")
+    post(story, "Polls close.", headline="Polls closed")
+    _post_by_api(live_server.url, story, editor_token, "Counting begins.")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    assert page.locator("#live-stream article").evaluate_all("els => els.map(e => e.id)") == ["update-2", "update-1"]
+    context.close()
+    # axe is injected into the page: the page's own policy would refuse it, rightly.
+    checked = browser.new_context(bypass_csp=True).new_page()
+    checked.goto(live_server.url + story.get_absolute_url())
+    checked.add_script_tag(path=str(AXE))
+    found = checked.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.help)")
+    assert found == []

@@ -1,0 +1,45 @@
+"""An update posted in one process is on the pages every worker of a running server serves, at once."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.db import connection
+
+from tests import servers
+from tests.live.factories import make_live_story, post
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _get(url: str) -> tuple[str, str]:
+    request = urllib.request.Request(url, headers={"Host": "localhost"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers["X-Cache"], response.read().decode()
+
+
+def test_a_post_from_masthead_shell_reaches_every_worker_and_leaves_the_home_page_cached(tmp_path):
+    """Both workers hold the story's page, its updates answer and the home page; a post from another
+    process is on the first two within a second, and the home page is still served from the cache."""
+    story = make_live_story(headline="Floods in Golestan")
+    post(story, "Rivers rising.")
+    env = {**os.environ, "MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
+    with servers.app_server(env, workers=2) as base:
+        page, updates, home = base + story.get_absolute_url(), f"{base}/news/{story.pk}/updates/?since=1", base + "/"
+        for url in (page, updates, home):
+            assert "hit" in {_get(url)[0] for _ in range(20)}, url
+        code = (f"from masthead.stories import live, rules; "
+                f"live.post_update({story.pk}, by=rules.System('wire desk'), body='Roads to Gorgan closed.')")
+        subprocess.run([sys.executable, "-m", "masthead.cli", "shell", "-c", code], env=env, check=True, timeout=60,
+                       capture_output=True)
+        posted = time.monotonic()
+        seen = []
+        while time.monotonic() - posted < 1.0:
+            seen.append("Roads to Gorgan closed." in _get(page)[1] and json.loads(_get(updates)[1])["newest"] == 2)
+        assert seen and seen[-10:] == [True] * 10, seen
+        assert all(seen[seen.index(True):]), "once seen, never the old stream again from any worker"
+        assert {_get(home)[0] for _ in range(10)} == {"hit"}, "a post leaves the home page cached"
