@@ -21,7 +21,7 @@ install: $(BIN)/.installed
 # cannot read the Jinja2 templates' _() calls with variables; Babel can). Translate, then `make install`.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg --no-location -k _ -k gettext -k gettext_lazy -k ngettext:1,2 -o var/messages.pot .
-	$(BIN)/pybabel update -D django -d src/masthead/locale -l fa -i var/messages.pot --no-location --width 100
+	$(BIN)/pybabel update -D django -d src/masthead/locale -l fa -i var/messages.pot --width 100
 
 run: install
 	$(MASTHEAD) migrate --noinput -v0
