@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("comments/", include("masthead.comments.urls")),
     path("newsletter/", include("masthead.newsletters.urls")),
     path("", include("masthead.search.urls")),
+    path("", include("masthead.syndication.feed_urls")),
     path("epaper/", include("masthead.epaper.urls")),
     path("", include("masthead.news.urls")),
     prefix_default_language=False,

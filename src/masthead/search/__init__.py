@@ -29,7 +29,7 @@ ORDERS = SearchBackend.ORDERS
 # What a result shows of its story, and what Article.is_visible reads (a field left out here
 # would be fetched by a query of its own for every hit).
 SHOWN = ("id", "slug", "kicker", "headline", "language", "status", "published_at", "embargo_until",
-         "section__name", "section__slug")
+         "section__name", "section__name_fa", "section__slug")
 
 
 def backend(using=None) -> SearchBackend:

@@ -91,7 +91,7 @@ def news_article(article: Article) -> dict:
                               else {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"}],
         "publisher": publisher(),
         "image": [url for url, _, _ in share_pictures(article)],
-        "articleSection": article.section.name,
+        "articleSection": article.section.edition_name,
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": article.language,
         "isAccessibleForFree": True,
@@ -152,7 +152,7 @@ def editions(article: Article) -> list[tuple[str, str]]:
 def feeds_for(kind: str | None = None, *, slug: str = "", name: str = "") -> list[tuple[str, str, str]]:
     """``(type, title, url)`` of the feeds a page advertises with ``<link rel="alternate">``."""
     args = [] if kind is None else [slug]
-    prefix = "syndication:" + ("feed" if kind is None else f"{kind}-feed")
+    prefix = "feeds:" + ("feed" if kind is None else f"{kind}-feed")
     label = settings.SITE_NAME if kind is None else f"{name} · {settings.SITE_NAME}"
     return [(mime, f"{label} ({title})", absolute(address(f"{prefix}-{fmt}", *args)))
             for fmt, mime, title in (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"),
