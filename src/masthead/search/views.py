@@ -1,12 +1,18 @@
-"""The search page, ``/search/?q=…``: a form, and a page of results with snippets."""
+"""The search page, ``/search/?q=…``: a form, and a page of results with snippets.
+
+Each edition searches its own stories (``/fa/search/`` the Persian ones) and links to the same
+search in the other editions.
+"""
 
 from datetime import date
 
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
-from masthead import parameters, search
+from masthead import editions, parameters, search
 from masthead.news import storypage
 
 
@@ -39,7 +45,8 @@ def results(request):
         page = parameters.whole_number(params.get("page", "1"), name="page", low=1, high=10_000)
     except parameters.BadParameter:
         page = 1
-    found = search.search(text, section=section, since=since, until=until, order=order, page=page)
+    found = search.search(text, language=editions.current(), section=section, since=since, until=until,
+                          order=order, page=page)
     if found.query.shortened:
         notes.append(_("Your search was long, so only its beginning was used."))
     if text.strip() and not found.query:
@@ -51,9 +58,27 @@ def results(request):
         "searched": bool(found.query),
         "previous_url": _page_url(filters, found.page - 1) if found.has_previous else "",
         "next_url": _page_url(filters, found.page + 1) if found.has_next else "",
+        "other_editions": other_editions(filters) if found.query else [],
     })
     response["Cache-Control"] = "no-cache"
     return response
+
+
+# What a reader of one edition calls the others, for the link to search there.
+EDITION_NAMES = {"en": gettext_lazy("English"), "fa": gettext_lazy("Persian")}
+
+
+def other_editions(filters: dict) -> list[tuple[str, str, str]]:
+    """``(language, name, url)`` of the same search in each other edition (the section too: sections are shared)."""
+    here = editions.current()
+    found = []
+    for language in editions.languages():
+        if language != here:
+            with translation.override(language):
+                url = reverse("search:results")
+            found.append((language, str(EDITION_NAMES.get(language, editions.name(language))),
+                          url + "?" + urlencode({k: v for k, v in filters.items() if v})))
+    return found
 
 
 def _page_url(filters: dict, page: int) -> str:
