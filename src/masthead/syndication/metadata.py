@@ -133,7 +133,19 @@ def editions(article: Article) -> list[tuple[str, str]]:
     """``(language, absolute url)`` of every visible language edition of the story, itself included.
 
     Empty unless the story has an edition in another language: hreflang links need a pair.
+    Worked out once per story object: the head's links and the page's "Read in …" link share it.
     """
+    if "_masthead_editions" not in article.__dict__:
+        article.__dict__["_masthead_editions"] = _editions(article)
+    return article.__dict__["_masthead_editions"]
+
+
+def translations(article: Article) -> list[tuple[str, str]]:
+    """``(language, absolute url)`` of the story's visible editions in other languages."""
+    return [(language, url) for language, url in editions(article) if language != article.language]
+
+
+def _editions(article: Article) -> list[tuple[str, str]]:
     # Most stories have no edition in another language: one lookup by primary key says so.
     # Then the visible editions sharing its key, found through the story-key index; filtering
     # "visible" first would make SQLite walk every visible story.
