@@ -100,3 +100,11 @@ def test_more_printed_pages_than_are_listed_link_to_them_all(client, tmp_path):
     more = re.search(r'<p class="search-more"><a href="([^"]+)">', html).group(1).replace("&amp;", "&")
     assert more == "?q=oil&sort=relevance&in=epaper"
     assert len(_printed(client.get("/search/" + more).content.decode())) == 7
+
+
+def test_no_printed_page_no_printed_heading_unless_only_pages_were_asked_for(client, paper):
+    html = client.get("/search/", {"q": "exports", "in": ""}).content.decode()
+    assert 'class="search-printed"' in html
+    html = client.get("/search/", {"q": "zzzz"}).content.decode()
+    assert 'class="search-printed"' not in html
+    assert "0 printed pages hold “zzzz”" in client.get("/search/", {"q": "zzzz", "in": "epaper"}).content.decode()

@@ -141,8 +141,9 @@ def editions(article: Article) -> list[tuple[str, str]]:
 
 
 def translations(article: Article) -> list[tuple[str, str]]:
-    """``(language, absolute url)`` of the story's visible editions in other languages."""
-    return [(language, url) for language, url in editions(article) if language != article.language]
+    """``(language, address on this site)`` of the story's visible editions in other languages, for links in the page."""
+    return [(language, url.removeprefix(settings.SITE_URL)) for language, url in editions(article)
+            if language != article.language]
 
 
 def _editions(article: Article) -> list[tuple[str, str]]:
