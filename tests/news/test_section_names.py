@@ -93,3 +93,8 @@ def test_reloading_the_demo_fills_a_blank_persian_name_and_keeps_an_editors(clie
     names = dict(Section.objects.values_list("slug", "name_fa"))
     assert names["politics"] == "سیاست"
     assert names["sport"] == "ورزشی"
+
+
+def test_the_api_lists_each_sections_persian_name(client, politics):
+    [section] = client.get("/api/v1/sections").json()["items"]
+    assert (section["name"], section["name_fa"]) == ("Politics", "سیاست")
