@@ -37,11 +37,11 @@ $(VNU_JAR):
 	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund vnu-jar@26.9.27; \
 	else echo "npm not found: the HTML validity test will be skipped (CI installs it)"; fi
 
-# axe-core for the accessibility check of the live page (tests/browser/test_live.py), pinned.
+# axe-core for the browser tests' accessibility checks, pinned.
 AXE_JS := var/tools/node_modules/axe-core/axe.min.js
 $(AXE_JS):
 	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund axe-core@4.14.1; \
-	else echo "npm not found: the accessibility check will be skipped (CI installs it)"; fi
+	else echo "npm not found: the browser tests' accessibility checks will be skipped (CI installs it)"; fi
 
 test: install $(VNU_JAR) $(AXE_JS)
 	$(BIN)/python -m tests.run $(ARGS)

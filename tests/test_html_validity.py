@@ -19,6 +19,7 @@ from masthead.news import demo
 from masthead.news.models import Article, Author, Correction, Tag
 from tests.comments.factories import make_comment
 from tests.conftest import need
+from tests.epaper.factories import make_issue
 from tests.news.factories import make_article
 from tests.stories.factories import SYSTEM
 
@@ -40,6 +41,7 @@ def _pages(client) -> dict[str, bytes]:
         "author": Author.objects.first().get_absolute_url(), "archive-year": f"/archive/{day:%Y}/",
         "archive-month": f"/archive/{day:%Y}/{day.month}/", "archive-day": f"/archive/{day:%Y}/{day.month}/{day.day}/",
         "search": "/search/?q=iran", "search-empty": "/search/?q=", "corrections": "/corrections/",
+        "search-printed": "/search/?q=oil", "search-printed-only": "/search/?q=oil&in=epaper",
         "not-found": "/news/1/", "key-frame": f"/comments/{story.pk}/key/",
         "reply": f"/comments/{story.pk}/reply/{comment.pk}/",
     }
@@ -85,10 +87,12 @@ def _live_urls() -> dict[str, str]:
     return pages
 
 
-def test_every_reader_page_is_valid_html(client, tmp_path):
+def test_every_reader_page_is_valid_html(client, tmp_path, settings):
     java = shutil.which("java")
     if java is None or not VNU.exists():
         need("The Nu Html Checker", "apt-get install default-jre-headless; npm install --prefix var/tools vnu-jar")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_issue(tmp_path, pages=[["Front page"], ["Oil exports rise"]])  # the search lists printed pages
     files = []
     for name, content in _pages(client).items():
         path = tmp_path / f"{name}.html"

@@ -38,3 +38,26 @@ class EditionMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def languages() -> list[str]:
+    """The language of every edition, the default first."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def name(language: str) -> str:
+    """The edition's own name for itself (``فارسی``), as ``LANGUAGES`` spells it."""
+    return dict(settings.LANGUAGES)[language]
+
+
+def paper_name(language: str | None = None) -> str:
+    """The paper's name in an edition: the site's name, followed by the edition's for all but the default."""
+    language = language or current()
+    if language == settings.LANGUAGE_CODE:
+        return settings.SITE_NAME
+    return f"{settings.SITE_NAME} · {name(language)}"
+
+
+def prefix(language: str) -> str:
+    """The start of every address of an edition: ``""`` for the default, ``/fa`` for Persian."""
+    return "" if language == settings.LANGUAGE_CODE else f"/{language}"

@@ -63,6 +63,7 @@ def environment(**options) -> Environment:
     from masthead.media.renditions import picture
     from masthead.news.addresses import address
     from masthead.syndication.head import article_head, page_head
+    from masthead.syndication.metadata import translations
 
     env = Environment(**options, finalize=text_only)
     env.globals.update(
@@ -72,6 +73,7 @@ def environment(**options) -> Environment:
         comment_section=comment_section, comment_form=comment_form, picture=picture, in_print=in_print,
         live_coverage=live_coverage, live_head=live_head,
     )
+    env.globals["translations"] = translations  # "Read in Persian" on a story that has a translation
     env.filters.update(date=date, dateline=dateline, day=day, month_year=month_year, count=count, number=number,
                        machine=machine)
     return env

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("comments/", include("masthead.comments.urls")),
     path("newsletter/", include("masthead.newsletters.urls")),
     path("", include("masthead.search.urls")),
+    path("", include("masthead.syndication.feed_urls")),
     path("epaper/", include("masthead.epaper.urls")),
     # Before the stories' own addresses, where "updates" would be read as a slug.
     path("", include("masthead.live.urls")),

@@ -41,4 +41,4 @@ def test_pages_listing_sections_read_them_once(client, url):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     assert [q["sql"] for q in captured if 'FROM "news_section"' in q["sql"]] == [
-        'SELECT "id", "name", "slug" FROM "news_section" ORDER BY "position", "name"']
+        'SELECT "id", "name", "name_fa", "slug" FROM "news_section" ORDER BY "position", "name"']

@@ -102,6 +102,22 @@ class BackendContract:
         assert set(found("derby", since=date(2021, 4, 12))) == {a.pk, c.pk}
         assert set(found("derby", until=date(2021, 4, 12))) == {a.pk, b.pk}
 
+    def test_filters_by_edition(self):
+        """Each edition's search finds its own stories; without an edition, every story matches."""
+        english = make_article(headline="Budget for 1400 passes", language="en")
+        persian = make_article(headline="بودجه ۱۴۰۰ تصویب شد", language="fa")
+        assert found("1400", language="en") == [english.pk]
+        assert found("1400", language="fa") == [persian.pk]
+        assert found("۱۴۰۰", language="fa") == [persian.pk]
+        assert set(found("1400")) == {english.pk, persian.pk}
+        assert search.search("1400", language="fa").total == 1
+
+    def test_a_story_moved_to_the_other_edition_is_found_there(self):
+        story = make_article(headline="Tehran marathon", language="en")
+        changes.edit(story, by=SYSTEM, values={"language": "fa"})
+        assert found("marathon", language="en") == []
+        assert found("marathon", language="fa") == [story.pk]
+
     def test_phrases_match_words_in_order_only(self):
         phrase = make_article(body="Zarif said foreign forces must leave the region.")
         make_article(body="Forces from abroad; foreign ministers met.")
@@ -235,6 +251,13 @@ class BackendContract:
         assert found("harvest") == [] and found("truce") == []
         assert search.rebuild() == 2
         assert found("harvest") == [bulk.pk] and found("truce") == [story.pk] and found("ceasefire") == []
+
+    def test_rebuild_keeps_each_story_in_its_edition(self, engine):
+        persian = make_article(headline="بازار تهران", language="fa")
+        english = make_article(headline="Tehran bazaar", language="en")
+        search.rebuild()
+        assert found("تهران", language="fa") == [persian.pk] and found("tehran", language="en") == [english.pk]
+        assert found("tehran", language="fa") == []
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ def test_the_empty_page_offers_an_accessible_form(client):
     response = client.get("/search/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<form class="search-form" role="search" action="/search/" method="get">' in html
+    assert '<form class="search-form" role="search" aria-label="Search the archive" action="/search/" method="get">' in html
     assert '<label for="search-q">Words to find</label>' in html
     assert '<input id="search-q" type="search" name="q" value=""' in html
     assert '<label for="search-section">Section</label>' in html and '<label for="search-sort">Sort by</label>' in html

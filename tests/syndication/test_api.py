@@ -147,6 +147,7 @@ def test_sections_tags_and_authors(client, paper):
     sections = client.get("/api/v1/sections").json()
     assert [s["slug"] for s in sections["items"]] == ["politics", "sport"]
     assert sections["items"][0]["url"] == "http://127.0.0.1:8000/section/politics/"
+    assert sections["items"][0]["name_fa"] == ""  # no Persian name given: the Persian edition shows "name"
     assert client.get("/api/v1/tags").json()["items"][0]["slug"] == "iran"
     assert client.get("/api/v1/authors").json()["items"][0]["slug"] == "sara-karimi"
     first = client.get("/api/v1/sections?limit=1").json()

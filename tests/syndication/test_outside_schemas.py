@@ -25,7 +25,8 @@ def _xsd(*files: str) -> etree.XMLSchema:
     # inside a <url> are validated too (the sitemap XSD says processContents="strict").
     namespaces = {"sitemap.xsd": "http://www.sitemaps.org/schemas/sitemap/0.9",
                   "siteindex.xsd": "http://www.sitemaps.org/schemas/sitemap/0.9",
-                  "news-sitemap.xsd": "http://www.google.com/schemas/sitemap-news/0.9"}
+                  "news-sitemap.xsd": "http://www.google.com/schemas/sitemap-news/0.9",
+                  "xhtml-link.xsd": "http://www.w3.org/1999/xhtml"}
     imports = "".join(f'<xsd:import namespace="{namespaces[name]}" schemaLocation="{(SCHEMAS / name).as_uri()}"/>'
                       for name in files)
     return etree.XMLSchema(etree.fromstring(f'<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">{imports}</xsd:schema>'))
@@ -48,9 +49,10 @@ def paper():
 
 def test_every_sitemap_validates_against_the_sitemaps_org_xsds(client, paper):
     index = _valid(_xsd("siteindex.xsd"), client, "/sitemap.xml")
-    urlset = _xsd("sitemap.xsd", "news-sitemap.xsd")
+    urlset = _xsd("sitemap.xsd", "news-sitemap.xsd", "xhtml-link.xsd")
     locations = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert any(loc.endswith("/sitemaps/news.xml") for loc in locations)
+    assert any(loc.endswith("/fa/sitemaps/pages.xml") for loc in locations)
     for loc in locations:
         path = "/" + loc.split("/", 3)[3]
         document = _valid(urlset, client, path)

@@ -45,10 +45,10 @@ def test_sitemap_index_lists_one_page_per_news_id_range_holding_stories(client):
     make_article(id=160_000, section=section, status=Article.Status.DRAFT, published_at=None)
     index = _xml(client, "/sitemap.xml")
     locations = [entry.findtext(SM + "loc") for entry in index.findall(SM + "sitemap")]
-    assert locations == [f"{SITE}/sitemaps/pages.xml", f"{SITE}/sitemaps/news.xml",
+    assert locations == [f"{SITE}/sitemaps/pages.xml", f"{SITE}/sitemaps/news.xml", f"{SITE}/fa/sitemaps/pages.xml",
                          f"{SITE}/sitemaps/articles-0.xml", f"{SITE}/sitemaps/articles-1.xml",
                          f"{SITE}/sitemaps/articles-2.xml"]
-    assert all(entry.findtext(SM + "lastmod").endswith("Z") for entry in index.findall(SM + "sitemap")[2:])
+    assert all(entry.findtext(SM + "lastmod").endswith("Z") for entry in index.findall(SM + "sitemap")[3:])
     pages = {page: [url.findtext(SM + "loc") for url in _xml(client, f"/sitemaps/articles-{page}.xml").findall(SM + "url")]
              for page in (0, 1, 2)}
     assert [loc.split("/")[4] for loc in pages[0]] == ["5", "49999"]
@@ -66,7 +66,7 @@ def test_article_sitemap_urls_are_escaped_and_carry_lastmod(client):
     story = make_article(id=7, headline="گفت‌وگوی ظریف و الاعرجی", language="fa")
     url = _xml(client, "/sitemaps/articles-0.xml").find(SM + "url")
     loc = url.findtext(SM + "loc")
-    assert loc.startswith(f"{SITE}/news/7/%D")  # Persian slug percent-encoded
+    assert loc.startswith(f"{SITE}/fa/news/7/%D")  # in the Persian edition, its slug percent-encoded
     assert url.findtext(SM + "lastmod") == story.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -98,7 +98,8 @@ def test_unpublished_stories_leave_the_sitemap(client):
 
 
 def test_news_sitemap_holds_the_last_48_hours(client):
-    """Google News sitemap: url, news:publication (name, language), publication_date and title."""
+    """Google News sitemap: url, news:publication (name, language), publication_date and title; each
+    edition's stories in that edition's sitemap."""
     section = make_section()
     fresh = make_article(section=section, headline="Fresh & new <story>", published_at=timezone.now() - timedelta(hours=3))
     persian = make_article(section=section, headline="خبر تازه", language="fa", published_at=timezone.now() - timedelta(hours=47))
@@ -106,7 +107,7 @@ def test_news_sitemap_holds_the_last_48_hours(client):
     make_article(section=section, headline="Scheduled", published_at=timezone.now() + timedelta(hours=1))
     urlset = _xml(client, "/sitemaps/news.xml")
     urls = urlset.findall(SM + "url")
-    assert len(urls) == 2
+    assert len(urls) == 1
     first = urls[0]
     assert first.findtext(SM + "loc") == SITE + fresh.get_absolute_url()
     news = first.find(NEWS + "news")
@@ -114,8 +115,11 @@ def test_news_sitemap_holds_the_last_48_hours(client):
     assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
     assert news.findtext(NEWS + "publication_date") == fresh.published_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert news.findtext(NEWS + "title") == "Fresh & new <story>"
-    assert urls[1].findtext(f"{NEWS}news/{NEWS}publication/{NEWS}language") == "fa"
-    assert urls[1].findtext(f"{NEWS}news/{NEWS}title") == persian.headline
+    [persian_url] = _xml(client, "/fa/sitemaps/news.xml").findall(SM + "url")
+    assert persian_url.findtext(SM + "loc") == SITE + persian.get_absolute_url()
+    assert persian_url.findtext(SM + "loc").startswith(f"{SITE}/fa/news/{persian.pk}/")
+    assert persian_url.findtext(f"{NEWS}news/{NEWS}publication/{NEWS}language") == "fa"
+    assert persian_url.findtext(f"{NEWS}news/{NEWS}title") == persian.headline
 
 
 def test_news_sitemap_stops_at_1000_stories(client):

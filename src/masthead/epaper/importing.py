@@ -212,6 +212,7 @@ def _store(*, date, kind, slug, number, title, fingerprint, folder, rendered, sh
         page = Page(issue=issue, number=n, width=found["width"], height=found["height"], sha256=shas[n],
                     text=found["text"], corrected_text=corrected.get((n, shas[n]), ""))
         page.full_clean(validate_unique=False, validate_constraints=False)
+        page.fold_text()  # bulk_create calls no save()
         pages.append(page)
     Page.objects.bulk_create(pages)
     purge_on_commit({issue.surrogate_key, ARCHIVE_KEY} | stories)

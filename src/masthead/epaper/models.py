@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from masthead.search.text import fold
+
 
 class IssueQuerySet(models.QuerySet):
     def dailies(self):
@@ -97,6 +99,9 @@ class Page(models.Model):
         blank=True,
         help_text=_("An editor's text of the page, shown and searched instead of the text layer when it is broken."),
     )
+    # What search matches: the reading text folded as the site's search folds it (Arabic ي/ك as
+    # Persian, the non-joiner dropped, digits alike) and in lower case. Kept by save() and the import.
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["issue", "number"]
@@ -115,6 +120,19 @@ class Page(models.Model):
     def reading_text(self) -> str:
         """The text readers and search see: the editor's, when there is one."""
         return self.corrected_text or self.text
+
+    def fold_text(self) -> None:
+        """Bring ``search_text`` in step with the reading text (bulk writes call this themselves)."""
+        self.search_text = searchable(self.reading_text)
+
+    def save(self, *args, **kwargs):
+        self.fold_text()
+        super().save(*args, **kwargs)
+
+
+def searchable(text: str) -> str:
+    """``text`` (or a reader's word) as page search matches it."""
+    return fold(text).lower()
 
 
 class Region(models.Model):

@@ -5,12 +5,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
-from masthead.epaper.models import Issue, Page, Region
+from masthead.epaper.models import Issue, Page, Region, searchable
 from masthead.news.models import Article
 
 ISSUES_PER_PAGE = 30
@@ -151,8 +150,10 @@ def search(text: str, *, since: str = "", until: str = "") -> SearchResults:
     if not words:
         return results
     pages = Page.objects.select_related("issue")
-    for word in words:  # the editor's text, where there is one, replaces the broken text layer
-        pages = pages.filter(Q(corrected_text="", text__icontains=word) | Q(corrected_text__icontains=word))
+    # search_text is the reading text (the editor's, where there is one, replaces a broken text
+    # layer) folded as the site's search folds words, so "خارجي" finds "خارجی" and ۱۴۰۰ finds 1400.
+    for word in words:
+        pages = pages.filter(search_text__contains=searchable(word))
     if first:
         pages = pages.filter(issue__date__gte=first)
     if last:

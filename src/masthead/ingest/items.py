@@ -75,6 +75,9 @@ class Item:
     status: str = "published"
     language: str = "en"
     slug: str = ""
+    # The story this one translates (or is translated by): its News ID in digits, or its key in the
+    # same source (a ninjs uri, a WordPress post id). Linked once the whole run is in, so either may come first.
+    translation_of: str = ""
     warnings: list[str] = field(default_factory=list)
 
     def content_hash(self) -> str:
@@ -89,7 +92,9 @@ class Item:
         return digest.hexdigest()
 
 
-HASHED_FIELDS = [f.name for f in fields(Item) if f.name not in ("origin", "warnings")]
+# translation_of is no part of the stored story (the link is made apart, and again on each run):
+# left out, stories imported before it was read stay "unchanged".
+HASHED_FIELDS = [f.name for f in fields(Item) if f.name not in ("origin", "warnings", "translation_of")]
 NEWS_URL = re.compile(r"/news/(\d{1,12})(?:[/.]|\.html|$)", re.IGNORECASE)
 BLOCK_TAGS = {"blockquote", "figure", "h2", "h3", "h4", "hr", "ol", "p", "pre", "table", "ul"}
 

@@ -6,6 +6,11 @@ A file holds one object, an array of objects, or JSON lines (one object a line).
 the paper's News ID comes from ``altids`` (``newsid``) or from a ``uri`` under the site's own
 address (``/news/<id>/…``), never from another site's address, so wire copy cannot take over an
 existing story's number.
+
+A translation names its original in ``associations`` (ninjs 2.x: a list of objects, the link's
+kind in ``rel`` or ``name``; 1.x: an object keyed by name) under ``translation-of`` (or
+``translation``, ``translated-from``, ``original``), by the original's ``uri`` or its
+``altids`` News ID; or in ``altids`` as ``translation-of`` with the original's News ID.
 """
 
 import json
@@ -23,6 +28,8 @@ from masthead.ingest.sources import Input
 SOURCE = "ninjs"
 PUBSTATUS = {"usable": "published", "withheld": "draft", "canceled": "unpublished"}
 NEWS_ID_NAMES = ("newsid", "news_id", "news-id", "masthead")
+# What a link from a translation to its original is called (compared without "-", "_" and case).
+TRANSLATION_NAMES = ("translationof", "translation", "translatedfrom", "original")
 DIGITS = re.compile(r"[0-9]{1,19}")
 
 
@@ -120,7 +127,7 @@ def item(data: dict, *, origin: str, site_host: str = "") -> Item:
         headline=headline, kicker=_kicker(data), body=body, body_is_html=True, summary=_summary(data),
         credit=_credit(data), section=section, tags=tags, authors=_authors(data),
         published_at=published_at, status=status, language=str(data.get("language") or "en")[:8],
-        slug=_slug(data, news_id),
+        slug=_slug(data, news_id), translation_of=_translation_of(data, site_host, origin=origin),
     )
 
 
@@ -222,6 +229,37 @@ def _news_id(data: dict, uri: str, site_host: str, *, origin: str) -> int | None
     if site_host and urlsplit(uri).netloc == site_host:
         return news_id_from_url(urlsplit(uri).path)
     return None
+
+
+def _is_translation_link(name) -> bool:
+    return str(name or "").lower().replace("-", "").replace("_", "") in TRANSLATION_NAMES
+
+
+def _translation_of(data: dict, site_host: str, *, origin: str) -> str:
+    """The story this one translates: a News ID in digits, or the original's ninjs uri; "" if none."""
+    altids = data.get("altids") or {}
+    pairs = altids.items() if isinstance(altids, dict) else \
+        [(e.get("role") or e.get("type"), e.get("value")) for e in altids if isinstance(e, dict)]
+    for name, value in pairs:
+        if _is_translation_link(name):
+            if not DIGITS.fullmatch(str(value)):
+                raise ImportFailed(origin, f"altids {name} {value!r} is not a News ID: write it in the digits 0-9")
+            return str(value)
+    associations = data.get("associations") or []
+    if isinstance(associations, dict):  # ninjs 1.x: {name: object}
+        associations = [{**value, "name": key} for key, value in associations.items() if isinstance(value, dict)]
+    for entry in associations:
+        if not isinstance(entry, dict) or not (_is_translation_link(entry.get("rel")) or _is_translation_link(entry.get("name"))):
+            continue
+        uri = str(entry.get("uri") or "").strip()
+        news_id = _news_id(entry, uri, site_host, origin=f"{origin} associations {entry.get('name') or entry.get('rel')}")
+        if news_id is not None:
+            return str(news_id)
+        if uri:
+            return uri
+        raise ImportFailed(origin, f"association {entry.get('name') or entry.get('rel')!r} names no story: give its 'uri' "
+                                   "or its News ID in 'altids'")
+    return ""
 
 
 def _slug(data: dict, news_id: int | None) -> str:

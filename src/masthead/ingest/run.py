@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 
-from masthead.ingest import formats, prefetch, sources
+from masthead.ingest import formats, prefetch, sources, translations
 from masthead.ingest.items import ImportFailed, Item, Skipped
 from masthead.ingest.progress import Progress
 from masthead.ingest.store import Store
@@ -55,6 +55,9 @@ def run(paths: list[str], *, strict: bool = False, dry_run: bool = False, status
         if by is None:
             importer.store.by = bulk.system_actor()
         importer.all(found, format=format)
+        if not importer.summary.interrupted:
+            for problem in translations.link(importer.store.translations, by=importer.store.by):
+                importer.report(f"warning: {problem}")
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from masthead.ingest.items import ImportFailed, Item
 from masthead.ingest.models import ImportRevision, SourceRecord
+from masthead.ingest.translations import Pending
 from masthead.news.models import Article
 from masthead.stories import bulk
 
@@ -46,6 +47,7 @@ class Store:
         self.languages = {code for code, _ in settings.LANGUAGES}
         self.writer = bulk.Writer(section=section, dry_run=dry_run)
         self.touched: list[int] = []
+        self.translations: list[Pending] = []  # links to make once the run is in (ingest.translations)
 
     # -- checks that need no database -------------------------------------------------------
 
@@ -76,6 +78,12 @@ class Store:
 
     def write(self, batch: list[tuple[Item, str]], *, strict: bool = False) -> tuple[list[Outcome], list[ImportFailed]]:
         """Write ``batch`` (items with their hashes); return what happened and what failed."""
+        outcomes, failures = self._write_batch(batch, strict=strict)
+        self.translations += [Pending(origin=o.item.origin, source=o.item.source, reference=o.item.translation_of,
+                                      article_id=o.article_id) for o in outcomes if o.item.translation_of]
+        return outcomes, failures
+
+    def _write_batch(self, batch: list[tuple[Item, str]], *, strict: bool) -> tuple[list[Outcome], list[ImportFailed]]:
         failures: list[ImportFailed] = []
         for _attempt in range(REFUSALS_PER_BATCH):
             try:

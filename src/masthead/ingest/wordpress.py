@@ -6,6 +6,10 @@ laughs" and external-entity attacks) and DTDs. A post keeps its WordPress post i
 ID, so ``?p=123`` style links can be redirected. Post dates are taken from ``post_date_gmt``
 only: ``post_date`` is in the blog's own time zone, which the export does not state.
 Attachments, pages and menu items are counted as skipped.
+
+A site translated with Polylang exports each post's language as a ``language`` category (its
+nicename the code, ``fa``) and its group of translations as a ``post_translations`` category
+shared by every post of the group: a post is linked to the first post of its group read.
 """
 
 import re
@@ -31,6 +35,7 @@ def read(source: Input) -> Iterator[Item | ImportFailed | Skipped]:
         yield ImportFailed(source.name, f"is larger than the {MAX_DOCUMENT_BYTES // 2**20} MB an export may be")
         return
     site, authors, number = "", {}, 0
+    groups: dict[str, str] = {}  # Polylang translation group -> the post id first read in it
     try:
         with source.open() as stream:
             for event, element in iterparse(stream, events=("end",), forbid_dtd=True):
@@ -39,7 +44,7 @@ def read(source: Input) -> Iterator[Item | ImportFailed | Skipped]:
                     number += 1
                     origin = f"{source.name} item {number}"
                     try:
-                        thing = _item(element, origin=origin, site=site, authors=authors)
+                        thing = _item(element, origin=origin, site=site, authors=authors, groups=groups)
                     except Exception as error:
                         thing = unreadable(origin, error)
                     yield thing
@@ -75,7 +80,7 @@ def _text(element, name: str) -> str:
     return (child.text or "").strip() if child is not None else ""
 
 
-def _item(element, *, origin: str, site: str, authors: dict) -> Item | ImportFailed | Skipped:
+def _item(element, *, origin: str, site: str, authors: dict, groups: dict[str, str]) -> Item | ImportFailed | Skipped:
     title = plain_text(element.findtext("title") or "")
     origin = f"{origin} ({title[:40]!r})" if title else origin
     kind = _text(element, "post_type")
@@ -105,8 +110,15 @@ def _item(element, *, origin: str, site: str, authors: dict) -> Item | ImportFai
             return ImportFailed(origin, f"post_date_gmt {gmt!r} is not a 'YYYY-MM-DD HH:MM:SS' time")
     if status == "published" and published_at is None:
         return ImportFailed(origin, "is published but has no post_date_gmt: its local post_date has no time zone")
-    section, tags = "", []
+    section, tags, language, group = "", [], "en", ""
     for category in element.findall("category"):
+        domain = category.get("domain")
+        if domain == "language" and category.get("nicename"):
+            language = category.get("nicename").strip()
+            continue
+        if domain == "post_translations" and category.get("nicename"):
+            group = category.get("nicename").strip()
+            continue
         name = plain_text(category.text or "")
         if not name:
             continue
@@ -114,13 +126,14 @@ def _item(element, *, origin: str, site: str, authors: dict) -> Item | ImportFai
             section = name
         elif category.get("domain") in ("post_tag", "category") and name.lower() != "uncategorized":
             tags.append(name)
+    first = groups.setdefault(group, post_id) if group else post_id
     creator = (element.findtext(CREATOR) or "").strip()
     excerpt = next((child.text or "" for child in element if child.tag.endswith("excerpt/}encoded")), "")
     return Item(
         origin=origin, source=f"wordpress:{site}", source_key=post_id, news_id=int(post_id), headline=title,
         body=body, body_is_html=True, summary=plain_text(excerpt), section=section, tags=tags,
         authors=[authors.get(creator, creator)] if creator else [], published_at=published_at, status=status,
-        slug=_text(element, "post_name")[:120],
+        slug=_text(element, "post_name")[:120], language=language, translation_of=first if first != post_id else "",
     )
 
 

@@ -30,8 +30,12 @@ def load() -> dict[str, int]:
     sections = {}
     for position, row in enumerate(data["sections"]):
         sections[row["slug"]], new = Section.objects.get_or_create(
-            slug=row["slug"], defaults={"name": row["name"], "description": row.get("description", ""), "position": position})
+            slug=row["slug"], defaults={"name": row["name"], "name_fa": row.get("name_fa", ""),
+                                        "description": row.get("description", ""), "position": position})
         created["sections"] += new
+        if not new and not sections[row["slug"]].name_fa and row.get("name_fa"):
+            # A paper loaded before sections had Persian names gains them; an editor's own name stays.
+            Section.objects.filter(pk=sections[row["slug"]].pk).update(name_fa=row["name_fa"])
     authors = {}
     for row in data["authors"]:
         authors[row["slug"]], new = Author.objects.get_or_create(slug=row["slug"], defaults={"name": row["name"], "bio": row.get("bio", "")})

@@ -23,6 +23,9 @@ TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", 
 
 class Section(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
+    # The Persian edition's name for the section; blank, it shows the English name.
+    name_fa = models.CharField(_("Persian name"), max_length=80, blank=True,
+                               help_text=_("What the Persian edition calls the section, e.g. سیاست."))
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order in the navigation."))
@@ -31,6 +34,13 @@ class Section(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def edition_name(self) -> str:
+        """The section's name in the edition being served."""
+        if self.name_fa and translation.get_language() == "fa":
+            return self.name_fa
         return self.name
 
     def get_absolute_url(self) -> str:

@@ -23,7 +23,7 @@ _IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
 _STORY = ('SELECT {}, {} FROM {} a LEFT JOIN {} i ON i."id" = a."lead_image_id" WHERE a."id" = %s').format(
     ", ".join(f'a."{c}"' for c in _STORY_FIELDS), ", ".join(f'i."{c}" AS "image_{c}"' for c in _IMAGE_FIELDS),
     rows.table(Article), rows.table(Image))
-_SECTIONS = f'SELECT "id", "name", "slug" FROM {rows.table(Section)} ORDER BY "position", "name"'
+_SECTIONS = f'SELECT "id", "name", "name_fa", "slug" FROM {rows.table(Section)} ORDER BY "position", "name"'
 _AUTHORS = (f'SELECT a."id", a."name", a."slug" FROM {rows.table(Author)} a '
             f'JOIN {rows.table(Article.authors.through)} x ON x."author_id" = a."id" WHERE x."article_id" = %s '
             'ORDER BY a."name", a."id"')

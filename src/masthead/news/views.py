@@ -20,7 +20,7 @@ from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
 
 
 def _teasers(queryset):
-    return queryset.select_related("section").only(*TEASER_FIELDS, "section__name", "section__slug")
+    return queryset.select_related("section").only(*TEASER_FIELDS, "section__name", "section__name_fa", "section__slug")
 
 
 def home(request):
@@ -79,7 +79,7 @@ def _listing(request, where: Q, *, template_context, keys):
 def section(request, slug: str):
     found = get_object_or_404(Section, slug=slug)
     return _listing(request, Q(section=found),
-                    template_context={"title": found.name, "intro": found.description, "kind": "section",
+                    template_context={"title": found.edition_name, "intro": found.description, "kind": "section",
                                       "feed_section": found},
                     keys={found.surrogate_key})
 

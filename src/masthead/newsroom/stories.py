@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.urls import path, reverse
@@ -19,6 +20,7 @@ from masthead.news.models import Article, HeadlineWord
 from masthead.newsroom import desk
 from masthead.newsroom import live as live_desk
 from masthead.stories import changes, hygiene, rules
+from masthead.syndication.models import LanguageEdition
 
 Status = Article.Status
 
@@ -106,6 +108,9 @@ class ArticleForm(forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     new_tags = forms.CharField(label=_("New tags"), required=False,
                                help_text=_("Comma-separated; tags that do not exist yet are created."))
+    translation_of = forms.IntegerField(
+        label=_("Translation of (News ID)"), required=False, min_value=1, max_value=parameters.MAX_ID,
+        help_text=_("The News ID of the same story in the other edition: each page then links to the other."))
 
     class Meta:
         model = Article
@@ -114,6 +119,8 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version if self.instance.pk else None
+        if self.instance.pk:
+            self.fields["translation_of"].initial = translation_partner(self.instance.pk)
         # A story may be Persian or English: each text field takes the direction of what is typed.
         for name in ("kicker", "headline", "slug", "summary", "body", "source", "new_tags"):
             if name in self.fields:
@@ -123,6 +130,7 @@ class ArticleForm(forms.ModelForm):
         cleaned = super().clean()
         for name, message in hygiene.problems({name: cleaned.get(name) for name in (*hygiene.TEXT_FIELDS, "new_tags")}).items():
             self.add_error(name, message)
+        self._check_translation(cleaned)
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded is not None:
             stored = Article.objects.filter(pk=self.instance.pk)
@@ -134,8 +142,30 @@ class ArticleForm(forms.ModelForm):
                 raise forms.ValidationError(stale.message, code="stale")
         return cleaned
 
+    def _check_translation(self, cleaned: dict) -> None:
+        other = cleaned.get("translation_of")
+        if not other:
+            return
+        language = Article.objects.filter(pk=other).values_list("language", flat=True).first()
+        if other == self.instance.pk:
+            self.add_error("translation_of", _t("A story cannot be its own translation."))
+        elif language is None:
+            self.add_error("translation_of", _t("No story has News ID %(id)s.") % {"id": other})
+        elif language == cleaned.get("language"):
+            self.add_error("translation_of", _t("Story %(id)s is in this story's language too: a translation is in "
+                                                "the other edition's language.") % {"id": other})
+
     def tag_names(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data.get("new_tags", "").split(",") if name.strip()]
+
+
+def translation_partner(news_id: int) -> int | None:
+    """The News ID of a story linked to ``news_id`` as its translation, or None."""
+    key = LanguageEdition.objects.filter(article_id=news_id).values_list("story", flat=True).first()
+    if key is None:
+        return None
+    return (LanguageEdition.objects.filter(story=key).exclude(article_id=news_id).order_by("article_id")
+            .values_list("article_id", flat=True).first())
 
 
 @admin.register(Article)
@@ -201,7 +231,7 @@ class ArticleAdmin(admin.ModelAdmin):
         publication = ["status", "published_at", "embargo_until", "breaking_until", "id", "created_at", "updated_at"]
         return [
             (None, {"fields": ["kicker", "headline", "slug", "summary", "body", "lead_image", "source", "loaded_version"]}),
-            (_("Filing"), {"fields": ["section", "authors", "tags", "new_tags", "language"]}),
+            (_("Filing"), {"fields": ["section", "authors", "tags", "new_tags", "language", "translation_of"]}),
             (_("Publication"), {"fields": publication}),
         ]
 
@@ -298,6 +328,13 @@ class ArticleAdmin(admin.ModelAdmin):
                 authors = [author]
             saved = changes.create(obj, by=request.user, tags=tags, authors=authors or [])
         obj.pk, obj.version = saved.pk, saved.version
+        other = data.get("translation_of")
+        if other and other != translation_partner(saved.pk):
+            try:
+                changes.link_translation(saved.pk, of=other, by=request.user)
+            except (PermissionDenied, ValueError) as refused:  # the story was saved; only the link was not
+                self.message_user(request, _t("The story was saved, but not linked to story %(id)s: %(reason)s")
+                                  % {"id": other, "reason": refused}, messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         pass  # tags and authors were saved with the story, by the story service

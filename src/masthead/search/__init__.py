@@ -29,7 +29,7 @@ ORDERS = SearchBackend.ORDERS
 # What a result shows of its story, and what Article.is_visible reads (a field left out here
 # would be fetched by a query of its own for every hit).
 SHOWN = ("id", "slug", "kicker", "headline", "language", "status", "published_at", "embargo_until",
-         "section__name", "section__slug")
+         "section__name", "section__name_fa", "section__slug")
 
 
 def backend(using=None) -> SearchBackend:
@@ -87,11 +87,12 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=dt_timezone.utc)
 
 
-def search(text: str | Query, *, section=None, since: date | None = None, until: date | None = None,
-           order: str = "relevance", page: int = 1, at: datetime | None = None) -> Results:
+def search(text: str | Query, *, language: str | None = None, section=None, since: date | None = None,
+           until: date | None = None, order: str = "relevance", page: int = 1, at: datetime | None = None) -> Results:
     """Visible stories matching ``text``, best (or newest) first, a page at a time.
 
-    ``since`` and ``until`` are days (UTC), both included. Pages beyond MAX_RESULTS are empty.
+    ``language`` keeps to one edition's stories (None: every edition). ``since`` and ``until``
+    are days (UTC), both included. Pages beyond MAX_RESULTS are empty.
     """
     query = text if isinstance(text, Query) else parse(text)
     if order not in ORDERS:
@@ -102,7 +103,7 @@ def search(text: str | Query, *, section=None, since: date | None = None, until:
         return results
     from masthead.news.models import Article
 
-    filters = Filters(at=at or timezone.now(), section_id=getattr(section, "pk", section),
+    filters = Filters(at=at or timezone.now(), language=language, section_id=getattr(section, "pk", section),
                       since=day_start(since) if since else None,
                       until=day_start(until) + timedelta(days=1) if until and until < date.max else None)
     engine = backend()

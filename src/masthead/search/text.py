@@ -84,10 +84,11 @@ class Document:
     standfirst: str
     body: str
     labels: str  # tags and authors
+    language: str = "en"  # the story's edition: each edition's search finds its own stories
 
 
 def document(*, article_id: int, published_at: datetime, section_id: int, headline: str, kicker: str, summary: str, body_html: str,
-             tags: list[str], authors: list[str]) -> Document:
+             tags: list[str], authors: list[str], language: str = "en") -> Document:
     """The Document for one article's fields."""
     return Document(
         article_id=article_id,
@@ -97,4 +98,5 @@ def document(*, article_id: int, published_at: datetime, section_id: int, headli
         standfirst=fold(" ".join(part for part in (kicker, summary) if part)),
         body=fold(plain(body_html)),
         labels=fold(" · ".join([*tags, *authors])),
+        language=language,
     )

@@ -1,13 +1,26 @@
-"""The search page, ``/search/?q=…``: a form, and a page of results with snippets."""
+"""The search page, ``/search/?q=…``: a form, and a page of results with snippets.
+
+Each edition searches its own stories (``/fa/search/`` the Persian ones) and links to the same
+search in the other editions. Pages of the printed paper that hold the words are listed with
+the stories (``in=stories`` or ``in=epaper`` keeps to one), each linking to the page's text.
+"""
 
 from datetime import date
 
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
-from masthead import parameters, search
+from masthead import editions, parameters, search
 from masthead.news import storypage
+from masthead.search import printed as printed_pages
+
+# What a search may keep to: "" is stories and printed pages together.
+SCOPES = {"stories", "epaper"}
+# Printed pages listed beside the stories; "in=epaper" lists them all (up to the e-paper search's limit).
+PRINTED_BESIDE_STORIES = 5
 
 
 def _day(value: str, label: str, notes: list[str]) -> date | None:
@@ -39,21 +52,49 @@ def results(request):
         page = parameters.whole_number(params.get("page", "1"), name="page", low=1, high=10_000)
     except parameters.BadParameter:
         page = 1
-    found = search.search(text, section=section, since=since, until=until, order=order, page=page)
+    scope = params.get("in") if params.get("in") in SCOPES else ""
+    found = search.search(text, language=editions.current(), section=section, since=since, until=until,
+                          order=order, page=page if scope != "epaper" else 1)
     if found.query.shortened:
         notes.append(_("Your search was long, so only its beginning was used."))
     if text.strip() and not found.query:
         notes.append(_("Your search has no letters or digits to look for. Try a word or two."))
     filters = {"q": found.query.text, "section": section.slug if section else "", "from": since or "",
-               "to": until or "", "sort": order}
+               "to": until or "", "sort": order, "in": scope}
+    # The printed paper has no sections: a search narrowed to one lists no pages.
+    printed = None
+    if found.query and scope != "stories" and section is None and found.page == 1:
+        printed = printed_pages.search(found.query.text, since=since.isoformat() if since else "",
+                                        until=until.isoformat() if until else "")
     response = render(request, "search/results.html", {
         "results": found, "sections": sections, "section": section, "notes": notes, "filters": filters,
         "searched": bool(found.query),
         "previous_url": _page_url(filters, found.page - 1) if found.has_previous else "",
         "next_url": _page_url(filters, found.page + 1) if found.has_next else "",
+        "other_editions": other_editions(filters) if found.query else [],
+        "scope": scope, "printed": printed,
+        "printed_hits": [] if printed is None else printed.hits if scope == "epaper" else printed.hits[:PRINTED_BESIDE_STORIES],
+        "all_printed_url": "?" + urlencode({**{k: v for k, v in filters.items() if v}, "in": "epaper"}),
     })
     response["Cache-Control"] = "no-cache"
     return response
+
+
+# What a reader of one edition calls the others, for the link to search there.
+EDITION_NAMES = {"en": gettext_lazy("English"), "fa": gettext_lazy("Persian")}
+
+
+def other_editions(filters: dict) -> list[tuple[str, str, str]]:
+    """``(language, name, url)`` of the same search in each other edition (the section too: sections are shared)."""
+    here = editions.current()
+    found = []
+    for language in editions.languages():
+        if language != here:
+            with translation.override(language):
+                url = reverse("search:results")
+            found.append((language, str(EDITION_NAMES.get(language, editions.name(language))),
+                          url + "?" + urlencode({k: v for k, v in filters.items() if v})))
+    return found
 
 
 def _page_url(filters: dict, page: int) -> str:

@@ -66,8 +66,18 @@ def _save(article: Article, *, by, from_state: str | None, note: str, before: se
     indexes.refresh(article)
     history.record(article, by=by, note=note)
     history.audit(article, by=by, from_state=from_state, note=note)
-    indexes.after_commit(article, before=before, also=also)
+    indexes.after_commit(article, before=before, also=set(also) | _translation_pages(article))
     return article
+
+
+def _translation_pages(article: Article) -> set[str]:
+    """The keys of the story's other language editions' pages, which link to it (hreflang, "Read in …"):
+    a story published, unpublished or retitled changes them too."""
+    found = LanguageEdition.objects.filter(article_id=article.pk).values_list("story", flat=True).first()
+    if found is None:
+        return set()
+    others = LanguageEdition.objects.filter(story=found).exclude(article_id=article.pk).values_list("article_id", flat=True)
+    return {surrogate.article(pk) for pk in others}
 
 
 @transaction.atomic

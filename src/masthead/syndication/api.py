@@ -193,8 +193,8 @@ def _site_url(request, path: str) -> str:
 def sections(request):
     """Every section, by id (``position`` gives the navigation order)."""
     return _listing(request, Section.objects.all(), lambda s: {
-        "id": s.pk, "name": s.name, "slug": s.slug, "description": s.description, "position": s.position,
-        "url": _site_url(request, s.get_absolute_url())})
+        "id": s.pk, "name": s.name, "name_fa": s.name_fa, "slug": s.slug, "description": s.description,
+        "position": s.position, "url": _site_url(request, s.get_absolute_url())})
 
 
 @_api_view({"GET", "HEAD"})

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 
-from masthead import characters, house, parameters
+from masthead import characters, editions, house, parameters
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.delivery import keys
 from masthead.news.caching import cacheable
@@ -79,15 +79,17 @@ class StoryFeed(Feed):
         return get_object_or_404(self.models[self.kind], slug=slug)
 
     def title(self, obj):
-        return settings.SITE_NAME if obj is None else f"{obj.name} · {settings.SITE_NAME}"
+        paper = editions.paper_name()
+        return paper if obj is None else f"{edition_name(obj)} · {paper}"
 
     def link(self, obj):
         return settings.SITE_URL + (reverse("news:home") if obj is None else obj.get_absolute_url())
 
     def description(self, obj):
         if obj is None:
-            return _("The latest stories from %(paper)s.") % {"paper": settings.SITE_NAME}
-        return _("The latest stories filed under %(name)s in %(paper)s.") % {"name": obj.name, "paper": settings.SITE_NAME}
+            return _("The latest stories from %(paper)s.") % {"paper": editions.paper_name()}
+        return _("The latest stories filed under %(name)s in %(paper)s.") % {"name": edition_name(obj),
+                                                                             "paper": editions.paper_name()}
 
     def feed_url(self, obj):
         return settings.SITE_URL + (self.self_path or feed_path(self.format_name, obj, self.kind))
@@ -129,7 +131,8 @@ class StoryFeed(Feed):
 
     @property
     def language(self):
-        return settings.LANGUAGE_CODE
+        # Read while the request's edition is active: <language>fa</language> under /fa/.
+        return editions.current()
 
     def get_feed(self, obj, request):
         # What is stored may hold characters XML cannot carry (Django's generator refuses them
@@ -152,12 +155,17 @@ class AtomStoryFeed(StoryFeed):
 
     def author_name(self, obj):
         # Atom needs an author for every entry; the feed's stands in for stories without a byline.
-        return settings.SITE_NAME
+        return editions.paper_name()
+
+
+def edition_name(obj) -> str:
+    """What the edition being served calls a section, tag or author."""
+    return obj.edition_name if isinstance(obj, Section) else obj.name
 
 
 def stories(obj, kind):
-    """The newest visible stories of ``obj`` (a section, tag, author, or the paper for None)."""
-    queryset = Article.objects.visible()
+    """The newest visible stories of ``obj`` (a section, tag, author, or the paper for None) in the edition served."""
+    queryset = Article.objects.visible().filter(language=editions.current())
     if kind is not None:
         queryset = queryset.filter(**{"section" if kind == "section" else kind + "s": obj})
     return list(queryset.select_related("section").prefetch_related("authors", "tags").newest_first()[:ITEMS])
@@ -165,13 +173,13 @@ def stories(obj, kind):
 
 def categories(article) -> list[str]:
     """The story's section and tag names, each once: a section and a tag may share a name."""
-    return list(dict.fromkeys([article.section.name, *(tag.name for tag in article.tags.all())]))
+    return list(dict.fromkeys([article.section.edition_name, *(tag.name for tag in article.tags.all())]))
 
 
 def feed_path(format_name: str, obj=None, kind=None) -> str:
     if obj is None:
-        return reverse(f"syndication:feed-{format_name}")
-    return reverse(f"syndication:{kind}-feed-{format_name}", args=[obj.slug])
+        return reverse(f"feeds:feed-{format_name}")
+    return reverse(f"feeds:{kind}-feed-{format_name}", args=[obj.slug])
 
 
 def finish(response, obj, kind, *, last_modified=None):
@@ -197,7 +205,7 @@ def json_feed(request, kind=None, slug=None):
         "home_page_url": source.link(obj),
         "feed_url": settings.SITE_URL + feed_path("json", obj, kind),
         "description": source.description(obj),
-        "language": settings.LANGUAGE_CODE,
+        "language": editions.current(),
         "items": [json_item(article) for article in items],
     }
     if settings.WEBSUB_HUB:
@@ -233,7 +241,7 @@ def legacy_feed(request):
     section_id = request.GET.get("id", "").strip()
     feed = StoryFeed()
     # The feed's self link is the address it was read at (feed validators check it).
-    feed.self_path = reverse("syndication:legacy-feed") + (f"?id={section_id}" if section_id else "")
+    feed.self_path = reverse("feeds:legacy-feed") + (f"?id={section_id}" if section_id else "")
     if not section_id:
         return feed(request)
     try:

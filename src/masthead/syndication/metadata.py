@@ -91,7 +91,7 @@ def news_article(article: Article) -> dict:
                               else {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"}],
         "publisher": publisher(),
         "image": [url for url, _, _ in share_pictures(article)],
-        "articleSection": article.section.name,
+        "articleSection": article.section.edition_name,
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": article.language,
         "isAccessibleForFree": True,
@@ -133,7 +133,20 @@ def editions(article: Article) -> list[tuple[str, str]]:
     """``(language, absolute url)`` of every visible language edition of the story, itself included.
 
     Empty unless the story has an edition in another language: hreflang links need a pair.
+    Worked out once per story object: the head's links and the page's "Read in …" link share it.
     """
+    if "_masthead_editions" not in article.__dict__:
+        article.__dict__["_masthead_editions"] = _editions(article)
+    return article.__dict__["_masthead_editions"]
+
+
+def translations(article: Article) -> list[tuple[str, str]]:
+    """``(language, address on this site)`` of the story's visible editions in other languages, for links in the page."""
+    return [(language, url.removeprefix(settings.SITE_URL)) for language, url in editions(article)
+            if language != article.language]
+
+
+def _editions(article: Article) -> list[tuple[str, str]]:
     # Most stories have no edition in another language: one lookup by primary key says so.
     # Then the visible editions sharing its key, found through the story-key index; filtering
     # "visible" first would make SQLite walk every visible story.
@@ -152,7 +165,7 @@ def editions(article: Article) -> list[tuple[str, str]]:
 def feeds_for(kind: str | None = None, *, slug: str = "", name: str = "") -> list[tuple[str, str, str]]:
     """``(type, title, url)`` of the feeds a page advertises with ``<link rel="alternate">``."""
     args = [] if kind is None else [slug]
-    prefix = "syndication:" + ("feed" if kind is None else f"{kind}-feed")
+    prefix = "feeds:" + ("feed" if kind is None else f"{kind}-feed")
     label = settings.SITE_NAME if kind is None else f"{name} · {settings.SITE_NAME}"
     return [(mime, f"{label} ({title})", absolute(address(f"{prefix}-{fmt}", *args)))
             for fmt, mime, title in (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"),

@@ -137,8 +137,11 @@ def schemas() -> dict:
                                                                        "to 2099); omit to publish now."},
                                    "version": VERSION}},
         "Section": {"type": "object", "additionalProperties": False,
-                    "required": ["id", "name", "slug", "description", "position", "url"],
-                    "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "description": STRING,
+                    "required": ["id", "name", "name_fa", "slug", "description", "position", "url"],
+                    "properties": {"id": {"type": "integer"}, "name": STRING,
+                                   "name_fa": {**STRING, "description": "The Persian edition's name for the section; "
+                                                                       "empty, it shows `name`."},
+                                   "slug": STRING, "description": STRING,
                                    "position": {"type": "integer"}, "url": URI}},
         "Tag": {"type": "object", "additionalProperties": False, "required": ["id", "name", "slug", "url"],
                 "properties": {"id": {"type": "integer"}, "name": STRING, "slug": STRING, "url": URI}},

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from masthead.news import urls as news_urls  # noqa: F401  registers the "uslug" converter
-from masthead.syndication import api, feeds, openapi, sharecards, sitemaps
+from masthead.syndication import api, openapi, sharecards, sitemaps
 
 app_name = "syndication"
 
@@ -9,18 +9,7 @@ urlpatterns = [
     path("robots.txt", sitemaps.robots, name="robots"),
     path("cards/<id:news_id>/<slug:key>/<number:width>x<number:height>.jpg", sharecards.share_card, name="share-card"),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
-    path("sitemaps/pages.xml", sitemaps.pages, name="sitemap-pages"),
-    path("sitemaps/news.xml", sitemaps.news, name="sitemap-news"),
     path("sitemaps/articles-<number:page>.xml", sitemaps.articles, name="sitemap-articles"),
-    path("News/Feed", feeds.legacy_feed, name="legacy-feed"),
-    path("feeds/rss/", feeds.StoryFeed(), name="feed-rss"),
-    path("feeds/atom/", feeds.AtomStoryFeed(), name="feed-atom"),
-    path("feeds/json/", feeds.json_feed, name="feed-json"),
-    *(
-        path(f"feeds/{kind}/<{converter}:slug>/{format_name}/", view, name=f"{kind}-feed-{format_name}")
-        for kind, converter in (("section", "slug"), ("tag", "uslug"), ("author", "slug"))
-        for format_name, view in feeds.kind_feeds(kind).items()
-    ),
     path("api/openapi.json", openapi.document, name="openapi"),
     path("api/v1/articles", api.articles, name="api-articles"),
     path("api/v1/articles/<id:news_id>", api.article, name="api-article"),

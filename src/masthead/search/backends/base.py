@@ -22,9 +22,10 @@ from masthead.search.query import Query
 
 @dataclass(frozen=True)
 class Filters:
-    """What narrows a search: the moment it runs (for visibility), a section, a date range [since, until)."""
+    """What narrows a search: the moment it runs (for visibility), an edition, a section, a date range [since, until)."""
 
     at: datetime
+    language: str | None = None  # None: every edition
     section_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -107,7 +108,7 @@ def documents(article_ids: list[int]) -> list[text.Document]:
     if not article_ids:
         return []
     rows = (Article.objects.filter(pk__in=article_ids, status=Article.Status.PUBLISHED)
-            .values_list("id", "published_at", "section_id", "headline", "kicker", "summary", "body_html"))
+            .values_list("id", "published_at", "section_id", "headline", "kicker", "summary", "body_html", "language"))
     tags, authors = defaultdict(list), defaultdict(list)
     for article_id, name in Article.tags.through.objects.filter(article_id__in=article_ids).values_list("article_id", "tag__name"):
         tags[article_id].append(name)
@@ -117,8 +118,9 @@ def documents(article_ids: list[int]) -> list[text.Document]:
         authors[article_id].append(name)
     return [
         text.document(article_id=pk, published_at=published_at, section_id=section_id, headline=headline,
-                      kicker=kicker, summary=summary, body_html=body_html, tags=sorted(tags[pk]), authors=authors[pk])
-        for pk, published_at, section_id, headline, kicker, summary, body_html in rows
+                      kicker=kicker, summary=summary, body_html=body_html, tags=sorted(tags[pk]), authors=authors[pk],
+                      language=language)
+        for pk, published_at, section_id, headline, kicker, summary, body_html, language in rows
     ]
 
 
@@ -130,6 +132,9 @@ def filter_sql(filters: Filters, *, connection, alias: str) -> tuple[str, list]:
     moment = connection.ops.adapt_datetimefield_value
     conditions = [f"{alias}.published_at <= %s"]
     params: list = [moment(filters.at)]
+    if filters.language is not None:
+        conditions.append(f"{alias}.language = %s")
+        params.append(filters.language)
     if filters.section_id is not None:
         conditions.append(f"{alias}.section_id = %s")
         params.append(filters.section_id)

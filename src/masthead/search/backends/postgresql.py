@@ -142,10 +142,11 @@ class Backend(base.SearchBackend):
             return
         with self.connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_document (article_id, published_at, section_id, document) "
-                "VALUES (%s, %s, %s, %s::tsvector) ON CONFLICT (article_id) DO UPDATE SET "
-                "published_at = EXCLUDED.published_at, section_id = EXCLUDED.section_id, document = EXCLUDED.document",
-                [(doc.article_id, doc.published_at, doc.section_id, vector_literal(doc)) for doc in documents],
+                "INSERT INTO search_document (article_id, published_at, section_id, language, document) "
+                "VALUES (%s, %s, %s, %s, %s::tsvector) ON CONFLICT (article_id) DO UPDATE SET "
+                "published_at = EXCLUDED.published_at, section_id = EXCLUDED.section_id, language = EXCLUDED.language, "
+                "document = EXCLUDED.document",
+                [(doc.article_id, doc.published_at, doc.section_id, doc.language, vector_literal(doc)) for doc in documents],
             )
             cursor.executemany(
                 "INSERT INTO search_text (article_id, standfirst, body) VALUES (%s, %s, %s) ON CONFLICT (article_id) "

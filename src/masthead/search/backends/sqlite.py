@@ -1,7 +1,7 @@
 """SQLite: an FTS5 table of published stories, ranked by BM25 with the headline weighing most.
 
 ``search_fts`` (made by the search app's migration) holds each story's folded text in four
-columns, its rowid the News ID; ``search_entry`` holds its ``published_at`` and section, a row
+columns, its rowid the News ID; ``search_entry`` holds its ``published_at``, section and language, a row
 of a few bytes that filters read instead of the article's wide row.
 """
 
@@ -57,8 +57,8 @@ class Backend(base.SearchBackend):
                 [(doc.article_id, doc.headline, doc.standfirst, doc.body, doc.labels) for doc in documents],
             )
             cursor.executemany(
-                "INSERT INTO search_entry (article_id, published_at, section_id) VALUES (%s, %s, %s)",
-                [(doc.article_id, moment(doc.published_at), doc.section_id) for doc in documents],
+                "INSERT INTO search_entry (article_id, published_at, section_id, language) VALUES (%s, %s, %s, %s)",
+                [(doc.article_id, moment(doc.published_at), doc.section_id, doc.language) for doc in documents],
             )
 
     def remove(self, article_ids) -> None:

@@ -1,0 +1,70 @@
+"""A reader moves between a story and its translation, and searches each edition and the printed
+pages, in Chromium; axe-core (shipped under var/tools by ``make test``) finds no violation on them."""
+
+import datetime as dt
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from masthead.news import demo
+from masthead.news.models import Article
+from tests.conftest import need
+from tests.epaper.factories import make_issue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "var/tools/node_modules/axe-core/axe.min.js"
+
+
+def violations(page) -> list[str]:
+    """What axe-core finds wrong on the page (WCAG 2.1 A and AA and best practice), one line each."""
+    if not AXE.exists():
+        need("axe-core", "npm install --prefix var/tools axe-core@4.14.1 (make test does)")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document)).violations.map(
+        v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
+
+
+@pytest.fixture
+def paper(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo.load()
+    make_issue(tmp_path, date=dt.date(2021, 4, 12), pages=[["Front page", "Iran FM tells foreign powers"],
+                                                           ["Economy", "Oil exports rise"]])
+
+
+def test_a_reader_goes_from_a_story_to_its_persian_translation_and_back(live_server, browser, paper, screenshots_dir):
+    english = Article.objects.get(pk=302104)
+    # The page's own CSP allows no inline script; axe is the test's, not the page's.
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page.goto(live_server.url + english.get_absolute_url())
+    assert violations(page) == []
+    page.get_by_role("link", name="Read in Persian").click()
+    page.wait_for_url("**/fa/news/302106/**")
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["fa", "rtl"]
+    assert violations(page) == []
+    page.screenshot(path=os.path.join(screenshots_dir, "fa-article-read-in-english.png"), full_page=True)
+    page.get_by_role("link", name="خواندن به انگلیسی").click()
+    page.wait_for_url(f"**/news/302104/{english.slug}/")
+
+
+def test_a_search_lists_stories_and_printed_pages_and_leads_to_the_other_edition(live_server, browser, paper,
+                                                                                    screenshots_dir):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page.goto(live_server.url + "/search/?q=oil")
+    assert page.locator(".search-printed .search-hit").count() == 1
+    assert violations(page) == []
+    page.screenshot(path=os.path.join(screenshots_dir, "search-printed-pages.png"), full_page=True)
+    page.locator(".search-printed a").first.click()
+    page.wait_for_url("**/epaper/2021-04-12/2/text/?q=oil")
+    assert page.locator("mark").first.inner_text() == "Oil"
+    page.goto(live_server.url + "/fa/search/?q=" + quote("ظریف"))
+    assert page.locator(".search-results .search-hit").count() >= 1
+    assert page.get_by_role("combobox", name="جست‌وجو در").count() == 1
+    assert violations(page) == []
+    page.screenshot(path=os.path.join(screenshots_dir, "fa-search-editions.png"), full_page=True)
+    page.locator(".search-edition a").click()
+    page.wait_for_url("**/search/?q=*")
+    assert page.evaluate("document.documentElement.lang") == "en"
