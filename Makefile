@@ -37,7 +37,13 @@ $(VNU_JAR):
 	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund vnu-jar@26.9.27; \
 	else echo "npm not found: the HTML validity test will be skipped (CI installs it)"; fi
 
-test: install $(VNU_JAR)
+# axe-core, the accessibility checker the browser tests run in each page, pinned.
+AXE_JS := var/tools/node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund axe-core@4.14.1; \
+	else echo "npm not found: the accessibility checks will be skipped (CI installs it)"; fi
+
+test: install $(VNU_JAR) $(AXE_JS)
 	$(BIN)/python -m tests.run $(ARGS)
 
 # Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
