@@ -16,7 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from masthead import characters, house
-from masthead.news.templatetags.house import dateline, day, machine, month_year, number
+from masthead.news.templatetags.house import dateline, day, front_date, machine, month_year, number
 
 
 def date(value, format_string: str) -> str:
@@ -69,6 +69,6 @@ def environment(**options) -> Environment:
         language_bidi=translation.get_language_bidi, article_head=article_head, page_head=page_head,
         comment_section=comment_section, comment_form=comment_form, picture=picture, in_print=in_print,
     )
-    env.filters.update(date=date, dateline=dateline, day=day, month_year=month_year, count=count, number=number,
+    env.filters.update(date=date, dateline=dateline, day=day, front_date=front_date, month_year=month_year, count=count, number=number,
                        machine=machine)
     return env

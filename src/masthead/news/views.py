@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from masthead import editions, jsonerrors
+from masthead import editions, house, jsonerrors
 from masthead.delivery import keys
 from masthead.news import listing, storypage
 from masthead.news.caching import cacheable
@@ -47,10 +47,10 @@ def home(request):
         if latest:
             by_section.append((section, latest[:4]))
     breaking = Article.objects.breaking_story(at=now)
-    response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking})
+    response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking, "today": now})
     shown_stories = [*top, *(a for _, articles in by_section for a in articles)]
     return cacheable(response, {keys.HOME, *_image_keys(shown_stories)}, now=now, last_modified=max((a.published_at for a in top), default=None),
-                     until=breaking.breaking_until if breaking else None)
+                     until=min(filter(None, (breaking.breaking_until if breaking else None, house.next_day(now)))))
 
 
 def article(request, news_id: int, slug: str | None = None):
