@@ -14,7 +14,7 @@ from django.views import defaults
 
 from masthead import editions, house, jsonerrors
 from masthead.delivery import keys
-from masthead.news import listing, storypage
+from masthead.news import listing, printing, storypage
 from masthead.news.caching import cacheable
 from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
 
@@ -61,7 +61,7 @@ def article(request, news_id: int, slug: str | None = None):
         # The story's own address: its slug, in its own edition (a Persian story lives under /fa/).
         return HttpResponsePermanentRedirect(story.get_absolute_url())
     if request.resolver_match.url_name == "print":
-        response = render(request, "news/print.html", {"article": story})
+        response = render(request, "news/print.html", {"article": story, "address_code": printing.address_code(story)})
     else:
         response = render(request, "news/article.html", {"article": story, "related": storypage.related(story, request=request)})
     # The story's own scheduled neighbours never appear on it, so its lifetime is not bounded by them.
