@@ -99,3 +99,26 @@ def test_the_persian_home_page_passes_axe(live_server, browser, paper, screensho
     assert page.locator("main img").count() >= 1
     page.screenshot(path=os.path.join(screenshots_dir, "home-fa.png"), full_page=True)
     assert _violations(page) == []
+
+
+def test_on_a_phone_the_sections_scroll_in_one_row_and_the_first_headline_stays_high(live_server, browser, paper):
+    """At 390 px the navigation is one row that scrolls sideways (no script), the search box gives way
+    to a link, and the lead story's picture starts within 220 px of the top (with the box and two
+    rows of sections it started at 275 px)."""
+    page = _open(browser, live_server.url + "/", 390, 844)
+    row = page.locator(".masthead .sections")
+    links = row.locator("a")
+    tops = {round(links.nth(n).bounding_box()["y"]) for n in range(links.count())}
+    assert len(tops) == 1, "every section link on one row"
+    assert page.evaluate("(() => { const r = document.querySelector('.masthead .sections'); return r.scrollWidth > r.clientWidth; })()")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not page.locator("#site-search-q").is_visible()
+    assert page.locator(".top-stories .lead img").bounding_box()["y"] < 220
+    search = page.get_by_role("link", name="Search")
+    search.scroll_into_view_if_needed()
+    assert search.is_visible()
+    search.click()
+    page.wait_for_url("**/search/")
+    assert page.locator('input[type="search"]').count() == 1
+    desktop = _open(browser, live_server.url + "/", 1280)
+    assert desktop.locator("#site-search-q").is_visible() and not desktop.get_by_role("link", name="Search").is_visible()
