@@ -149,3 +149,14 @@ def test_a_malformed_size_list_stops_start_up_naming_the_variable():
     assert run.returncode != 0
     assert ("MASTHEAD_IMAGE_SIZES='1300x731,650y365' is not a comma-separated list of WIDTHxHEIGHT sizes in pixels, "
             "e.g. 1300x731,650x365,320x180.") in run.stderr
+
+
+def test_rendition_addresses_are_the_ones_the_urlconf_serves():
+    """Addresses are built from the URLconf's root once; they must be what reverse() would give."""
+    from django.urls import reverse
+
+    image = make_image()
+    image.focal_x, image.focal_y = 12, 88
+    assert image.rendition_url(650, 365) == reverse("media:rendition", kwargs={"image_id": image.pk, "width": 650, "height": 365})
+    assert image.rendition_url(650, 365, focused=True) == reverse("media:focused_rendition", kwargs={
+        "image_id": image.pk, "width": 650, "height": 365, "focal_x": 12, "focal_y": 88})

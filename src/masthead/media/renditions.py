@@ -4,10 +4,12 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import SafeString as Markup
 from PIL import Image as PILImage, ImageOps
 
 from masthead.media.models import Image
@@ -97,29 +99,34 @@ SLOTS = {
 def slot_sizes(slot: str) -> list[tuple[int, int]]:
     """The configured sizes (``MASTHEAD_IMAGE_SIZES``) a slot draws from, widest first: those of its
     best shape that is configured, else those of the shape most sizes have."""
-    wanted = SLOTS[slot]
-    configured = sizes()
-    for ratio in wanted.shapes:
+    return list(_slot_sizes(slot, tuple(settings.IMAGE_SIZES)))
+
+
+@lru_cache(maxsize=32)
+def _slot_sizes(slot: str, configured: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    configured = sorted(configured, reverse=True)
+    for ratio in SLOTS[slot].shapes:
         found = [size for size in configured if _same_shape(size, ratio)]
         if found:
-            return found
+            return tuple(found)
     by_shape = {}
     for width, height in configured:
         divisor = math.gcd(width, height)
         by_shape.setdefault((width // divisor, height // divisor), []).append((width, height))
-    return max(by_shape.values(), key=len)
+    return tuple(max(by_shape.values(), key=len))
 
 
 def picture(image: Image, slot: str = "story", *, lazy: bool = False) -> str:
     """An ``<img>`` of ``image`` for ``slot``: the smallest configured size at least as wide as the
     slot is drawn, a ``srcset`` of every size of that shape cropped around the focal point, and
     ``width``/``height`` so the browser keeps its room before it arrives."""
-    available = slot_sizes(slot)
-    shown = SLOTS[slot].shown
-    width, height = min((size for size in available if size[0] >= shown), default=available[0])
-    return format_html(
-        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}" decoding="async">',
-        image.rendition_url(width, height, focused=True),
-        ", ".join(f"{image.rendition_url(w, h, focused=True)} {w}w" for w, h in available),
-        SLOTS[slot].sizes, width, height, image.alt, "lazy" if lazy else "eager",
+    available = _slot_sizes(slot, tuple(settings.IMAGE_SIZES))
+    width, height = min((size for size in available if size[0] >= SLOTS[slot].shown), default=available[0])
+    # Built as one string (a list page draws a dozen of these): the addresses and numbers are ours,
+    # only the alt text comes from an editor and is escaped.
+    srcset = ", ".join(f"{image.rendition_url(w, h, focused=True)} {w}w" for w, h in available)
+    return Markup(
+        f'<img src="{image.rendition_url(width, height, focused=True)}" srcset="{srcset}" sizes="{SLOTS[slot].sizes}" '
+        f'width="{width}" height="{height}" alt="{escape(image.alt)}" loading="{"lazy" if lazy else "eager"}" '
+        'decoding="async">'
     )
