@@ -500,3 +500,25 @@ def build(*, articles: int, seed: int = 1, end: datetime | None = None, progress
                  article_tags=Article.tags.through.objects.count(),
                  article_authors=Article.authors.through.objects.count(), seconds=seconds, cpu_seconds=cpu_seconds,
                  index_seconds=index_seconds)
+
+
+def illustrate(*, every: int = 2) -> int:
+    """Give every ``every``-th story a lead picture, one of the demo paper's photographs, so article,
+    home and list pages are measured with pictures; return how many stories got one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from masthead.media import uploads
+    from masthead.news import demo
+
+    files = sorted(demo.PHOTOS_DIR.glob("*.jpg"))
+    images = [uploads.accept(SimpleUploadedFile(f.name, f.read_bytes(), content_type="image/jpeg"),
+                             alt=f"Photograph {f.stem}", caption=f"The demo photograph {f.stem}.", credit="Public domain",
+                             ) for f in files]
+    table = Article._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        for n, image in enumerate(images):
+            # News IDs that are multiples of ``every`` share the pictures out in turn.
+            cursor.execute(f'UPDATE {table} SET "lead_image_id" = %s WHERE "id" %% %s = 0 AND ("id" / %s) %% %s = %s',
+                           [image.pk, every, every, len(images), n])
+        cursor.execute(f'SELECT COUNT(*) FROM {table} WHERE "lead_image_id" IS NOT NULL')
+        return cursor.fetchone()[0]

@@ -119,11 +119,13 @@ def build_archive(args, env: dict) -> dict:
           f"story-author rows in {built.seconds:.1f} s: {built.rate:,.0f} stories/s "
           f"({built.cpu_seconds:.1f} s of CPU, making and writing rows; load average {os.getloadavg()[0]:.1f}); "
           f"search index and headline words in {built.index_seconds:.1f} s", flush=True)
+    illustrated = generate.illustrate()
+    print(f"Gave {illustrated:,} stories a lead picture.", flush=True)
     return {"articles": built.articles, "reused": False, "seconds": round(built.seconds, 2),
             "articles_per_second": round(built.rate),
             "cpu_seconds": round(built.cpu_seconds, 2), "load_average_after_build": os.getloadavg()[0],
             "tags": built.tags, "authors": built.authors,
-            "article_tags": built.article_tags, "article_authors": built.article_authors}
+            "article_tags": built.article_tags, "article_authors": built.article_authors, "illustrated": illustrated}
 
 
 def targets(work_dir: Path) -> dict:

@@ -6,7 +6,7 @@ Times are stored in UTC. The English paper shows them in GMT, as the printed pap
 Either way ``machine()`` keeps the UTC moment for ``<time datetime>``.
 """
 
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from django.utils import translation
@@ -65,6 +65,26 @@ def day(moment: datetime, *, language: str | None = None) -> str:
         return _jalali_day(moment)
     moment = _utc(moment)
     return f"{MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_FA = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
+
+
+def front_date(moment: datetime, *, language: str | None = None) -> str:
+    """The front page's date line: ``Wednesday, December 2, 2026`` (the GMT day), or in Persian the
+    Tehran day in the Persian calendar, ``چهارشنبه ۱۱ آذر ۱۴۰۵``."""
+    if _persian(language):
+        return f"{WEEKDAYS_FA[_utc(moment).astimezone(TEHRAN).weekday()]} {_jalali_day(moment)}"
+    moment = _utc(moment)
+    return f"{WEEKDAYS[moment.weekday()]}, {MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def next_day(moment: datetime, *, language: str | None = None) -> datetime:
+    """When the date line after ``moment`` changes: the next midnight GMT, or in Tehran for Persian."""
+    local = _utc(moment).astimezone(TEHRAN if _persian(language) else timezone.utc)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+    return midnight.astimezone(timezone.utc)
 
 
 def month_year(moment: datetime, *, language: str | None = None) -> str:

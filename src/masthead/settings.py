@@ -6,6 +6,7 @@ each declared once below with what it does and its default. ``docs/settings.md``
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -416,8 +417,11 @@ IMAGE_MAX_PIXELS = int(_env("MASTHEAD_IMAGE_MAX_PIXELS", "50000000"))
 EPAPER_WORKERS = max(1, int(_env("MASTHEAD_EPAPER_WORKERS", "2")))
 # MASTHEAD_IMAGE_SIZES: comma-separated WIDTHxHEIGHT sizes that renditions are made at (any other
 # size answers 404, so no one can fill the disk). Default: 1300x731,980x551,650x365,480x270,320x180
-IMAGE_SIZES = [tuple(int(n) for n in size.strip().split("x")) for size in
-               _env("MASTHEAD_IMAGE_SIZES", "1300x731,980x551,650x365,480x270,320x180").split(",") if size.strip()]
+_image_sizes = _env("MASTHEAD_IMAGE_SIZES", "1300x731,980x551,650x365,480x270,320x180")
+if not re.fullmatch(r"\s*[1-9]\d{0,4}x[1-9]\d{0,4}\s*(,\s*[1-9]\d{0,4}x[1-9]\d{0,4}\s*)*,?\s*", _image_sizes):
+    raise ImproperlyConfigured(f"MASTHEAD_IMAGE_SIZES={_image_sizes!r} is not a comma-separated list of "
+                               "WIDTHxHEIGHT sizes in pixels, e.g. 1300x731,650x365,320x180.")
+IMAGE_SIZES = [tuple(int(n) for n in size.strip().split("x")) for size in _image_sizes.split(",") if size.strip()]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"

@@ -16,7 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from masthead import characters, house
-from masthead.news.templatetags.house import dateline, day, machine, month_year, number
+from masthead.news.templatetags.house import dateline, day, front_date, machine, month_year, number
 
 
 def date(value, format_string: str) -> str:
@@ -74,6 +74,6 @@ def environment(**options) -> Environment:
         live_coverage=live_coverage, live_head=live_head,
     )
     env.globals["translations"] = translations  # "Read in Persian" on a story that has a translation
-    env.filters.update(date=date, dateline=dateline, day=day, month_year=month_year, count=count, number=number,
+    env.filters.update(date=date, dateline=dateline, day=day, front_date=front_date, month_year=month_year, count=count, number=number,
                        machine=machine)
     return env

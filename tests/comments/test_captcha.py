@@ -216,3 +216,33 @@ def test_no_keys_are_issued_for_an_article_whose_comments_are_closed(client):
     response = client.get(f"/comments/{story.pk}/key/")
     assert response.status_code == 403 and "closed" in response.content.decode()
     assert not Challenge.objects.exists() and captcha.COOKIE not in response.cookies
+
+
+def test_the_alphabet_has_no_look_alikes():
+    """No pair a tilted, noisy character could be read as the other: 0/O/D/Q, 1/I/L/7/T, 2/Z, 5/S, 8/B, 6/G, U/V, C/G."""
+    for group in ("0ODQ", "1IL7T", "2Z", "5S", "8B", "6G", "UV", "CG"):
+        assert sum(character in captcha.ALPHABET for character in group) <= 1, group
+    assert len(set(captcha.ALPHABET)) == len(captcha.ALPHABET) >= 16
+
+
+def test_two_hundred_keys_keep_every_character_inside_the_image():
+    """Every character's box lies inside the image with a clear band to its edges; no ink lies outside the boxes."""
+    import secrets
+
+    for n in range(200):
+        answer = captcha.answer_for(secrets.token_urlsafe(16))
+        ink = (*(10 + secrets.randbelow(81) for _ in range(3)), 255)
+        image, boxes = captcha.draw_key(answer, ink=ink, background=(250, 250, 250), noise=False)
+        assert image.size == (captcha.WIDTH, captcha.HEIGHT) and len(boxes) == len(answer) == captcha.LENGTH
+        for left, top, right, bottom in boxes:
+            assert left >= captcha.MARGIN and top >= captcha.MARGIN, (n, answer, boxes)
+            assert right <= captcha.WIDTH - captcha.MARGIN and bottom <= captcha.HEIGHT - captcha.MARGIN, (n, answer, boxes)
+        for (_, _, right, _), (left, _, _, _) in zip(boxes, boxes[1:]):
+            assert right <= left + 2, f"key {n} ({answer}): characters run into each other: {boxes}"
+        # The drawn pixels themselves: every mark darker than the ground lies in some character's box.
+        grey = image.convert("L")
+        width, height = grey.size
+        pixels = grey.load()
+        stray = [(x, y) for y in range(height) for x in range(width) if pixels[x, y] < 240
+                 and not any(l <= x < r and t <= y < b for l, t, r, b in boxes)]
+        assert stray == [], f"key {n} ({answer}): ink outside every box at {stray[:5]}"

@@ -45,7 +45,7 @@ def test_every_absolute_link_follows_the_port_served_on(monkeypatch):
         assert f"Sitemap: {base}/sitemap.xml" in _get(base + "/robots.txt")
         assert json.loads(_get(f"{base}/api/v1/articles/{story.pk}"))["uri"] == f"{base}/news/{story.pk}/"
         assert json.loads(_get(base + "/api/openapi.json"))["servers"] == [{"url": base}]
-        assert f'<p class="address">{own}</p>' in _get(f"{base}/news/{story.pk}/{story.slug}/print/")
+        assert f'<span dir="ltr">{own}</span>' in _get(f"{base}/news/{story.pk}/{story.slug}/print/")
         assert ":8000" not in page
 
 

@@ -28,7 +28,7 @@ def test_loading_twice_duplicates_nothing_and_keeps_edits():
     demo.load()
     counts = (Article.objects.count(), Section.objects.count(), Tag.objects.count(), Author.objects.count())
     Article.objects.filter(pk=302104).update(headline="Edited in the newsroom")
-    assert demo.load() == {"sections": 0, "authors": 0, "tags": 0, "articles": 0}
+    assert demo.load() == {"sections": 0, "authors": 0, "tags": 0, "articles": 0, "photos": 0}
     assert (Article.objects.count(), Section.objects.count(), Tag.objects.count(), Author.objects.count()) == counts
     assert Article.objects.get(pk=302104).headline == "Edited in the newsroom"
 
@@ -63,3 +63,21 @@ def test_demo_paper_has_a_persian_edition_linked_to_the_english_one(client):
     english = client.get("/news/302104/leave-the-region-iran-fm-tells-foreign-powers/").content.decode()
     assert 'hreflang="fa"' in english and "/fa/news/302106/" in english
     assert 'hreflang="en"' in client.get(counterpart.get_absolute_url()).content.decode()
+
+
+def test_the_demo_paper_has_real_photographs_with_credits_loaded_once(client, settings, tmp_path):
+    """The shipped photographs go into the media library once, as lead images, each with its credit and licence file."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from masthead.media.models import Image
+
+    created = demo.load()
+    assert created["photos"] == Image.objects.count() == 8
+    assert all(image.credit and image.caption and image.alt for image in Image.objects.all())
+    assert (demo.PHOTOS_DIR / "CREDITS.md").read_text().count("| `") == 6
+    astronaut = Article.objects.get(pk=302075).lead_image
+    assert astronaut.credit == "Photo: NASA (public domain)" and astronaut.focus == (40, 22)
+    html = client.get("/").content.decode()
+    assert html.count("<img ") >= 5
+    assert client.get(astronaut.rendition_url(650, 365, focused=True)).status_code == 200
+    again = demo.load()
+    assert again["photos"] == 0 and Image.objects.count() == 8

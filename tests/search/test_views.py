@@ -112,3 +112,12 @@ def test_every_page_has_the_search_box(client):
     html = client.get("/").content.decode()
     assert '<form class="site-search" role="search" action="/search/" method="get">' in html
     assert '<label class="visually-hidden" for="site-search-q">Search the archive</label>' in html
+
+
+def test_the_search_page_has_one_search_box(client):
+    """The header's box gives way to the page's own form, so the page has one search box, not two."""
+    make_article()
+    for url in ["/search/", "/search/?q=story", "/fa/search/?q=story"]:
+        html = client.get(url).content.decode()
+        assert html.count('type="search"') == 1, url
+        assert 'id="search-q"' in html and 'id="site-search-q"' not in html, url

@@ -15,6 +15,7 @@ article page carries nothing per reader.
 import enum
 import hashlib
 import hmac
+import io
 import random
 import secrets
 from datetime import timedelta
@@ -26,9 +27,9 @@ from django.utils import timezone
 
 from masthead.comments.models import Challenge
 
-# Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B),
-# each of which the library's bundled voice can say.
-ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
+# Letters and digits that cannot be mistaken for one another once tilted (no 0/O/D/Q, 1/I/L/7/T,
+# 2/Z, 5/S, 8/B, 6/G, U/V, C/G), each of which the library's bundled voice can say.
+ALPHABET = "ACEFHJKMNPRUWXY3469"
 LENGTH = 5
 COOKIE = "masthead_key"
 # One expired-row sweep for about every this many issued keys keeps the table small without a cron.
@@ -103,11 +104,68 @@ def consume(token: str | None, typed: str, *, article_id: int) -> Verdict:
     return Verdict.OK if hmac.compare_digest(normalise(typed), answer_for(token)) else Verdict.WRONG
 
 
-@lru_cache(maxsize=1)
-def _image_maker():
-    from captcha.image import ImageCaptcha
+# The image's size, and the clear band kept along its edges: no character touches or leaves it.
+WIDTH, HEIGHT, MARGIN = 220, 80, 6
+# The gap kept between characters, so none runs into the next.
+GAP = 3
 
-    return ImageCaptcha(width=220, height=80)
+
+@lru_cache(maxsize=1)
+def _fonts():
+    from captcha.image import DEFAULT_FONTS
+    from PIL.ImageFont import truetype
+
+    # The library's own face (Droid Sans Mono, Apache 2.0), at three sizes.
+    return [truetype(DEFAULT_FONTS[0], size) for size in (40, 46, 52)]
+
+
+def _glyph(character: str, ink):
+    """``character`` drawn in a random size and tilted up to 20° either way, cropped to its ink."""
+    from PIL import Image as PILImage, ImageDraw
+
+    font = secrets.choice(_fonts())
+    canvas = PILImage.new("RGBA", (font.size * 2, font.size * 2))
+    ImageDraw.Draw(canvas).text((font.size // 2, font.size // 3), character, font=font, fill=ink)
+    tilted = canvas.rotate(secrets.randbelow(41) - 20, PILImage.Resampling.BICUBIC, expand=True)
+    return tilted.crop(tilted.getbbox())
+
+
+def draw_key(answer: str, *, ink, background=None, noise: bool = True):
+    """The Security Key image of ``answer`` and each character's box ``(left, top, right, bottom)``.
+
+    The characters are laid out side by side, each tilted and placed at a random height, but all
+    inside the image with ``MARGIN`` pixels clear around them: the captcha library's own layout
+    let characters run off the edges, so keys could not be read. Noise dots and a curve cross them.
+    """
+    from captcha.image import ImageCaptcha
+    from PIL import Image as PILImage, ImageFilter
+
+    background = background or tuple(238 + secrets.randbelow(18) for _ in range(3))
+    glyphs = [_glyph(character, ink) for character in answer]
+    room_width, room_height = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
+    # Smoothing spreads ink one pixel: the room left for the glyphs is one pixel less each side.
+    room_width, room_height = room_width - 2, room_height - 2
+    needed = sum(g.width for g in glyphs) + GAP * (len(glyphs) - 1)
+    scale = min(1.0, room_width / needed, room_height / max(g.height for g in glyphs))
+    if scale < 1:
+        glyphs = [g.resize((max(1, int(g.width * scale)), max(1, int(g.height * scale))), PILImage.Resampling.LANCZOS)
+                  for g in glyphs]
+    spare = room_width - sum(g.width for g in glyphs) - GAP * (len(glyphs) - 1)
+    # The room left over goes to the gaps at random, so no two keys are spaced alike.
+    extra = [0] * len(glyphs)
+    for _ in range(max(0, spare)):
+        extra[secrets.randbelow(len(glyphs))] += 1
+    image = PILImage.new("RGB", (WIDTH, HEIGHT), background)
+    boxes, x = [], MARGIN + 1 + extra[0] // 2
+    for glyph, after in zip(glyphs, [*extra[1:], 0]):
+        y = MARGIN + 1 + secrets.randbelow(room_height - glyph.height + 1)
+        image.paste(glyph, (x, y), glyph)
+        boxes.append((x - 1, y - 1, x + glyph.width + 1, y + glyph.height + 1))
+        x += glyph.width + GAP + after
+    if noise:
+        ImageCaptcha.create_noise_dots(image, ink)
+        ImageCaptcha.create_noise_curve(image, ink)
+    return image.filter(ImageFilter.SMOOTH), boxes
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +183,10 @@ def image_png(token: str) -> bytes:
     WCAG's 4.5:1.
     """
     ink = (*(10 + secrets.randbelow(81) for _ in range(3)), 255)
-    return _image_maker().generate(answer_for(token), format="png", fg_color=ink).getvalue()
+    image, _ = draw_key(answer_for(token), ink=ink)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def audio_wav(token: str) -> bytes:

@@ -32,6 +32,12 @@ def author(pk: int) -> str:
     return f"author-{pk}"
 
 
+def image(pk: int) -> str:
+    """The key of every page that shows the media library's image ``pk``: a new focal point, caption
+    or credit purges them."""
+    return f"image-{pk}"
+
+
 def archive_day(day: date) -> str:
     """The key of the archive pages that list ``day``'s stories (a datetime names its date)."""
     return f"archive-{day:%Y-%m-%d}"

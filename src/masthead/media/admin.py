@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from masthead.media import uploads
+from masthead.media import describing, uploads
 from masthead.media.models import Image
 
 
@@ -15,7 +15,7 @@ class UploadForm(forms.ModelForm):
 
     class Meta:
         model = Image
-        fields = ["alt", "caption", "credit"]
+        fields = ["alt", "caption", "credit", "focal_x", "focal_y"]
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -37,8 +37,10 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
+            # The focal point is set once the picture can be seen, on the next screen.
             return ["upload", "alt", "caption", "credit"]
-        return ["large_preview", "markdown", "alt", "caption", "credit", "dimensions", "uploaded_by", "uploaded_at"]
+        return ["large_preview", "markdown", "alt", "caption", "credit", "focal_x", "focal_y", "dimensions",
+                "uploaded_by", "uploaded_at"]
 
     @admin.display(description=_("Picture"))
     def thumbnail(self, image):
@@ -59,7 +61,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            describing.describe(obj)
         else:
             obj.uploaded_by = request.user
             uploads.store(form.prepared, image=obj)

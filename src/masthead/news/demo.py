@@ -1,6 +1,9 @@
 """The demo newspaper: sections, authors, tags and a few dozen stories, among them News ID 302104,
 and a small Persian edition (302106 is 302104's Persian counterpart).
 
+The demo photographs are real, openly licensed pictures kept in ``demo/photos/`` with their
+credits (``CREDITS.md``); they go into the media library through its upload checks, once each.
+
 Loading is idempotent: what exists already (by News ID or slug) is kept as it is, so an editor's
 changes survive a second ``make run`` and nothing is duplicated. Stories go in through the story
 service, as the demo loader (News ID 302104 is the real page in ``demo/iran-daily-302104.txt``,
@@ -11,22 +14,48 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F
 
+from masthead.media import uploads
+from masthead.media.models import Image
 from masthead.news import tagging
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.stories import changes, indexes, rules
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
+PHOTOS_DIR = DEMO_DIR / "photos"
 LOADER = rules.System("demo loader")
+
+
+def load_photos() -> tuple[dict[int, Image], int]:
+    """The demo photographs in the media library, loaded if missing: ``({News ID: its lead image}, how many were new)``.
+
+    A photograph already there (same alt text and credit) is kept as it is, with any focal point
+    or caption an editor gave it.
+    """
+    data = json.loads((PHOTOS_DIR / "photos.json").read_text(encoding="utf-8"))
+    leads, created = {}, 0
+    for row in data["photos"]:
+        image = Image.objects.filter(alt=row["alt"], credit=row["credit"]).order_by("pk").first()
+        if image is None:
+            upload = SimpleUploadedFile(row["file"], (PHOTOS_DIR / row["file"]).read_bytes(), content_type="image/jpeg")
+            prepared = uploads.prepare(upload)
+            focal_x, focal_y = row.get("focal", (50, 50))
+            image = uploads.store(prepared, image=Image(alt=row["alt"], caption=row["caption"], credit=row["credit"],
+                                                        focal_x=focal_x, focal_y=focal_y))
+            created += 1
+        leads.update({news_id: image for news_id in row["stories"]})
+    return leads, created
 
 
 @transaction.atomic
 def load() -> dict[str, int]:
     """Load the demo paper; return how many things of each kind were created."""
     data = json.loads((DEMO_DIR / "articles.json").read_text(encoding="utf-8"))
-    created = {"sections": 0, "authors": 0, "tags": 0, "articles": 0}
+    created = {"sections": 0, "authors": 0, "tags": 0, "articles": 0, "photos": 0}
+    leads, created["photos"] = load_photos()
     sections = {}
     for position, row in enumerate(data["sections"]):
         sections[row["slug"]], new = Section.objects.get_or_create(
@@ -48,7 +77,7 @@ def load() -> dict[str, int]:
         article = Article(
             id=row["id"], section=sections[row["section"]], kicker=row.get("kicker", ""), headline=row["headline"],
             summary=row.get("summary", ""), body=row["body"], source=row.get("source", ""),
-            language=row.get("language", "en"), status=Article.Status.PUBLISHED, published_at=datetime.fromisoformat(row["published_at"].replace("Z", "+00:00")),
+            language=row.get("language", "en"), lead_image=leads.get(row["id"]), status=Article.Status.PUBLISHED, published_at=datetime.fromisoformat(row["published_at"].replace("Z", "+00:00")),
         )
         new_articles.append(changes.create(article, by=LOADER, tags=tagging.tags_named(names=row.get("tags", [])),
                                            authors=[authors[slug] for slug in row.get("authors", [])]))

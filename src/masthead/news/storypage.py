@@ -19,7 +19,7 @@ _STORY_FIELDS = [f.column for f in Article._meta.concrete_fields if f.name != "b
 _TEASER_FIELDS = [*TEASER_FIELDS, "status", "embargo_until"]  # and what is_visible() reads
 # The lead image's columns the page shows come along, named image_<column>: no second query for it.
 _IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
-                 if f.name in {"id", "file", "format", "width", "height", "alt", "caption", "credit"}]
+                 if f.name in {"id", "file", "format", "width", "height", "alt", "caption", "credit", "focal_x", "focal_y"}]
 _STORY = ('SELECT {}, {} FROM {} a LEFT JOIN {} i ON i."id" = a."lead_image_id" WHERE a."id" = %s').format(
     ", ".join(f'a."{c}"' for c in _STORY_FIELDS), ", ".join(f'i."{c}" AS "image_{c}"' for c in _IMAGE_FIELDS),
     rows.table(Article), rows.table(Image))

@@ -12,15 +12,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from masthead import editions, jsonerrors
+from masthead import editions, house, jsonerrors
 from masthead.delivery import keys
-from masthead.news import listing, storypage
+from masthead.news import listing, printing, storypage
 from masthead.news.caching import cacheable
 from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
 
 
+# What a teaser's picture needs of its lead image, read in the same query as the story.
+_TEASER_IMAGE = [f"lead_image__{name}" for name in ("id", "file", "width", "height", "alt", "focal_x", "focal_y")]
+
+
 def _teasers(queryset):
-    return queryset.select_related("section").only(*TEASER_FIELDS, "section__name", "section__name_fa", "section__slug")
+    return (queryset.select_related("section", "lead_image")
+            .only(*TEASER_FIELDS, "lead_image_id", "section__name", "section__name_fa", "section__slug", *_TEASER_IMAGE))
+
+
+def _image_keys(stories) -> set[str]:
+    """The keys of the pictures ``stories`` show, so a new focal point or caption purges the page."""
+    return {keys.image(s.lead_image_id) for s in stories if s.lead_image_id}
 
 
 def home(request):
@@ -37,9 +47,10 @@ def home(request):
         if latest:
             by_section.append((section, latest[:4]))
     breaking = Article.objects.breaking_story(at=now)
-    response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking})
-    return cacheable(response, {keys.HOME}, now=now, last_modified=max((a.published_at for a in top), default=None),
-                     until=breaking.breaking_until if breaking else None)
+    response = render(request, "news/home.html", {"top": top, "by_section": by_section, "breaking": breaking, "today": now})
+    shown_stories = [*top, *(a for _, articles in by_section for a in articles)]
+    return cacheable(response, {keys.HOME, *_image_keys(shown_stories)}, now=now, last_modified=max((a.published_at for a in top), default=None),
+                     until=min(filter(None, (breaking.breaking_until if breaking else None, house.next_day(now)))))
 
 
 def article(request, news_id: int, slug: str | None = None):
@@ -50,12 +61,12 @@ def article(request, news_id: int, slug: str | None = None):
         # The story's own address: its slug, in its own edition (a Persian story lives under /fa/).
         return HttpResponsePermanentRedirect(story.get_absolute_url())
     if request.resolver_match.url_name == "print":
-        response = render(request, "news/print.html", {"article": story})
+        response = render(request, "news/print.html", {"article": story, "address_code": printing.address_code(story)})
     else:
         response = render(request, "news/article.html", {"article": story, "related": storypage.related(story, request=request)})
     # The story's own scheduled neighbours never appear on it, so its lifetime is not bounded by them.
     # ?comment=<status> after posting a comment shows a notice above the comments.
-    return cacheable(response, {story.surrogate_key}, last_modified=story.updated_at, bounded_by_schedule=False,
+    return cacheable(response, {story.surrogate_key, *_image_keys([story])}, last_modified=story.updated_at, bounded_by_schedule=False,
                      reads={"comment"})
 
 
@@ -73,7 +84,7 @@ def _listing(request, where: Q, *, template_context, keys):
         raise Http404(_("No stories on this page."))
     response = render(request, "news/list.html", {**template_context, "page": page})
     last = max((a.published_at for a in page.items), default=None)
-    return cacheable(response, keys, now=now, last_modified=last, reads=listing.PARAMS)
+    return cacheable(response, {*keys, *_image_keys(page.items)}, now=now, last_modified=last, reads=listing.PARAMS)
 
 
 def section(request, slug: str):

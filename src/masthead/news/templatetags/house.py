@@ -31,3 +31,8 @@ def machine(moment):
 @register.filter
 def number(value):
     return style.digits(str(value))
+
+
+@register.filter
+def front_date(moment):
+    return style.front_date(moment) if moment else ""
