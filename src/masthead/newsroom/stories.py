@@ -16,7 +16,7 @@ from masthead import house, parameters
 from masthead.delivery import purge
 from masthead.news import tagging
 from masthead.news.models import Article, HeadlineWord
-from masthead.newsroom import desk
+from masthead.newsroom import desk, writing
 from masthead.stories import changes, hygiene, rules
 
 Status = Article.Status
@@ -114,9 +114,14 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version if self.instance.pk else None
         # A story may be Persian or English: each text field takes the direction of what is typed.
+        if "body" in self.fields:
+            self.fields["body"].widget = writing.BodyEditor()
         for name in ("kicker", "headline", "slug", "summary", "body", "source", "new_tags"):
             if name in self.fields:
                 self.fields[name].widget.attrs["dir"] = "auto"
+        for name in writing.LIMITS:
+            if name in self.fields:
+                writing.counted(self.fields[name].widget, name)
 
     def clean(self):
         cleaned = super().clean()
@@ -160,7 +165,8 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_now", "unpublish"]
 
     class Media:
-        js = ["newsroom/countdown.js"]
+        js = ["newsroom/countdown.js", "newsroom/writing.js"]
+        css = {"all": ["newsroom/writing.css"]}
 
     def has_publish_permission(self, request):
         return rules.can_publish(request.user)
@@ -267,6 +273,8 @@ class ArticleAdmin(admin.ModelAdmin):
                  name="news_article_revisions"),
             path("<id:object_id>/revisions/<number:number>/restore/", self.admin_site.admin_view(desk.restore),
                  {"model_admin": self}, name="news_article_restore"),
+            path("writing/preview/", self.admin_site.admin_view(writing.preview), name="news_article_body_preview"),
+            path("writing/picture/", self.admin_site.admin_view(writing.picture), name="news_article_body_picture"),
             # Not behind admin_view: a reader or a search engine gets 404 here, not a sign-in page.
             path("<id:object_id>/preview/", desk.preview, name="news_article_preview"),
         ] + super().get_urls()
