@@ -109,3 +109,28 @@ def test_moments_are_read_as_24_hour_gmt():
     for clock in ("2400", "5:35 pm", "535"):
         with pytest.raises(moments.Unreadable, match="^At: give the time as 24-hour GMT, like 0535 or 17:05.$"):
             moments.moment(day="2026-12-02", clock=clock, field="At")
+
+
+def test_the_desk_schedules_and_flags_in_24_hour_gmt(client):
+    """The desk's Schedule and breaking-news expiry take the same date and 24-hour GMT time; a 12-hour time is refused."""
+    from tests.newsroom.factories import make_draft
+
+    editor = make_user("editor")
+    client.force_login(editor)
+    story = make_draft(by=editor)
+    at = (timezone.now() + timedelta(days=2)).replace(hour=6, minute=0, second=0, microsecond=0)
+    client.post(f"/newsroom/news/article/{story.pk}/desk/", {"action": "schedule", "at_date": f"{at:%Y-%m-%d}",
+                                                              "at_time": "0600"})
+    story.refresh_from_db()
+    assert (story.state, story.published_at) == ("scheduled", at)
+    live = make_draft(by=editor)
+    client.post(f"/newsroom/news/article/{live.pk}/desk/", {"action": "publish"})
+    response = client.post(f"/newsroom/news/article/{live.pk}/desk/", {"action": "breaking", "until_date": f"{at:%Y-%m-%d}",
+                                                                        "until_time": "6:00 PM"})
+    assert "Breaking until: give the time as 24-hour GMT, like 0535 or 17:05." in _told(response)
+    client.post(f"/newsroom/news/article/{live.pk}/desk/", {"action": "breaking", "until_date": f"{at:%Y-%m-%d}",
+                                                            "until_time": "18:00"})
+    live.refresh_from_db()
+    assert live.breaking_until == at.replace(hour=18)
+    page = client.get(f"/newsroom/news/article/{live.pk}/change/").content.decode()
+    assert page.count('name="until_time"') == 1 and 'name="breaking_until' not in page
