@@ -110,4 +110,4 @@ def test_list_counts_only_ten_pages_ahead_and_says_so(client, monkeypatch):
         make_article()
     client.force_login(make_user("editor"))
     assert "More than 11 stories" in _titles(client)
-    assert "More than" not in _titles(client, "?p=2") and "12 articles" in _titles(client, "?p=2")
+    assert "More than" not in _titles(client, "?p=2") and "12 stories" in _titles(client, "?p=2")
