@@ -153,3 +153,39 @@ def test_writing_with_the_live_preview_and_pictures_pasted_or_dropped(browser, l
     story.refresh_from_db()
     assert story.body.replace("\r\n", "\n") == body.strip()  # as a browser sends a textarea, as the form keeps it
     assert f'<img alt="Rescue teams in Kerman" src="/media/imgcache/{first.pk}/650x365.jpg">' in story.body_html
+
+
+def test_publishing_and_scheduling_from_the_add_form(browser, live_server, screenshots_dir):
+    """An editor files and publishes a new story in one step; another is scheduled in 24-hour GMT from the same screen."""
+    editor = make_user("editor", username="desk")
+    section = make_section(name="Economy", slug="economy")
+    page = sign_in(browser, live_server.url, editor, width=1400, height=1000)
+    page.goto(f"{live_server.url}/newsroom/news/article/add/")
+    assert page.inner_text("h1") == "Add story"
+    page.fill("#id_headline", "Rial steadies against the dollar")
+    page.fill("#id_body", "The rial held **steady** on Monday.")
+    page.select_option("#id_section", str(section.pk))
+    page.wait_for_selector("#id_body_preview strong")
+    page.screenshot(path=f"{screenshots_dir}/editor-add-form.png", full_page=True)
+    assert policy_violations(page) == []
+    assert accessibility_problems(page) == []
+    page.click("button[value=publish]")
+    page.wait_for_selector("#desk-heading")
+    assert page.inner_text("#desk-state") == "Published"
+    messages = page.inner_text("ul.messagelist")
+    assert "Published." in messages and "Live on the site in " in messages
+    story = Article.objects.get(headline="Rial steadies against the dollar")
+    reader = browser.new_context().new_page()
+    assert reader.goto(f"{live_server.url}{story.get_absolute_url()}").status == 200
+
+    page.goto(f"{live_server.url}/newsroom/news/article/add/")
+    page.fill("#id_headline", "Budget vote tomorrow")
+    page.select_option("#id_section", str(section.pk))
+    at = (timezone.now() + timedelta(days=1)).replace(hour=17, minute=5, second=0, microsecond=0)
+    page.fill("#id_schedule_at_0", f"{at:%Y-%m-%d}")
+    page.fill("#id_schedule_at_1", "1705")
+    page.click("button[value=schedule]")
+    page.wait_for_selector("#desk-heading")
+    assert page.inner_text("#desk-state") == "Scheduled"
+    assert f"appears 1705 GMT" in page.inner_text(".desk-state")
+    assert Article.objects.get(headline="Budget vote tomorrow").published_at == at
