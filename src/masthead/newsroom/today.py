@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,8 @@ from masthead.newsroom.models import StateChange
 Status = Article.Status
 # Each list shows this many stories; the story list behind its link has the rest.
 SHOWN = 12
+# How many stories in review the desk orders by when they were sent (see _in_review).
+REVIEW_CANDIDATES = 200
 # Counting a long comment queue exactly would cost every desk page; past this it says "1,000+".
 QUEUE_COUNT_CAP = 1000
 # Columns the desk's lists show: never the body or its HTML.
@@ -53,11 +55,7 @@ def today(*, user, now: datetime | None = None) -> Desk:
     now = now or timezone.now()
     stories = stories_for(user)
     desk = Desk(sees_everyone=user.has_perm("news.edit_any_article"))
-    # Oldest first by when each story was last sent for review, not when it was last edited.
-    submitted = (StateChange.objects.filter(article=OuterRef("pk"), to_state=Status.REVIEW)
-                 .order_by().values("article").annotate(at=Max("at")).values("at"))
-    desk.in_review = list(stories.filter(status=Status.REVIEW).annotate(submitted_at=Subquery(submitted))
-                          .order_by("submitted_at", "id")[:SHOWN])
+    desk.in_review = _in_review(stories)
     desk.scheduled = list(stories.filter(status=Status.PUBLISHED, published_at__gt=now)
                           .order_by("published_at", "id")[:SHOWN])
     for story in desk.scheduled:
@@ -76,6 +74,20 @@ def today(*, user, now: datetime | None = None) -> Desk:
         if desk.oldest_comment_at:
             desk.queue_age = waited(desk.oldest_comment_at, now=now)
     return desk
+
+
+def _in_review(stories) -> list:
+    """Oldest first by when each story was last sent for review, not when it was last edited."""
+    # The first REVIEW_CANDIDATES filed of the queue are ordered: a longer queue is not a day's work,
+    # and a bounded list keeps the desk's cost flat however many stories wait.
+    waiting = list(stories.filter(status=Status.REVIEW).order_by("id")[:REVIEW_CANDIDATES])
+    sent = dict(StateChange.objects.filter(article__in=[s.pk for s in waiting], to_state=Status.REVIEW)
+                .order_by().values("article").annotate(at=Max("at")).values_list("article", "at"))
+    for story in waiting:
+        story.submitted_at = sent.get(story.pk)
+    # A story without a recorded submission (an import) counts as sent when it was last saved.
+    waiting.sort(key=lambda story: (story.submitted_at or story.updated_at, story.pk))
+    return waiting[:SHOWN]
 
 
 def _attach_live_times(stories: list) -> None:
