@@ -15,8 +15,9 @@ from masthead.newsroom.models import StateChange
 Status = Article.Status
 # Each list shows this many stories; the story list behind its link has the rest.
 SHOWN = 12
-# How many stories in review the desk orders by when they were sent (see _in_review).
-REVIEW_CANDIDATES = 200
+# How many stories in review, or drafts, the desk orders by time: read through an index by News ID,
+# a bounded list keeps the desk's cost flat however long the queue (see _in_review).
+CANDIDATES = 200
 # Counting a long comment queue exactly would cost every desk page; past this it says "1,000+".
 QUEUE_COUNT_CAP = 1000
 # Columns the desk's lists show: never the body or its HTML.
@@ -60,7 +61,9 @@ def today(*, user, now: datetime | None = None) -> Desk:
                           .order_by("published_at", "id")[:SHOWN])
     for story in desk.scheduled:
         story.countdown = countdown(story.published_at, now=now)
-    desk.drafts = list(stories.filter(created_by=user, status=Status.DRAFT).order_by("-updated_at", "-id")[:SHOWN])
+    # The person's newest drafts through the (created_by, id) index, then the last saved first.
+    drafts = list(stories.filter(created_by=user, status=Status.DRAFT).order_by("-id")[:CANDIDATES])
+    desk.drafts = sorted(drafts, key=lambda story: (story.updated_at, story.pk), reverse=True)[:SHOWN]
     desk.breaking = list(stories.filter(breaking_until__gt=now).order_by("breaking_until", "id")[:SHOWN])
     for story in desk.breaking:
         story.countdown = countdown(story.breaking_until, now=now)
@@ -78,9 +81,8 @@ def today(*, user, now: datetime | None = None) -> Desk:
 
 def _in_review(stories) -> list:
     """Oldest first by when each story was last sent for review, not when it was last edited."""
-    # The first REVIEW_CANDIDATES filed of the queue are ordered: a longer queue is not a day's work,
-    # and a bounded list keeps the desk's cost flat however many stories wait.
-    waiting = list(stories.filter(status=Status.REVIEW).order_by("id")[:REVIEW_CANDIDATES])
+    # The first CANDIDATES filed of the queue are ordered: a longer queue is not a day's work.
+    waiting = list(stories.filter(status=Status.REVIEW).order_by("id")[:CANDIDATES])
     sent = dict(StateChange.objects.filter(article__in=[s.pk for s in waiting], to_state=Status.REVIEW)
                 .order_by().values("article").annotate(at=Max("at")).values_list("article", "at"))
     for story in waiting:
