@@ -103,6 +103,8 @@ class AuthorFilter(admin.SimpleListFilter):
                "display": _("Mine")}
 
 
+# How many of the newest stories matching a search of several headline words the list reads (20 pages).
+SEARCH_MATCHES = 1000
 # The buttons of a new story's form besides saving it as a draft: its first move, made as it is filed.
 FIRST_MOVES = {"submit", "publish", "schedule"}
 
@@ -263,8 +265,14 @@ class ArticleAdmin(admin.ModelAdmin):
         found = [HeadlineWord.matching(word) for word in sorted(HeadlineWord.words(term))]
         if not found:
             return queryset.none(), False
-        matches = found[0].intersection(*found[1:]) if len(found) > 1 else found[0]
-        return queryset.filter(pk__in=matches), False
+        if len(found) == 1:
+            return queryset.filter(pk__in=found[0]), False
+        # Several words: intersected once, as ids, newest first and at most SEARCH_MATCHES of them, so
+        # the page and its capped count seek these ids by key instead of each intersecting the words'
+        # index ranges again (twice the work at 300,000 stories). Each id is a query parameter: keep
+        # the cap small, or building the two queries costs more than the intersection saved.
+        matches = found[0].intersection(*found[1:]).order_by("-article_id")[:SEARCH_MATCHES]
+        return queryset.filter(pk__in=[row["article_id"] for row in matches]), False
 
     def action_checkbox(self, article):
         # Django renders this through a form widget and the template engine, row by row: a third of
