@@ -107,6 +107,7 @@ def pages(ids: dict) -> list[tuple[str, str]]:
         ("search: two word beginnings", base + "?q=tehr+oil"),
         ("search: News ID", base + f"?q={ids['news_id']}"),
         ("section + state + search", base + f"?section__id__exact={ids['section']}&state=published&q=oil"),
+        ("today's desk", "/newsroom/"),
     ]
 
 

@@ -394,6 +394,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Dates Django renders itself (the newsroom's read-only fields, history, filters) in the house style.
+FORMAT_MODULE_PATH = ["masthead.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -63,7 +63,8 @@ def test_reporter_submits_editor_schedules_reader_sees_it_appear(browser, live_s
     editor_page.click("text=Rescue teams reach Kerman villages")
     editor_page.wait_for_selector("#desk-heading")
     at = (datetime.now(dt_timezone.utc) + timedelta(seconds=5)).replace(microsecond=0)
-    editor_page.fill("#schedule-at", at.strftime("%Y-%m-%dT%H:%M:%S"))
+    editor_page.fill("#schedule-at", at.strftime("%Y-%m-%d"))
+    editor_page.fill("#schedule-at-time", at.strftime("%H:%M:%S"))  # 24-hour GMT, to the second
     editor_page.click("button:has-text('Schedule')")
     editor_page.wait_for_selector("text=Scheduled: it will appear")
     assert editor_page.inner_text("#desk-state") == "Scheduled"

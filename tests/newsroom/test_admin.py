@@ -90,3 +90,12 @@ def test_story_text_fields_follow_the_direction_of_what_is_typed(editor_client):
     for name in ("headline", "summary", "body"):
         tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', html).group()
         assert 'dir="auto"' in tag, tag
+
+
+def test_the_newsroom_says_story_where_people_read_it(editor_client):
+    """Titles, the newsroom's index and the comment screens name stories, not articles."""
+    assert "<title>Add story |" in editor_client.get("/newsroom/news/article/add/").content.decode()
+    assert "<title>Select story to change |" in editor_client.get("/newsroom/news/article/").content.decode()
+    index = editor_client.get("/newsroom/").content.decode()
+    assert ">Stories</a>" in index and "Story comment modes" in index
+    assert not re.search(r">\s*Articles?\b", index)

@@ -110,4 +110,16 @@ def test_list_counts_only_ten_pages_ahead_and_says_so(client, monkeypatch):
         make_article()
     client.force_login(make_user("editor"))
     assert "More than 11 stories" in _titles(client)
-    assert "More than" not in _titles(client, "?p=2") and "12 articles" in _titles(client, "?p=2")
+    assert "More than" not in _titles(client, "?p=2") and "12 stories" in _titles(client, "?p=2")
+
+
+def test_a_headline_search_reads_the_newest_matches_first(client, monkeypatch):
+    """A search of several words reads only the newest SEARCH_MATCHES matching stories, then filters them."""
+    from masthead.newsroom import stories
+
+    monkeypatch.setattr(stories, "SEARCH_MATCHES", 2)
+    oldest, middle, newest = (make_article(headline=f"Oil talks, round {n}") for n in (1, 2, 3))
+    make_article(headline="Gas talks")
+    client.force_login(make_user("editor"))
+    found = _titles(client, "?q=oil+talk")
+    assert "round 3" in found and "round 2" in found and "round 1" not in found and "Gas talks" not in found

@@ -72,12 +72,12 @@ class CommentAdmin(ModeratorsOnly, admin.ModelAdmin):
     def excerpt(self, comment):
         return comment.body if len(comment.body) <= 140 else comment.body[:139] + "…"
 
-    @admin.display(description=_("article"), ordering="article__headline")
+    @admin.display(description=_("story"), ordering="article__headline")
     def headline(self, comment):
         return format_html('{} <a href="{}">{}</a>', comment.article_id, comment.article.get_absolute_url(),
                            comment.article.headline)
 
-    @admin.display(description=_("article"))
+    @admin.display(description=_("story"))
     def article_link(self, comment):
         return self.headline(comment)
 

@@ -21,12 +21,12 @@ class ArticleComments(models.Model):
     """An article's comment mode, where it differs from the site default (MASTHEAD_COMMENTS_MODE)."""
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="comment_settings", verbose_name=_("article"))
+                                   related_name="comment_settings", verbose_name=_("story"))
     mode = models.CharField(_("comments"), max_length=16, choices=Mode.choices)
 
     class Meta:
-        verbose_name = _("article comment mode")
-        verbose_name_plural = _("article comment modes")
+        verbose_name = _("story comment mode")
+        verbose_name_plural = _("story comment modes")
         constraints = [models.CheckConstraint(condition=Q(mode__in=Mode.values), name="article_comments_mode_known")]
 
     def __str__(self) -> str:
@@ -51,7 +51,7 @@ class Comment(models.Model):
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Spam")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article"))
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("story"))
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies",
                                verbose_name=_("in reply to"))
     name = models.CharField(_("name"), max_length=80)

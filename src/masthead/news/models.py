@@ -171,6 +171,9 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        # The newsroom's word, as the README's: editors write stories (the code keeps "article").
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["status", "published_at", "id"], name="article_visible"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from masthead import house, parameters
 from masthead.delivery import purge
 from masthead.news.models import Article
-from masthead.newsroom import revisions as revision_log
+from masthead.newsroom import moments, revisions as revision_log
 from masthead.stories import changes, rules
 from masthead.newsroom.models import Revision
 
@@ -62,10 +62,18 @@ def context(request, article: Article) -> dict:
         "preview_url": reverse("admin:news_article_preview", args=[article.pk]),
         "live_url": reverse("admin:news_article_live", args=[article.pk]),
         "now": timezone.now().replace(microsecond=0),
+        "time_pattern": moments.TIME_PATTERN,
     }
 
 
-def _moment(text: str, field: str) -> datetime:
+def _moment(post, name: str, field: str) -> datetime:
+    """A time from the desk's date and 24-hour GMT time boxes (``at_date``, ``at_time``), or one ISO ``at``."""
+    if f"{name}_date" in post or f"{name}_time" in post:
+        try:
+            return moments.moment(day=post.get(f"{name}_date"), clock=post.get(f"{name}_time"), field=field)
+        except moments.Unreadable as problem:
+            raise changes.WorkflowError(str(problem)) from None
+    text = post.get(name)
     try:
         moment = datetime.fromisoformat((text or "").strip())
     except ValueError:
@@ -121,7 +129,7 @@ def _carry_out(request, article: Article, action: str, by) -> str | None:
             article = changes.publish(article, by=by)
             done = _("Published.") if article.is_visible() else _("Held by its embargo; it will appear by itself.")
         elif action == "schedule":
-            article = changes.publish(article, by=by, at=_moment(request.POST.get("at"), _("Publish at")))
+            article = changes.publish(article, by=by, at=_moment(request.POST, "at", _("Publish at")))
             done = _("Scheduled: it will appear %(countdown)s.") % {"countdown": countdown(article.published_at)}
         elif action == "unpublish":
             changes.unpublish(article, by=by)
@@ -130,7 +138,7 @@ def _carry_out(request, article: Article, action: str, by) -> str | None:
             changes.correct(article, by=by, text=request.POST.get("text", ""))
             done = _("Correction published.")
         elif action == "breaking":
-            changes.flag_breaking(article, by=by, until=_moment(request.POST.get("until"), _("Breaking until")))
+            changes.flag_breaking(article, by=by, until=_moment(request.POST, "until", _("Breaking until")))
             done = _("Breaking-news banner is up.")
         elif action == "unbreaking":
             changes.flag_breaking(article, by=by, until=None)

@@ -18,6 +18,11 @@ class StateChange(models.Model):
                            verbose_name=_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # For a move that put the story before readers: seconds from this entry until every cache
+    # confirmed the purge (the desk's "live in"), or why a cache did not confirm it.
+    live_seconds = models.FloatField(_("live after (s)"), null=True, blank=True)
+    # db_default: the bulk path inserts audit rows column by column and leaves this one out.
+    live_error = models.CharField(_("purge not confirmed"), max_length=200, blank=True, db_default="")
 
     class Meta:
         ordering = ["-at", "-id"]

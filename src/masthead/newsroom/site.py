@@ -14,6 +14,7 @@ from masthead.accounts.models import AuditEntry
 class NewsroomSite(admin.AdminSite):
     site_header = gettext_lazy("Newsroom")
     index_title = gettext_lazy("Today's desk")
+    index_template = "newsroom/index.html"  # today's desk above Django's list of the newsroom's sections
 
     @property
     def site_title(self):
@@ -27,6 +28,11 @@ class NewsroomSite(admin.AdminSite):
             path("account/", self.admin_view(self.account), name="account"),
             *super().get_urls(),
         ]
+
+    def index(self, request, extra_context=None):
+        """Today's desk above the newsroom's sections (newsroom/today.py)."""
+        from masthead.newsroom import today  # the models are ready only once the admin site is in use
+        return super().index(request, {"today": today.today(user=request.user), **(extra_context or {})})
 
     def login(self, request, extra_context=None):
         """The password step, throttled per account and address (see accounts/throttle.py)."""

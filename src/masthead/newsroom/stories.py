@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.urls import path, reverse
@@ -17,7 +18,7 @@ from masthead import house, parameters
 from masthead.delivery import purge
 from masthead.news import tagging
 from masthead.news.models import Article, HeadlineWord
-from masthead.newsroom import desk
+from masthead.newsroom import desk, moments, writing
 from masthead.newsroom import live as live_desk
 from masthead.stories import changes, hygiene, rules
 from masthead.syndication.models import LanguageEdition
@@ -104,6 +105,12 @@ class AuthorFilter(admin.SimpleListFilter):
                "display": _("Mine")}
 
 
+# How many of the newest stories matching a search of several headline words the list reads (20 pages).
+SEARCH_MATCHES = 1000
+# The buttons of a new story's form besides saving it as a draft: its first move, made as it is filed.
+FIRST_MOVES = {"submit", "publish", "schedule"}
+
+
 class ArticleForm(forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     new_tags = forms.CharField(label=_("New tags"), required=False,
@@ -122,12 +129,32 @@ class ArticleForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["translation_of"].initial = translation_partner(self.instance.pk)
         # A story may be Persian or English: each text field takes the direction of what is typed.
+        if "body" in self.fields:
+            self.fields["body"].widget = writing.BodyEditor()
         for name in ("kicker", "headline", "slug", "summary", "body", "source", "new_tags"):
             if name in self.fields:
                 self.fields[name].widget.attrs["dir"] = "auto"
+        for name in writing.LIMITS:
+            if name in self.fields:
+                writing.counted(self.fields[name].widget, name)
+        if "embargo_until" in self.fields:
+            model_field = Article._meta.get_field("embargo_until")
+            self.fields["embargo_until"] = moments.GmtMomentField(
+                required=False, label=model_field.verbose_name.capitalize(), help_text=model_field.help_text)
+        if self.instance.pk is None:  # a new story may be scheduled as it is filed
+            self.fields["schedule_at"] = moments.GmtMomentField(required=False, label=_("Publish at"))
+        else:
+            self.fields.pop("schedule_at", None)
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is None and self.data.get("_move") == "schedule":
+            at = cleaned.get("schedule_at")
+            if at is None and "schedule_at" not in self.errors:
+                self.add_error("schedule_at", _t("Publish at: choose the date and the GMT time to publish at."))
+            elif at is not None and at <= timezone.now():
+                self.add_error("schedule_at", _t("Publish at: %(when)s has already passed; choose a later time, or "
+                                                 "publish now.") % {"when": house.dateline(at)})
         for name, message in hygiene.problems({name: cleaned.get(name) for name in (*hygiene.TEXT_FIELDS, "new_tags")}).items():
             self.add_error(name, message)
         self._check_translation(cleaned)
@@ -191,7 +218,8 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_now", "unpublish"]
 
     class Media:
-        js = ["newsroom/countdown.js"]
+        js = ["newsroom/countdown.js", "newsroom/writing.js"]
+        css = {"all": ["newsroom/writing.css"]}
 
     def has_publish_permission(self, request):
         return rules.can_publish(request.user)
@@ -228,7 +256,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page, cap=(page + 10) * per_page)
 
     def get_fieldsets(self, request, obj=None):
-        publication = ["status", "published_at", "embargo_until", "breaking_until", "id", "created_at", "updated_at"]
+        # The breaking-news banner is set on the desk, beside the story, with its expiry: one control.
+        publication = ["status", "published_at", "embargo_until", "id", "created_at", "updated_at"]
         return [
             (None, {"fields": ["kicker", "headline", "slug", "summary", "body", "lead_image", "source", "loaded_version"]}),
             (_("Filing"), {"fields": ["section", "authors", "tags", "new_tags", "language", "translation_of"]}),
@@ -239,7 +268,7 @@ class ArticleAdmin(admin.ModelAdmin):
         # States move only through the desk's buttons, so that each move is checked and logged.
         fields = ["status", "published_at", "id", "created_at", "updated_at"]
         if not rules.can_publish(request.user):
-            fields += ["embargo_until", "breaking_until"]
+            fields += ["embargo_until"]
         return fields
 
     def get_queryset(self, request):
@@ -266,8 +295,14 @@ class ArticleAdmin(admin.ModelAdmin):
         found = [HeadlineWord.matching(word) for word in sorted(HeadlineWord.words(term))]
         if not found:
             return queryset.none(), False
-        matches = found[0].intersection(*found[1:]) if len(found) > 1 else found[0]
-        return queryset.filter(pk__in=matches), False
+        if len(found) == 1:
+            return queryset.filter(pk__in=found[0]), False
+        # Several words: intersected once, as ids, newest first and at most SEARCH_MATCHES of them, so
+        # the page and its capped count seek these ids by key instead of each intersecting the words'
+        # index ranges again (twice the work at 300,000 stories). Each id is a query parameter: keep
+        # the cap small, or building the two queries costs more than the intersection saved.
+        matches = found[0].intersection(*found[1:]).order_by("-article_id")[:SEARCH_MATCHES]
+        return queryset.filter(pk__in=[row["article_id"] for row in matches]), False
 
     def action_checkbox(self, article):
         # Django renders this through a form widget and the template engine, row by row: a third of
@@ -300,6 +335,8 @@ class ArticleAdmin(admin.ModelAdmin):
                  name="news_article_revisions"),
             path("<id:object_id>/revisions/<number:number>/restore/", self.admin_site.admin_view(desk.restore),
                  {"model_admin": self}, name="news_article_restore"),
+            path("writing/preview/", self.admin_site.admin_view(writing.preview), name="news_article_body_preview"),
+            path("writing/picture/", self.admin_site.admin_view(writing.picture), name="news_article_body_picture"),
             # Not behind admin_view: a reader or a search engine gets 404 here, not a sign-in page.
             path("<id:object_id>/preview/", desk.preview, name="news_article_preview"),
         ] + super().get_urls()
@@ -327,6 +364,7 @@ class ArticleAdmin(admin.ModelAdmin):
             if not authors and author is not None:
                 authors = [author]
             saved = changes.create(obj, by=request.user, tags=tags, authors=authors or [])
+            saved = self._first_move(request, saved, data)
         obj.pk, obj.version = saved.pk, saved.version
         other = data.get("translation_of")
         if other and other != translation_partner(saved.pk):
@@ -335,6 +373,47 @@ class ArticleAdmin(admin.ModelAdmin):
             except (PermissionDenied, ValueError) as refused:  # the story was saved; only the link was not
                 self.message_user(request, _t("The story was saved, but not linked to story %(id)s: %(reason)s")
                                   % {"id": other, "reason": refused}, messages.WARNING)
+
+    def _first_move(self, request, article: Article, data: dict) -> Article:
+        """Submit, publish or schedule a story the moment it is filed, as the desk would after a first save."""
+        move = request.POST.get("_move")
+        if move not in FIRST_MOVES:
+            return article
+        try:
+            with transaction.atomic():  # a refused move leaves the story filed as a draft
+                if move == "submit":
+                    article = changes.submit(article, by=request.user)
+                    self.message_user(request, _t("Submitted for review."), messages.SUCCESS)
+                elif move == "publish":
+                    article = changes.publish(article, by=request.user)
+                    self.message_user(request, _t("Published.") if article.is_visible()
+                                      else _t("Held by its embargo; it will appear by itself."), messages.SUCCESS)
+                else:
+                    article = changes.publish(article, by=request.user, at=data["schedule_at"])
+                    self.message_user(request, _t("Scheduled: it will appear %(countdown)s.")
+                                      % {"countdown": desk.countdown(article.published_at)}, messages.SUCCESS)
+        except (changes.WorkflowError, PermissionDenied) as refused:
+            self.message_user(request, _t("Saved as a draft, but not moved: %(reason)s") % {"reason": refused},
+                              messages.ERROR)
+            article.refresh_from_db()
+        request.first_move_made = move
+        return article
+
+    def add_view(self, request, form_url="", extra_context=None):
+        with purge.watch() as seen:
+            response = super().add_view(request, form_url, {**(extra_context or {}), **self._first_moves(request)})
+        if getattr(request, "first_move_made", None) == "publish":
+            desk.announce_live(request, seen)
+        return response
+
+    def _first_moves(self, request) -> dict:
+        return {"first_moves": {"submit": True, "publish": rules.can_publish(request.user)}}
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "first_move_made", None):  # to the story and its desk, which show where it now is
+            return HttpResponseRedirect(reverse("admin:news_article_change", args=[obj.pk],
+                                                current_app=self.admin_site.name))
+        return super().response_add(request, obj, post_url_continue)
 
     def save_related(self, request, form, formsets, change):
         pass  # tags and authors were saved with the story, by the story service

@@ -65,8 +65,10 @@ def _save(article: Article, *, by, from_state: str | None, note: str, before: se
     publishing.store(article, tags=tags, authors=authors)
     indexes.refresh(article)
     history.record(article, by=by, note=note)
-    history.audit(article, by=by, from_state=from_state, note=note)
-    indexes.after_commit(article, before=before, also=set(also) | _translation_pages(article))
+    change = history.audit(article, by=by, from_state=from_state, note=note)
+    # A move that puts the story before readers now: the desk shows how soon every cache let it through.
+    then = (lambda seen: history.live(change, seen)) if change and article.is_visible() else None
+    indexes.after_commit(article, before=before, also=set(also) | _translation_pages(article), then=then)
     return article
 
 

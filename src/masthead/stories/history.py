@@ -1,5 +1,7 @@
 """What every change leaves behind: a revision of the story and, when its state moves, an audit entry."""
 
+from django.utils import timezone
+
 from masthead.news.models import Article
 from masthead.newsroom.models import Revision, StateChange
 from masthead.stories.rules import System
@@ -57,6 +59,17 @@ def audit(article: Article, *, by, from_state: str | None, note: str = "") -> St
         return None
     return StateChange.objects.create(article=article, from_state=from_state or "new", to_state=article.state,
                                       by=_account(by), note=_note(note, by))
+
+
+def live(change: StateChange, seen) -> None:
+    """Note on ``change`` how long after it every cache confirmed the purge (``seen``: ``Purged`` reports), or which did not."""
+    failed = [done for done in seen if done.error]
+    if failed:
+        error = ", ".join(sorted({done.alias for done in failed})) + ": " + failed[0].error
+        StateChange.objects.filter(pk=change.pk).update(live_error=error[:200])
+    else:
+        seconds = (timezone.now() - change.at).total_seconds()
+        StateChange.objects.filter(pk=change.pk).update(live_seconds=round(max(seconds, 0.0), 3))
 
 
 def last_saved_by(article_id: int) -> tuple[str, object]:

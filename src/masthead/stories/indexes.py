@@ -1,6 +1,11 @@
 """Everything derived from a story, kept in step by every change: search, headline words, related stories, caches."""
 
+from collections.abc import Callable
+
+from django.db import transaction
+
 from masthead import search
+from masthead.delivery import purge
 from masthead.delivery.purge import purge_on_commit
 from masthead.news import publishing
 from masthead.news.models import Article, HeadlineWord
@@ -21,7 +26,18 @@ def refresh(article: Article) -> None:
     search.index(article)
 
 
-def after_commit(article: Article, *, before: set[str], also: set[str] = frozenset()) -> None:
-    """Once the change commits: purge every page the story was and is on (and ``also``), and tell the WebSub hub."""
-    purge_on_commit(before | publishing.surrogate_keys(article) | set(also))
+def after_commit(article: Article, *, before: set[str], also: set[str] = frozenset(),
+                 then: Callable[[list[purge.Purged]], None] | None = None) -> None:
+    """Once the change commits: purge every page the story was and is on (and ``also``), and tell the WebSub hub.
+
+    ``then`` is given what every cache reported, once the purge is done."""
+    keys = before | publishing.surrogate_keys(article) | set(also)
+    if then is None:
+        purge_on_commit(keys)
+    else:
+        def purge_and_report():
+            with purge.watch() as seen:
+                purge.purge(keys)
+            then(seen)
+        transaction.on_commit(purge_and_report)
     websub.notify_on_commit(article)
