@@ -14,7 +14,7 @@ LAYERS = [
                 "masthead.jsonerrors", "masthead.editions"]),
     ("news", ["masthead.news", "masthead.newsroom.models"]),
     ("apps hanging off stories", ["masthead.search", "masthead.comments", "masthead.syndication", "masthead.epaper",
-                                  "masthead.newsletters"]),
+                                  "masthead.newsletters", "masthead.audience"]),
     ("the story service", ["masthead.stories"]),
     ("entrances", ["masthead.newsroom", "masthead.syndication.api", "masthead.ingest", "masthead.news.demo",
                    "masthead.backups", "masthead.*.management"]),

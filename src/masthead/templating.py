@@ -56,6 +56,7 @@ def text_only(value):
 
 def environment(**options) -> Environment:
     # Imported here: the environment is built once Django's apps are ready, and they import models.
+    from masthead.audience.lists import for_page as audience_lists
     from masthead.comments.display import comment_form, comment_section
     from masthead.epaper.printed import in_print
     from masthead.media.renditions import picture
@@ -68,6 +69,7 @@ def environment(**options) -> Environment:
         url=address, static=static, current_language=translation.get_language,
         language_bidi=translation.get_language_bidi, article_head=article_head, page_head=page_head,
         comment_section=comment_section, comment_form=comment_form, picture=picture, in_print=in_print,
+        audience_lists=audience_lists,
     )
     env.filters.update(date=date, dateline=dateline, day=day, month_year=month_year, count=count, number=number,
                        machine=machine)

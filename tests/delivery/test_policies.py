@@ -19,12 +19,12 @@ def _directives(response) -> dict[str, str]:
     return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in response["Content-Security-Policy"].split("; ")}
 
 
-def test_reader_pages_allow_no_script_and_only_our_own_files(client):
-    """A story page: no script at all, our own styles and images, forms only to us, no framing, no <base>."""
+def test_reader_pages_allow_only_our_own_files(client):
+    """A story page: our own script files and no inline script, our own styles and images, forms only to us, no framing, no <base>."""
     response = client.get(make_article().get_absolute_url())
     policy = _directives(response)
     assert policy["default-src"] == "'self'"
-    assert policy["script-src"] == "'none'"
+    assert policy["script-src"] == "'self'"
     assert policy["style-src"].startswith("'self'")
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert policy["img-src"] == "'self'"
@@ -62,10 +62,10 @@ def test_the_newsroom_has_its_own_policy(client):
 
 def test_error_pages_and_static_files_carry_the_policies(client):
     """A 404 and a static file (an SVG can hold script) carry the policies too."""
-    assert _directives(client.get("/no-such-page/"))["script-src"] == "'none'"
+    assert _directives(client.get("/no-such-page/"))["script-src"] == "'self'"
     static = client.get("/static/masthead/favicon.svg")
     assert static.status_code == 200
-    assert _directives(static)["script-src"] == "'none'"
+    assert _directives(static)["script-src"] == "'self'"
     assert "camera=()" in static["Permissions-Policy"]
 
 

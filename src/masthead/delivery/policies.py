@@ -1,6 +1,6 @@
 """Content-Security-Policy and Permissions-Policy on every response.
 
-The readers' pages run no JavaScript, so their policy allows no script at all and only our own
+The readers' pages run only our own script files (the read beacon), never inline script, and only our own
 styles, images, audio (the Security Key) and frames (the Security Key's same-origin frame); the
 newsroom (Django's admin) runs its own script files, never inline ones. The headers are set as
 the response is built, inside the page cache, so a cached page is stored, and replayed, with them.
@@ -32,10 +32,10 @@ def error_page_style_hashes() -> tuple[str, ...]:
 
 
 def reader_policy(*, frame_ancestors: str, image_hosts: list[str]) -> str:
-    """The readers' policy: our own files only, no script, forms posted only to us."""
+    """The readers' policy: our own files only, no inline script, forms posted only to us."""
     return "; ".join([
         "default-src 'self'",
-        "script-src 'none'",
+        "script-src 'self'",
         "style-src " + " ".join(["'self'", *error_page_style_hashes()]),
         "img-src " + " ".join(["'self'", *image_hosts]),
         "object-src 'none'",
