@@ -37,22 +37,28 @@ $(VNU_JAR):
 	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund vnu-jar@26.9.27; \
 	else echo "npm not found: the HTML validity test will be skipped (CI installs it)"; fi
 
-test: install $(VNU_JAR)
+# axe-core for the accessibility checks of the browser tests, pinned.
+AXE_JS := var/tools/node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	@if command -v npm >/dev/null; then npm install -s --prefix var/tools --ignore-scripts --no-audit --no-fund axe-core@4.10.3; \
+	else echo "npm not found: the accessibility checks will be skipped (CI installs it)"; fi
+
+test: install $(VNU_JAR) $(AXE_JS)
 	$(BIN)/python -m tests.run $(ARGS)
 
 # Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
 # (ARGS go to the read-path benchmark; ATTACK_ARGS='--production' to the slow-client one).
 # Figures and how they were taken: bench/README.md.
-BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters
+BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters hits
 bench: install
 	@for b in $(BENCH); do \
 	  echo "=== bench: $$b ==="; \
 	  case $$b in \
 	    read) $(BIN)/python -m bench.run $(ARGS) ;; \
 	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
-	    syndication|ingest|backup|signin|epaper|newsletters) $(BIN)/python -m bench.$$b ;; \
+	    syndication|ingest|backup|signin|epaper|newsletters|hits) $(BIN)/python -m bench.$$b ;; \
 	    attack) $(BIN)/python -m bench.attack $(ATTACK_ARGS) ;; \
-	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters)"; exit 2 ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters hits)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
 
