@@ -45,11 +45,12 @@ def _wait_for_reads(story, expected: int, *, seconds: float = 8) -> int:
     return _reads(story)
 
 
-def test_a_page_from_the_page_cache_is_counted_without_redis():
+@pytest.mark.parametrize("server", ["gunicorn", "granian"])  # the beacon is answered by the ASGI and the RSGI front
+def test_a_page_from_the_page_cache_is_counted_without_redis(server):
     """Served from the page cache, the page names its beacon; each reader's beacon is counted, bots and repeats not."""
     story = make_article()
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
-    with servers.app_server(env) as base:
+    with servers.app_server(env, server=server) as base:
         url = base + story.get_absolute_url()
         assert _page(url)[0] == "miss"
         cached, _, html = _page(url)
@@ -57,6 +58,10 @@ def test_a_page_from_the_page_cache_is_counted_without_redis():
         assert f'data-hit="/hit/{story.pk}"' in html
         hit = base + f"/hit/{story.pk}"
         assert _beacon(hit) == (204, "no-store", b"")
+        with pytest.raises(urllib.error.HTTPError, match="405"):
+            _page(hit)
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            _beacon(base + "/hit/not-a-story")
         _beacon(hit)  # the same reader again: not counted
         _beacon(hit, agent=BROWSER + " (second reader)")
         _beacon(hit, agent="Mozilla/5.0 (compatible; Googlebot/2.1)")

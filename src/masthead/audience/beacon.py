@@ -42,7 +42,7 @@ def hit(environ, *, now: float | None = None) -> tuple[int, str]:
     except Exception:  # a count is never worth an error to the reader
         log.exception("A read of story %s was not counted", story)
         return 204, "lost"
-    return 204, {True: "counted", False: "repeat", None: "lost"}[counted]
+    return 204, counted
 
 
 STATUS_LINES = {204: "204 No Content", 404: "404 Not Found", 405: "405 Method Not Allowed"}
@@ -53,8 +53,8 @@ class BeaconFront:
 
     def __init__(self, app):
         self.app = app
-        # In a serving process, a process counting in memory hands its counts to the database in the background.
-        counters.memory().flush_to = folding.add
+        # In a serving process, counts are sent on in the background: to Redis, or from memory to the database.
+        counters.background = folding.add
 
     def __call__(self, environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(PATH_PREFIX):
@@ -65,6 +65,62 @@ class BeaconFront:
             headers.append(("Allow", "POST"))
         start_response(STATUS_LINES[status], headers)
         return [b""]
+
+
+def _environ(*, method: str, path: str, address: str, headers) -> dict:
+    """The part of a WSGI environ the rules read, from an ASGI or RSGI request's (name, value) headers."""
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "REMOTE_ADDR": address}
+    for name, value in headers:
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    return environ
+
+
+def _has_body(headers: dict) -> bool:
+    return "transfer-encoding" in headers or headers.get("content-length", "0").strip() not in {"", "0"}
+
+
+class AsyncBeaconFront:
+    """The beacon answered on the server's event loop (ASGI or granian's RSGI), before a thread is taken.
+
+    Handing a request to the thread pool that runs Django cost more than counting it. A beacon with
+    a body (ours send none) goes the ordinary way, so that the body is read.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith(PATH_PREFIX):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            if not _has_body(headers):
+                address = str((scope.get("client") or ("", 0))[0])
+                status, _why = hit(_environ(method=scope["method"], path=scope["path"], address=address,
+                                            headers=headers.items()))
+                await send({"type": "http.response.start", "status": status,
+                            "headers": [(k.lower().encode(), v.encode()) for k, v in _headers(status)]})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+        await self.app(scope, receive, send)
+
+    async def __rsgi__(self, scope, protocol):
+        if scope.proto == "http" and scope.path.startswith(PATH_PREFIX):
+            headers = {k.lower(): v for k, v in scope.headers.items()}
+            if not _has_body(headers):
+                # RSGI names the client "host:port" ("[::1]:port" for IPv6).
+                host, _, port = (scope.client or "").rpartition(":")
+                address = host.strip("[]") if port.isdigit() else (scope.client or "")
+                status, _why = hit(_environ(method=scope.method, path=scope.path, address=address,
+                                            headers=headers.items()))
+                protocol.response_bytes(status, _headers(status), b"")
+                return
+        await self.app.__rsgi__(scope, protocol)
+
+    def __rsgi_del__(self, loop):
+        self.app.__rsgi_del__(loop)
+
+
+def _headers(status: int) -> list[tuple[str, str]]:
+    return [*NO_STORE, ("Allow", "POST")] if status == 405 else list(NO_STORE)
 
 
 @csrf_exempt  # see the module's docstring: a beacon carries no token and needs none

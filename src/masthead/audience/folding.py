@@ -48,6 +48,7 @@ def fold(*, now: float | None = None) -> int:
     store = counters.store()
     if isinstance(store, counters.MemoryCounter):
         return add(store.take())
+    store.send()  # this process's own queued reads first
     current = counters.hour_of(now)
     hours = [current - timedelta(hours=n) for n in range(HOURS_FOLDED)]
     done_keys = [f"{counters.PREFIX}folded:{hour:%Y%m%d%H}" for hour in hours]
