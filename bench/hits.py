@@ -94,7 +94,9 @@ def main(argv: list[str]) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
-    results = {"machine": platform.processor() or platform.machine(), "load_before": os.getloadavg(), "runs": {}}
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.machine()) if Path("/proc/cpuinfo").exists() else platform.machine()
+    results = {"machine": f"{cpu}, {os.cpu_count()} CPUs", "load_before": os.getloadavg(), "runs": {}}
     for store in options.stores.split(","):
         var = tempfile.mkdtemp(prefix="masthead-bench-hits-")
         env = {**os.environ, "MASTHEAD_VAR_DIR": var, "MASTHEAD_CACHE_URL": "", "DJANGO_SETTINGS_MODULE": "masthead.settings"}

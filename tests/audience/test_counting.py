@@ -140,3 +140,18 @@ def test_the_beacon_through_django_answers_204_without_a_csrf_token(memory):
     assert client.post("/hit/not-a-number", HTTP_USER_AGENT=BROWSER).status_code == 404
     folding.fold()
     assert StoryReads.objects.get().count == 1
+
+
+@pytest.mark.django_db
+def test_fold_reads_reports_what_it_wrote(memory):
+    """``masthead fold_reads`` folds this process's counts and says how many story-hours it wrote."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    story = make_article()
+    beacon.hit(beacon_environ(story.pk))
+    out = StringIO()
+    call_command("fold_reads", stdout=out)
+    assert out.getvalue() == "Folded 1 story-hour count(s) into StoryReads.\n"
+    assert StoryReads.objects.get().count == 1

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 import redis
 from django.conf import settings
+from django.db import close_old_connections
 from django.core.cache.backends.redis import RedisCache
 from django.utils.module_loading import import_string
 
@@ -205,6 +206,7 @@ class MemoryCounter:
             counts = self.take()
             if counts:
                 try:
+                    close_old_connections()  # a connection the database dropped is opened afresh, as Django does per request
                     background(counts)
                 except Exception:  # a database that fails loses these counts; the next batch tries again
                     log.exception("Lost %d read counts: the database did not take them", sum(counts.values()))
