@@ -155,3 +155,20 @@ def test_fold_reads_reports_what_it_wrote(memory):
     call_command("fold_reads", stdout=out)
     assert out.getvalue() == "Folded 1 story-hour count(s) into StoryReads.\n"
     assert StoryReads.objects.get().count == 1
+
+
+@pytest.mark.django_db
+def test_the_wsgi_front_answers_the_beacon_before_django(memory, monkeypatch):
+    """Under masthead.wsgi a beacon never reaches Django: 204, no-store, counted; other addresses pass through."""
+    monkeypatch.setattr(counters, "background", None)  # restored after: no flushing thread in the tests
+    passed = []
+    front = beacon.BeaconFront(lambda environ, start_response: passed.append(environ["PATH_INFO"]) or [b"page"])
+    story = make_article()
+    answers = []
+    body = front(beacon_environ(story.pk), lambda status, headers: answers.append((status, dict(headers))))
+    assert body == [b""] and answers == [("204 No Content", {"Cache-Control": "no-store", "Content-Length": "0"})]
+    front(beacon_environ(story.pk, REQUEST_METHOD="GET"), lambda status, headers: answers.append((status, dict(headers))))
+    assert answers[-1][0] == "405 Method Not Allowed" and answers[-1][1]["Allow"] == "POST"
+    assert front(beacon_environ(story.pk, PATH_INFO="/news/1/"), None) == [b"page"] and passed == ["/news/1/"]
+    assert folding.fold() == 1
+    assert StoryReads.objects.get().count == 1
