@@ -50,17 +50,17 @@ test: install $(VNU_JAR) $(AXE_JS)
 # (ARGS go to the read-path benchmark; ATTACK_ARGS='--production' to the slow-client one; LIVE_ARGS='--edge'
 # to the live-coverage one).
 # Figures and how they were taken: bench/README.md.
-BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters live
+BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters live hits
 bench: install
 	@for b in $(BENCH); do \
 	  echo "=== bench: $$b ==="; \
 	  case $$b in \
 	    read) $(BIN)/python -m bench.run $(ARGS) ;; \
 	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
-	    syndication|ingest|backup|signin|epaper|newsletters) $(BIN)/python -m bench.$$b ;; \
+	    syndication|ingest|backup|signin|epaper|newsletters|hits) $(BIN)/python -m bench.$$b ;; \
 	    live) $(BIN)/python -m bench.live $(LIVE_ARGS) ;; \
 	    attack) $(BIN)/python -m bench.attack $(ATTACK_ARGS) ;; \
-	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters live)"; exit 2 ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters live hits)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
 

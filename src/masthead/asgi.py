@@ -10,5 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 
 from masthead.delivery.front import Front  # noqa: E402
 from masthead.wsgi import application as wsgi_application  # noqa: E402
+from masthead.audience.beacon import AsyncBeaconFront  # noqa: E402  (after wsgi, which sets Django up)
 
-application = Front(wsgi_application)
+# Read beacons are answered on the event loop, before a thread is taken (audience/beacon.py).
+application = AsyncBeaconFront(Front(wsgi_application))

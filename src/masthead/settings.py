@@ -294,6 +294,14 @@ ANYMAIL = {key: value for key, value in {
 # MASTHEAD_DIGEST_STORIES: how many stories the daily digest carries. Default: 8.
 DIGEST_STORIES = int(_env("MASTHEAD_DIGEST_STORIES", "8"))
 
+# MASTHEAD_READ_REPEAT_SECONDS: a reader's second read of a story within this many seconds is not
+# counted again (recognised by a salted hash that is forgotten after the window). Default: 1800.
+READ_REPEAT_SECONDS = int(_env("MASTHEAD_READ_REPEAT_SECONDS", "1800"))
+
+# MASTHEAD_MOST_READ_SECONDS: how long the "Most read" and "Most commented" lists are kept before
+# they are counted again, in seconds. Default: 300.
+MOST_READ_SECONDS = int(_env("MASTHEAD_MOST_READ_SECONDS", "300"))
+
 INSTALLED_APPS = [
     # Before the admin, so that its admin/base_site.html (the account link) is the one found.
     "masthead.accounts",
@@ -319,6 +327,8 @@ INSTALLED_APPS = [
     "masthead.backups",
     "masthead.newsletters",
     "masthead.live",
+
+    "masthead.audience",
     "anymail",
 ]
 

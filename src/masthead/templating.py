@@ -56,6 +56,7 @@ def text_only(value):
 
 def environment(**options) -> Environment:
     # Imported here: the environment is built once Django's apps are ready, and they import models.
+    from masthead.audience.lists import for_page as audience_lists
     from masthead.comments.display import comment_form, comment_section
     from masthead.epaper.printed import in_print
     from masthead.live.display import live_coverage
@@ -72,6 +73,8 @@ def environment(**options) -> Environment:
         language_bidi=translation.get_language_bidi, article_head=article_head, page_head=page_head,
         comment_section=comment_section, comment_form=comment_form, picture=picture, in_print=in_print,
         live_coverage=live_coverage, live_head=live_head,
+
+        audience_lists=audience_lists,
     )
     env.globals["translations"] = translations  # "Read in Persian" on a story that has a translation
     env.filters.update(date=date, dateline=dateline, day=day, front_date=front_date, month_year=month_year, count=count, number=number,

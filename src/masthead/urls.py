@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from masthead import parameters
+from masthead.audience import beacon
 from masthead.epaper import api as epaper_api
 from masthead.live import api as live_api
 
@@ -12,6 +13,7 @@ parameters.register_converters()
 urlpatterns = [
     path("newsroom/", admin.site.urls),
     path("media/", include("masthead.media.urls")),
+    path("hit/<path:rest>", beacon.view, name="read-beacon"),  # answered in front of Django under masthead.wsgi
     # Before the syndication URLconf, whose last pattern answers any other /api/ address with a JSON 404.
     path("api/v1/epaper/issues", epaper_api.issues, name="api-epaper-issues"),
     path("api/v1/epaper/issues/<id:issue_id>", epaper_api.issue, name="api-epaper-issue"),

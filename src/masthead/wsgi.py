@@ -4,7 +4,10 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 
-from masthead.delivery.cachefront import CacheFront  # noqa: E402  (needs the settings module named first)
+django_application = get_wsgi_application()  # sets Django up: the fronts below import models
 
-# Page-cache hits are answered in front of Django (see delivery/cachefront.py).
-application = CacheFront(get_wsgi_application())
+from masthead.audience.beacon import BeaconFront  # noqa: E402
+from masthead.delivery.cachefront import CacheFront  # noqa: E402
+
+# Page-cache hits and read beacons are answered in front of Django (delivery/cachefront.py, audience/beacon.py).
+application = BeaconFront(CacheFront(django_application))

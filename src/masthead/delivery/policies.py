@@ -35,7 +35,7 @@ def reader_policy(*, frame_ancestors: str, image_hosts: list[str]) -> str:
     """The readers' policy: our own files only (scripts from files, none inline), forms posted only to us."""
     return "; ".join([
         "default-src 'self'",
-        # Our own script files only, never inline ones: the live page's updater (live/live.js).
+        # Our own script files only, never inline ones: the live page's updater (live/live.js) and the read beacon.
         "script-src 'self'",
         "style-src " + " ".join(["'self'", *error_page_style_hashes()]),
         "img-src " + " ".join(["'self'", *image_hosts]),
