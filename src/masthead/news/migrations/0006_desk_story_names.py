@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0004_stories_clean_text'),
+        ('news', '0005_editions2_section_name_fa'),
     ]
 
     operations = [
