@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('comments', '0002_moderator_group'),
-        ('news', '0005_desk_story_names'),
+        ('news', '0006_desk_story_names'),
     ]
 
     operations = [
