@@ -54,6 +54,12 @@ def subject(*, edition: str, at: datetime) -> str:
                                                           "day": house.day(at, language=edition)}
 
 
+def special_subject(*, edition: str, at: datetime) -> str:
+    with override(edition):
+        return _("%(paper)s: special edition, %(day)s") % {"paper": settings.SITE_NAME,
+                                                           "day": house.day(at, language=edition)}
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
