@@ -16,6 +16,8 @@ from typing import Callable
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -182,18 +184,30 @@ def _check_edition(edition: str) -> None:
 
 def _send_batch(composer: composing.Composer, batch: list[Subscriber], connection, report: Report) -> None:
     connection.open()
+    composer.new_batch()
+    # Django's SMTP backend encodes each message whole; given the bytes, its smtplib connection
+    # sends them as they are. Other backends (files, the providers' APIs) take messages.
+    smtp = connection.connection if isinstance(connection, SMTPBackend) else None
+    sender = sanitize_address(settings.EMAIL_FROM, settings.DEFAULT_CHARSET) if smtp else ""
     try:
         for subscriber in batch:
-            message = composer.message(subscriber, section_ids=frozenset(s.pk for s in subscriber.sections.all()),
-                                       connection=connection)
+            section_ids = frozenset(s.pk for s in subscriber.sections.all())
+            raw = composer.raw(subscriber.email, section_ids=section_ids) if smtp else None
             try:
-                message.send()
+                if raw is None:
+                    composer.message(subscriber, section_ids=section_ids, connection=connection).send()
+                else:
+                    smtp.sendmail(sender, [subscriber.email], raw)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                 # This address was refused; the server and the rest of the list are fine.
-                Delivery.objects.create(digest=composer.digest, email=subscriber.email, error=str(error)[:250])
+                _log(composer.digest, subscriber.email, error=str(error)[:250])
                 report.failed += 1
                 continue
-            Delivery.objects.create(digest=composer.digest, email=subscriber.email)
+            _log(composer.digest, subscriber.email)
             report.sent += 1
     finally:
         connection.close()
+
+
+def _log(digest: Digest, email: str, *, error: str = "") -> None:
+    Delivery.objects.create(digest=digest, email=email, error=error)
