@@ -140,9 +140,10 @@ class Composer:
         if not template:
             return None
         token = subscriptions.unsubscribe_token(email)
-        # The mailto: link's subject carries the token percent-encoded; the https link as it is.
+        # The mailto: link's subject carries the token percent-encoded, the https link as it is. A
+        # signed token is URL-safe base64 and colons, of which quote() changes only the colons.
         return (template.replace(_TO_MARK.encode(), email.encode())
-                .replace(f"unsubscribe%20{_TOKEN_MARK}".encode(), f"unsubscribe%20{quote(token)}".encode())
+                .replace(f"unsubscribe%20{_TOKEN_MARK}".encode(), f"unsubscribe%20{token.replace(':', '%3A')}".encode())
                 .replace(_TOKEN_MARK.encode(), token.encode())
                 .replace(_ID_MARK.encode(), self._message_id(email).encode()))
 

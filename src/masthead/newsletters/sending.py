@@ -10,6 +10,7 @@ resend so receiving servers can recognise it.
 """
 
 import smtplib
+from email.utils import parseaddr
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 from typing import Callable
@@ -17,8 +18,7 @@ from typing import Callable
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection as db_connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,17 +151,25 @@ def send_digest(digest: Digest, *, dry_run: bool = False, batch_size: int = 500,
     connection = None if dry_run else get_connection()
     last_id = 0
     while True:
-        batch = list(everyone.filter(id__gt=last_id).prefetch_related("sections")[:batch_size])
+        batch = list(everyone.filter(id__gt=last_id)[:batch_size])
         if not batch:
             break
         last_id = batch[-1].pk
+        # One query a batch for the readers' sections (a related manager per reader cost more
+        # than encoding their message).
+        sections: dict[int, set[int]] = {}
+        for subscriber_id, section_id in Subscriber.sections.through.objects.filter(
+                subscriber_id__in=[s.pk for s in batch]).values_list("subscriber_id", "section_id"):
+            sections.setdefault(subscriber_id, set()).add(section_id)
+        for subscriber in batch:
+            subscriber.section_ids = frozenset(sections.get(subscriber.pk, ()))
         done = set() if dry_run else {email.lower() for email in Delivery.objects.filter(
             digest=digest, email__in=[s.email for s in batch]).values_list("email", flat=True)}
         pending = [s for s in batch if s.email.lower() not in done]
         report.skipped += len(batch) - len(pending)
         if dry_run:
             for subscriber in pending:
-                composer.message(subscriber, section_ids=frozenset(s.pk for s in subscriber.sections.all()))
+                composer.message(subscriber, section_ids=subscriber.section_ids)
             report.sent += len(pending)
         elif pending:
             _send_batch(composer, pending, connection, report)
@@ -188,26 +196,58 @@ def _send_batch(composer: composing.Composer, batch: list[Subscriber], connectio
     # Django's SMTP backend encodes each message whole; given the bytes, its smtplib connection
     # sends them as they are. Other backends (files, the providers' APIs) take messages.
     smtp = connection.connection if isinstance(connection, SMTPBackend) else None
-    sender = sanitize_address(settings.EMAIL_FROM, settings.DEFAULT_CHARSET) if smtp else ""
+    log = _Log(composer.digest)
+    sender = parseaddr(settings.EMAIL_FROM)[1]
     try:
+        if smtp:
+            smtp.ehlo_or_helo_if_needed()
         for subscriber in batch:
-            section_ids = frozenset(s.pk for s in subscriber.sections.all())
+            section_ids = subscriber.section_ids
             raw = composer.raw(subscriber.email, section_ids=section_ids) if smtp else None
             try:
                 if raw is None:
                     composer.message(subscriber, section_ids=section_ids, connection=connection).send()
                 else:
-                    smtp.sendmail(sender, [subscriber.email], raw)
+                    _hand_over(smtp, sender, subscriber.email, raw)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                 # This address was refused; the server and the rest of the list are fine.
-                _log(composer.digest, subscriber.email, error=str(error)[:250])
+                log.add(subscriber.email, error=str(error)[:250])
                 report.failed += 1
                 continue
-            _log(composer.digest, subscriber.email)
+            log.add(subscriber.email)
             report.sent += 1
     finally:
         connection.close()
 
 
-def _log(digest: Digest, email: str, *, error: str = "") -> None:
-    Delivery.objects.create(digest=digest, email=email, error=error)
+def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, raw: bytes) -> None:
+    """What ``smtplib.SMTP.sendmail`` does for one plain ASCII recipient, without its parsing of
+    both addresses for every message (a tenth of the sender's time)."""
+    code, answer = smtp.docmd("mail", f"FROM:<{sender}>")
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = smtp.docmd("rcpt", f"TO:<{recipient}>")
+    if code not in (250, 251):
+        smtp.rset()
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
+    code, answer = smtp.data(raw)
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPDataError(code, answer)
+
+
+class _Log:
+    """Writes the send log a row at a time, each in its own commit (the database is in autocommit
+    here), with one prepared statement rather than a model save for every message."""
+
+    def __init__(self, digest: Digest):
+        quote = db_connection.ops.quote_name
+        columns = ", ".join(quote(Delivery._meta.get_field(name).column) for name in ("digest", "email", "sent_at", "error"))
+        self.sql = f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"
+        self.digest_id = digest.pk
+
+    def add(self, email: str, *, error: str = "") -> None:
+        at = db_connection.ops.adapt_datetimefield_value(timezone.now())
+        with db_connection.cursor() as cursor:
+            cursor.execute(self.sql, [self.digest_id, email, at, error])
