@@ -4,10 +4,12 @@ composed whole."""
 
 import email
 import email.policy
+from urllib.parse import quote
 
 import pytest
+from django.core import signing
 
-from masthead.newsletters import composing, sending
+from masthead.newsletters import composing, sending, subscriptions
 from tests.news.factories import make_article, make_section
 from tests.newsletters.factories import make_subscriber
 
@@ -18,14 +20,25 @@ def _parsed(raw: bytes):
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
-def _same(fast, whole) -> None:
-    """Equal but for the Date and the MIME boundary (each composition draws its own)."""
+def _token(message) -> str:
+    return message["List-Unsubscribe"].split("/unsubscribe/")[1].split("/")[0]
+
+
+def _same(fast, whole, address: str) -> None:
+    """Equal but for the Date, the MIME boundary (each composition draws its own) and the second
+    in the unsubscribe tokens, which both sign ``address``."""
+    tokens = _token(fast), _token(whole)
+    assert [signing.loads(t, salt=subscriptions.LEAVE_SALT) for t in tokens] == [address.lower()] * 2
+
+    def same_token(text: str) -> str:
+        return text.replace(tokens[1], tokens[0]).replace(quote(tokens[1]), quote(tokens[0]))
+
     assert [(k, str(v)) for k, v in fast.items() if k not in ("Date", "Content-Type")] == \
-        [(k, str(v)) for k, v in whole.items() if k not in ("Date", "Content-Type")]
+        [(k, same_token(str(v))) for k, v in whole.items() if k not in ("Date", "Content-Type")]
     assert fast.get_content_type() == whole.get_content_type() == "multipart/alternative"
     for kind in ("plain", "html"):
         assert fast.get_body(preferencelist=(kind,)).get_content() == \
-            whole.get_body(preferencelist=(kind,)).get_content()
+            same_token(whole.get_body(preferencelist=(kind,)).get_content())
 
 
 @pytest.mark.parametrize("address", ["ann@example.org", "a.very.long.name." * 12 + "x@example.org",
@@ -40,7 +53,8 @@ def test_a_readers_bytes_are_the_message_composed_whole(address, settings):
     for sections in (frozenset(), frozenset([sport.pk])):
         raw = composer.raw(address, section_ids=sections)
         assert raw is not None and b"mark" not in raw
-        _same(_parsed(raw), _parsed(composer.message(subscriber, section_ids=sections).message().as_bytes(linesep="\r\n")))
+        whole = composer.message(subscriber, section_ids=sections).message().as_bytes(linesep="\r\n")
+        _same(_parsed(raw), _parsed(whole), address)
 
 
 def test_a_persian_digest_is_put_together_the_same_way(settings):
@@ -50,7 +64,7 @@ def test_a_persian_digest_is_put_together_the_same_way(settings):
     composer = composing.Composer(sending.digest_for(edition="fa", at=story.published_at))
     raw = composer.raw(subscriber.email)
     assert raw is not None
-    _same(_parsed(raw), _parsed(composer.message(subscriber).message().as_bytes(linesep="\r\n")))
+    _same(_parsed(raw), _parsed(composer.message(subscriber).message().as_bytes(linesep="\r\n")), subscriber.email)
 
 
 def test_an_address_that_is_not_ascii_is_composed_whole():
