@@ -400,6 +400,28 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fa", "فارسی")]
+
+# MASTHEAD_DIGEST_AT: when each edition's daily digest goes out, in GMT: "HH:MM" for every edition,
+# or per edition "en=06:00,fa=02:30" (an edition left out goes at 06:00). `masthead send_digest
+# --when-due` sends an edition's digest at its first run from that time on, once a day. Default: 06:00.
+_digest_at = _env("MASTHEAD_DIGEST_AT", "06:00").strip()
+DIGEST_AT = {code: (6, 0) for code, _name in LANGUAGES}
+for _part in filter(None, (p.strip() for p in _digest_at.split(","))):
+    _edition, _sep, _clock = _part.rpartition("=")
+    _edition = _edition.strip()
+    try:
+        _hour, _minute = (int(n) for n in _clock.strip().split(":"))
+        if not (0 <= _hour <= 23 and 0 <= _minute <= 59):
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(f"MASTHEAD_DIGEST_AT={_digest_at!r}: {_clock.strip()!r} is not a time of day "
+                                   "like 06:00 (24-hour GMT)") from None
+    if _sep and _edition not in DIGEST_AT:
+        raise ImproperlyConfigured(f"MASTHEAD_DIGEST_AT={_digest_at!r}: there is no edition {_edition!r}; "
+                                   f"the editions are {', '.join(DIGEST_AT)}")
+    for _code in ([_edition] if _sep else list(DIGEST_AT)):
+        DIGEST_AT[_code] = (_hour, _minute)
+
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

@@ -2,14 +2,17 @@
 CSV exports and a preview of the digest as readers will get it."""
 
 from django.conf import settings
-from django.contrib import admin
-from django.http import HttpResponse, StreamingHttpResponse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from masthead.newsletters import composing, exporting, sending
+from masthead.newsletters.forms import SpecialEditionForm
 from masthead.newsletters.models import Digest, Pick, Subscriber, Suppression
 
 
@@ -57,14 +60,49 @@ class PickAdmin(admin.ModelAdmin):
 
 @admin.register(Digest)
 class DigestAdmin(admin.ModelAdmin):
-    list_display = ("day", "edition", "subject", "recipients", "sent", "failed", "started_at", "finished_at", "preview")
-    list_filter = ("edition",)
+    list_display = ("day", "edition", "kind", "subject", "recipients", "sent", "failed", "started_at", "finished_at",
+                    "preview")
+    list_filter = ("edition", "kind")
     actions = [export_csv]
-    export_fields = ("day", "edition", "subject", "recipients", "sent", "failed", "started_at", "finished_at")
+    export_fields = ("day", "edition", "kind", "subject", "recipients", "sent", "failed", "started_at", "finished_at")
     readonly_fields = [f.name for f in Digest._meta.concrete_fields]
 
     def has_add_permission(self, request):
-        return False  # digests are made by `masthead send_digest`
+        return False  # digests are made by `masthead send_digest`, special editions by special_edition()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "may_send_special": request.user.has_perm("newsletters.send_special_digest")}
+        return super().changelist_view(request, extra_context)
+
+    def special_edition(self, request):
+        """Choose stories, see who would get them, then order the special edition (two steps)."""
+        if not request.user.has_perm("newsletters.send_special_digest"):
+            raise PermissionDenied
+        form = SpecialEditionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if request.POST.get("confirmed") == "yes":
+                digest = sending.queue_special(edition=data["edition"], story_ids=data["story_ids"],
+                                               subject=data["subject"], by=request.user)
+                self.message_user(request, _("The special edition “%(subject)s” goes out to the %(edition)s "
+                                             "subscribers within five minutes.")
+                                  % {"subject": digest.subject, "edition": digest.edition}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:newsletters_digest_changelist"))
+            return TemplateResponse(request, "admin/newsletters/digest/special_confirm.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                "title": _("Send this special edition?"), "stories": form.chosen,
+                "subject": data["subject"].strip() or composing.special_subject(edition=data["edition"],
+                                                                                at=timezone.now()),
+                "recipients": sending.recipients(data["edition"]).count(), "edition": data["edition"],
+                "hidden": [(name, value) for name in ("edition", "more", "subject")
+                           for value in [request.POST.get(name, "")]]
+                + [("stories", value) for value in request.POST.getlist("stories")],
+            })
+        return TemplateResponse(request, "admin/newsletters/digest/special.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "title": _("Send a special edition"),
+        })
 
     @admin.display(description=_("preview"))
     def preview(self, digest):
@@ -73,6 +111,7 @@ class DigestAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path("special/", self.admin_site.admin_view(self.special_edition), name="newsletters_digest_special"),
             path("preview/<str:edition>/", self.admin_site.admin_view(self.preview_next),
                  name="newsletters_digest_preview"),
             path("<int:digest_id>/preview/", self.admin_site.admin_view(self.preview_sent),

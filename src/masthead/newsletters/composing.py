@@ -24,6 +24,11 @@ from masthead.newsletters import subscriptions
 from masthead.newsletters.models import Digest, Pick, Subscriber
 
 UNSUBSCRIBE_MARK = "@@UNSUBSCRIBE@@"
+# Stand-ins for what differs between two readers' messages, in ASCII that neither header folding
+# nor the bodies' transfer encoding splits; a token is URL-safe and never holds them.
+_TO_MARK = "to-mark-7f3a9c@mark.invalid"
+_TOKEN_MARK = "token-mark-7f3a9c"
+_ID_MARK = "id-mark-7f3a9c"
 PICTURE_SIZE = (650, 365)
 
 
@@ -54,6 +59,12 @@ def subject(*, edition: str, at: datetime) -> str:
                                                           "day": house.day(at, language=edition)}
 
 
+def special_subject(*, edition: str, at: datetime) -> str:
+    with override(edition):
+        return _("%(paper)s: special edition, %(day)s") % {"paper": settings.SITE_NAME,
+                                                           "day": house.day(at, language=edition)}
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
@@ -77,6 +88,7 @@ class Composer:
         self.digest = digest
         self.stories = stories_of(digest)
         self._bodies: dict[frozenset, tuple[str, str]] = {}
+        self._raw: dict[frozenset, bytes] = {}
         self._domain = parseaddr(settings.EMAIL_FROM)[1].rpartition("@")[2] or "localhost"
 
     def _for(self, section_ids: frozenset) -> list[Article]:
@@ -101,13 +113,52 @@ class Composer:
     def message(self, subscriber: Subscriber, *, section_ids: frozenset = frozenset(),
                 connection=None) -> EmailMultiAlternatives:
         """The digest as ``subscriber`` gets it, with its one-click unsubscribe headers (RFC 8058)."""
-        token = subscriptions.unsubscribe_token(subscriber.email)
+        return self._message(subscriber.email, token=subscriptions.unsubscribe_token(subscriber.email),
+                             message_id=self._message_id(subscriber.email), section_ids=section_ids,
+                             connection=connection)
+
+    def _message_id(self, email: str) -> str:
+        return hashlib.blake2b(f"{self.digest.pk}:{email.lower()}".encode(), digest_size=12).hexdigest()
+
+    def raw(self, email: str, *, section_ids: frozenset = frozenset()) -> bytes | None:
+        """``message()``'s bytes as an SMTP server receives them, made by putting the address, its
+        unsubscribe token and its Message-ID into bytes composed once per set of sections; None when
+        that cannot be done for this address (one that is not plain ASCII), so the caller composes
+        the message whole. Encoding a MIME message is most of a message's cost: this keeps it to
+        once per set of sections and batch, not once per reader."""
+        if not email.isascii() or b"\r" in email.encode() or b"\n" in email.encode():
+            return None
+        template = self._raw.get(section_ids)
+        if template is None:
+            built = self._message(_TO_MARK, token=_TOKEN_MARK, message_id=_ID_MARK, section_ids=section_ids)
+            template = built.message().as_bytes(linesep="\r\n")
+            # Folding or transfer encoding could break a mark in two; then compose each message whole.
+            links = 2 + sum(part.count(UNSUBSCRIBE_MARK) for part in self.bodies(section_ids))  # 2: List-Unsubscribe
+            whole = all(template.count(mark.encode()) == count
+                        for mark, count in ((_TO_MARK, 1), (_ID_MARK, 1), (_TOKEN_MARK, links)))
+            template = self._raw[section_ids] = template if whole else b""
+        if not template:
+            return None
+        token = subscriptions.unsubscribe_token(email)
+        # The mailto: link's subject carries the token percent-encoded, the https link as it is. A
+        # signed token is URL-safe base64 and colons, of which quote() changes only the colons.
+        return (template.replace(_TO_MARK.encode(), email.encode())
+                .replace(f"unsubscribe%20{_TOKEN_MARK}".encode(), f"unsubscribe%20{token.replace(':', '%3A')}".encode())
+                .replace(_TOKEN_MARK.encode(), token.encode())
+                .replace(_ID_MARK.encode(), self._message_id(email).encode()))
+
+    def new_batch(self) -> None:
+        """Compose the raw templates again, so that each batch's messages carry its own Date."""
+        self._raw.clear()
+
+    def _message(self, email: str, *, token: str, message_id: str, section_ids: frozenset,
+                 connection=None) -> EmailMultiAlternatives:
         leave = _absolute(reverse("newsletters:unsubscribe", args=[token]))
         text, html = self.bodies(section_ids)
         sender = parseaddr(settings.EMAIL_FROM)[1]
-        digest_of = hashlib.blake2b(f"{self.digest.pk}:{subscriber.email.lower()}".encode(), digest_size=12).hexdigest()
+        digest_of = message_id
         message = EmailMultiAlternatives(
-            self.digest.subject, text.replace(UNSUBSCRIBE_MARK, leave), settings.EMAIL_FROM, [subscriber.email],
+            self.digest.subject, text.replace(UNSUBSCRIBE_MARK, leave), settings.EMAIL_FROM, [email],
             connection=connection,
             headers={
                 "List-Unsubscribe": f"<{leave}>, <mailto:{sender}?subject={quote('unsubscribe ' + token)}>",

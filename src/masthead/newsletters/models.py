@@ -66,10 +66,18 @@ class Pick(models.Model):
 
 
 class Digest(models.Model):
-    """One edition's digest of one day: its stories are fixed when it is first composed, so a
-    resumed send carries the same ones."""
+    """One edition's digest of one day, or a special edition an editor sent by hand: its stories are
+    fixed when it is first composed, so a resumed send carries the same ones."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        SPECIAL = "special", _("Special edition")
 
     edition = models.CharField(_("edition"), max_length=8, choices=settings.LANGUAGES)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.DAILY)
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("sent by"),
+                                   help_text=_("The editor who sent a special edition."))
     day = models.DateField(_("day"))
     subject = models.CharField(_("subject"), max_length=250)
     story_ids = models.JSONField(_("News IDs"), default=list)
@@ -81,10 +89,14 @@ class Digest(models.Model):
 
     class Meta:
         ordering = ["-day", "edition"]
-        constraints = [models.UniqueConstraint("edition", "day", name="newsletter_digest_once")]
+        # One daily digest per edition and day; special editions as many as the news needs.
+        constraints = [models.UniqueConstraint("edition", "day", condition=models.Q(kind="daily"),
+                                               name="newsletter_digest_once")]
+        permissions = [("send_special_digest", _("Can send a special edition of the digest"))]
 
     def __str__(self) -> str:
-        return f"{self.day} ({self.edition})"
+        special = f" {self.get_kind_display()} #{self.pk}" if self.kind == self.Kind.SPECIAL else ""
+        return f"{self.day} ({self.edition}){special}"
 
 
 class Delivery(models.Model):

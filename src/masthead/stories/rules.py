@@ -29,6 +29,7 @@ PERMISSIONS = {
         # Editors moderate comments too; as permissions, so each check is answered from the
         # user's permission cache rather than a query per admin link.
         "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
+        "newsletters.view_digest", "newsletters.send_special_digest",
     ],
     MODERATOR: [],
     ADMIN: [
