@@ -29,7 +29,7 @@ def test_persian_pages_name_the_section_in_persian(client, politics):
     assert ">Politics<" not in listing
     story = politics.articles.get(language="fa")
     page = client.get(story.get_absolute_url()).content.decode()
-    assert '<p class="story-section"><a href="/fa/section/politics/">سیاست</a></p>' in page
+    assert '<a class="story-section" href="/fa/section/politics/">سیاست</a>' in page
     assert '"articleSection": "سیاست"' in page
 
 
