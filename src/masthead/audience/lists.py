@@ -61,16 +61,21 @@ def most_commented(*, language: str, now: datetime | None = None, hours: int = H
     return _entries(list(totals))
 
 
-def block(*, language: str, section_id: int | None = None) -> dict[str, list[Entry]]:
-    """The lists a page shows, from the cache, counted afresh when they are older than the setting allows."""
-    key = f"audience:lists:{language}:{section_id or '-'}"
+def _kept(key: str, count):
     found = cache.get(key)
     if found is None:
-        found = {"most_read": most_read(language=language),
-                 "in_section": most_read(language=language, section_id=section_id) if section_id else [],
-                 "most_commented": most_commented(language=language)}
+        found = count()
         cache.set(key, found, settings.MOST_READ_SECONDS)
     return found
+
+
+def block(*, language: str, section_id: int | None = None) -> dict[str, list[Entry]]:
+    """The lists a page shows, from the cache, counted afresh when they are older than the setting allows."""
+    found = _kept(f"audience:lists:{language}", lambda: {"most_read": most_read(language=language),
+                                                          "most_commented": most_commented(language=language)})
+    in_section = _kept(f"audience:lists:{language}:{section_id}",
+                       lambda: most_read(language=language, section_id=section_id)) if section_id else []
+    return {"most_read": found["most_read"], "in_section": in_section, "most_commented": found["most_commented"]}
 
 
 def for_page(article=None) -> dict[str, list[Entry]]:
