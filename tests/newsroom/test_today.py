@@ -178,3 +178,21 @@ def test_the_desk_reads_each_list_with_a_few_queries(client, django_assert_max_n
     client.force_login(editor)
     with django_assert_max_num_queries(16):
         assert client.get("/newsroom/").status_code == 200
+
+
+def test_the_days_most_read_stories_of_every_edition_are_on_the_desk(client):
+    """Reads counted in the last day put each edition's stories on the desk, most read first; older reads do not."""
+    from tests.audience.factories import make_reads
+
+    editor = make_user("editor")
+    client.force_login(editor)
+    assert 'id="today-most-read"' not in client.get("/newsroom/").content.decode()  # nothing read yet: no panel
+    english = make_article(headline="Read by many")
+    persian = make_article(headline="خبر خوانده‌شده", language="fa")
+    stale = make_article(headline="Read last week")
+    make_reads(english, count=40)
+    make_reads(persian, count=90, hours_ago=3)
+    make_reads(stale, count=500, hours_ago=30)
+    panel = _panel(client.get("/newsroom/").content.decode(), "today-most-read")
+    assert _headlines(panel) == ["خبر خوانده‌شده", "Read by many"]
+    assert ">90<" in panel and ">40<" in panel

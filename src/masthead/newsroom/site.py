@@ -32,7 +32,8 @@ class NewsroomSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         """Today's desk above the newsroom's sections (newsroom/today.py)."""
         from masthead.newsroom import today  # the models are ready only once the admin site is in use
-        return super().index(request, {"today": today.today(user=request.user), **(extra_context or {})})
+        return super().index(request, {"today": today.today(user=request.user), "most_read": today.most_read(),
+                                       **(extra_context or {})})
 
     def login(self, request, extra_context=None):
         """The password step, throttled per account and address (see accounts/throttle.py)."""

@@ -7,6 +7,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from masthead import editions
+from masthead.audience import lists
 from masthead.comments.models import Comment
 from masthead.news.models import Article
 from masthead.newsroom.desk import countdown
@@ -115,3 +117,9 @@ def waited(moment: datetime, *, now: datetime | None = None) -> str:
     if minutes:
         return _("%(m)d min") % {"m": minutes}
     return _("%(s)d s") % {"s": seconds}
+
+
+def most_read(*, now: datetime | None = None, length: int = 5):
+    """The stories read most in the last day, every edition together, most read first (audience/lists.py)."""
+    found = [entry for language in editions.languages() for entry in lists.most_read(language=language, now=now)]
+    return sorted(found, key=lambda entry: (-entry.figure, -entry.news_id))[:length]
