@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from masthead.audience import lists
 from masthead.comments import captcha
 from masthead.comments.models import Comment
+from tests.audience.factories import warm_lists
 from tests.comments.factories import make_comment, new_key, post_comment, set_mode
 from tests.news.factories import make_article
 
@@ -210,8 +210,7 @@ def test_the_comment_section_costs_one_query_whatever_the_number_of_comments(cli
         make_comment(story, status="approved", parent=top)
         make_comment(story, status="approved")
     empty = make_article()
-    for section in (story.section_id, empty.section_id):
-        lists.block(language="en", section_id=section)
+    warm_lists(story, empty)
     with CaptureQueriesContext(connection) as with_comments:
         client.get(story.get_absolute_url())
     with CaptureQueriesContext(connection) as without:

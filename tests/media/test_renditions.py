@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image as PILImage
 
+from tests.audience.factories import warm_lists
 from tests.media.factories import image_bytes, make_image
 from tests.news.factories import make_article
 
@@ -42,6 +43,7 @@ def test_only_configured_sizes_and_known_images_are_served(client):
 def test_article_page_shows_the_lead_image_with_srcset_at_no_extra_query(client):
     image = make_image(caption="Azadi Tower at dusk.", credit="IRNA")
     plain, illustrated = make_article(), make_article(lead_image=image)
+    warm_lists(plain, illustrated)
 
     def queries(url):
         with CaptureQueriesContext(connection) as captured:

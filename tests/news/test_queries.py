@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from masthead.audience import lists
+from tests.audience.factories import warm_lists
 from tests.news.factories import make_article, make_author, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
     small = make_article(section=section, tags=tags[:1], authors=authors[:1])
     big = make_article(section=section, tags=tags, authors=authors)
     assert len(big.related_ids) == len(small.related_ids) == 5
-    lists.block(language="en", section_id=section.pk)
+    warm_lists(big, small)
     assert _queries_for(client, big.get_absolute_url()) == _queries_for(client, small.get_absolute_url()) == 9
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from masthead.newsroom.desk import countdown
 from masthead.stories import changes
+from tests.audience.factories import warm_lists
 from tests.news.factories import make_article
 from tests.newsroom.factories import make_draft, make_user
 from tests.stories.factories import SYSTEM
@@ -94,6 +95,7 @@ def test_a_corrected_article_page_costs_a_fixed_number_of_queries(client):
         story = make_article()
         for i in range(n):
             changes.correct(story, by=editor, text=f"Correction {i}.")
+        warm_lists(story)
         with CaptureQueriesContext(connection) as captured:
             assert client.get(story.get_absolute_url()).status_code == 200
         counts.append(len(captured))
