@@ -197,3 +197,20 @@ def test_a_streamed_response_is_sent_chunk_by_chunk_and_closed():
     sent = _call(Front(wsgi_app), scope, [b""])
     assert [m.get("body") for m in sent[1:]] == [b"one,", b"two,", b"three", b""]
     assert closed == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("server,answer", [("granian", "HTTP/1.1 200"), ("gunicorn", "HTTP/1.1 400 Bad Request")])
+def test_a_query_sent_unescaped_is_read_as_utf8(server, answer):
+    """A client that sends ``?q=نفت`` as raw UTF-8 (curl does) is never a 500: granian reads it as if it were
+    escaped; gunicorn refuses the request line before the app."""
+    make_article(headline="نفت و گاز", language="fa", body="بازار نفت")
+    with _serving(server) as base:
+        sock = _open(base)
+        sock.sendall("GET /fa/search/?q=نفت HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        raw = _read_reply(sock)
+        sock.close()
+        escaped = _fetch(base, "/fa/search/?q=" + urllib.parse.quote("نفت"))
+    assert raw.startswith(answer), raw[:300]
+    assert escaped[0] == 200 and "نفت و گاز" in escaped[1]
+    assert ("نفت و گاز" in raw) == (server == "granian")

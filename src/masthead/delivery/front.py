@@ -253,7 +253,8 @@ def _address(value: str | None):
 def _asgi_scope(scope) -> dict:
     """An RSGI scope as the ASGI scope ``wsgi_environ`` reads."""
     return {"type": "http", "method": scope.method, "path": scope.path, "root_path": "",
-            "query_string": scope.query_string.encode("latin-1"), "http_version": scope.http_version,
+            # granian hands the query over decoded as UTF-8: a client may send it unescaped (``?q=نفت``).
+            "query_string": scope.query_string.encode("utf-8"), "http_version": scope.http_version,
             "scheme": scope.scheme, "server": _address(scope.server), "client": _address(scope.client),
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in scope.headers.items()]}
 
