@@ -91,3 +91,22 @@ def test_a_reporter_who_may_not_edit_the_original_saves_but_is_told_why_it_is_no
     response = client.post(f"/newsroom/news/article/{draft.pk}/change/", _form(draft, translation_of=702), follow=True)
     assert "The story was saved, but not linked to story 702: You may not edit story 702." in response.content.decode()
     assert not _linked(original.pk, draft.pk)
+
+
+def test_the_groups_of_translations_are_shown_but_written_only_through_the_story(client, editor):
+    """The list of translation groups is there to look at; adding, changing or deleting a row there would skip
+    the story service's checks and purges, so the newsroom offers none of them, even to a superuser."""
+    from django.contrib.auth import get_user_model
+
+    english, persian = make_article(), make_article(language="fa")
+    LanguageEdition.objects.create(article=english, story="group-1")
+    LanguageEdition.objects.create(article=persian, story="group-1")
+    row = LanguageEdition.objects.get(article=english)
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "a-long-password-1"))
+    listing = client.get("/newsroom/syndication/languageedition/")
+    assert listing.status_code == 200 and "group-1" in listing.content.decode()
+    assert client.get("/newsroom/syndication/languageedition/add/").status_code == 403
+    assert client.post(f"/newsroom/syndication/languageedition/{row.pk}/change/",
+                       {"story": "hijacked", "article": persian.pk}).status_code == 403
+    assert client.post(f"/newsroom/syndication/languageedition/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert LanguageEdition.objects.get(pk=row.pk).story == "group-1"

@@ -47,6 +47,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(LanguageEdition)
 class LanguageEditionAdmin(admin.ModelAdmin):
+    """The groups of stories that are translations of each other, to look at.
+
+    A link is made on the story's own form ("Translation of"), by an import or the API, through the
+    story service (``changes.link_translation``), which checks who may edit both stories and purges
+    their pages; a row written here would do neither."""
+
     list_display = ["story", "article"]
     search_fields = ["story", "=article__id"]
     raw_id_fields = ["article"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
