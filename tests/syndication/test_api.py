@@ -76,6 +76,23 @@ def test_articles_filter_by_section_tag_and_author(client, paper, query, which):
     assert _ids(client.get(f"/api/v1/articles?{query}")) == expected
 
 
+def test_articles_filter_by_edition_and_the_next_link_keeps_it(client, paper):
+    """?language=fa lists the Persian edition's stories only, in pages and in a sync; an unknown language is a 400."""
+    now = timezone.now()
+    persian = [make_article(section=paper["politics"], language="fa", published_at=now - timedelta(minutes=n))
+               for n in range(1, 4)]
+    first = client.get("/api/v1/articles?language=fa&limit=2")
+    assert _ids(first) == [s.pk for s in persian[:2]]
+    assert "language=fa" in first.json()["next"]
+    assert _ids(client.get(first.json()["next"])) == [persian[2].pk]
+    english = _ids(client.get("/api/v1/articles?language=en&limit=100"))
+    assert english == [s.pk for s in paper["stories"]]
+    since = (now - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    assert sorted(_ids(client.get(f"/api/v1/articles?language=fa&since={since}"))) == sorted(s.pk for s in persian)
+    message = _error(client.get("/api/v1/articles?language=de"), 400, "language")
+    assert message == "must be one of the editions' languages, en, fa; not 'de'"
+
+
 def test_since_gives_every_change_oldest_first_including_withdrawals(client, paper):
     """Incremental sync: edits, stories that became visible, and unpublished ones (pubstatus canceled)."""
     now = timezone.now()
@@ -137,7 +154,7 @@ def test_drafts_are_hidden_unless_the_token_may_see_them(client, paper):
     ("since=yesterday", "since", "'yesterday' is not an ISO 8601 time like 2021-04-12T05:35:00Z"),
     ("since=2021-04-12T05:35:00", "since", "'2021-04-12T05:35:00' has no time zone; end it with Z for UTC"),
     ("cursor=nonsense", "cursor", "'nonsense' is not a cursor from this site's own 'next' link"),
-    ("page=2", "page", "unknown parameter; this endpoint takes author, cursor, limit, section, since, tag"),
+    ("page=2", "page", "unknown parameter; this endpoint takes author, cursor, language, limit, section, since, tag"),
 ])
 def test_bad_parameters_get_a_400_naming_the_parameter(client, query, parameter, message):
     assert _error(client.get(f"/api/v1/articles?{query}"), 400, parameter) == message

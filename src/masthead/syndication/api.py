@@ -33,7 +33,7 @@ from masthead.syndication.models import ApiToken
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-LIST_PARAMS = {"section", "tag", "author", "since", "limit", "cursor"}
+LIST_PARAMS = {"section", "tag", "author", "language", "since", "limit", "cursor"}
 WRITABLE = {"headline", "kicker", "summary", "body", "source", "slug", "language", "section", "tags", "authors"}
 
 
@@ -89,6 +89,12 @@ def _limit(request) -> int:
 
 
 def _filed_under(request, queryset):
+    if "language" in request.GET:  # one edition's stories: ?language=fa
+        language = request.GET["language"]
+        known = [code for code, _name in settings.LANGUAGES]
+        if language not in known:
+            raise BadRequest("language", f"must be one of the editions' languages, {', '.join(known)}; not {language[:40]!r}")
+        queryset = queryset.filter(language=language)
     for name, model, lookup in (("section", Section, "section"), ("tag", Tag, "tags"), ("author", Author, "authors")):
         slug = request.GET.get(name)
         if slug is None:

@@ -258,6 +258,8 @@ def _described() -> dict:
                         _query("section", "Only this section (slug; 404 if there is none).", STRING),
                         _query("tag", "Only this tag (slug; 404 if there is none).", STRING),
                         _query("author", "Only this author (slug; 404 if there is none).", STRING),
+                        _query("language", "Only this edition's stories (its language).",
+                               {"enum": [code for code, _ in settings.LANGUAGES]}),
                         _query("since", "Incremental sync: stories published, changed or withdrawn (pubstatus "
                                         "`canceled`) at or after this time, oldest first.", TIME),
                         LIMIT,
