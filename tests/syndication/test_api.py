@@ -147,6 +147,15 @@ def test_drafts_are_hidden_unless_the_token_may_see_them(client, paper):
         assert client.get(f"/api/v1/articles/{draft.pk}", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
 
 
+@pytest.mark.parametrize("name", ["section", "tag", "author"])
+@pytest.mark.parametrize("slug", ["%C3%A9%00%09", "a%00b", "", "%F0%9F%93%B0"])
+def test_a_slug_no_section_tag_or_author_can_have_is_a_404_on_every_database(client, paper, name, slug):
+    """A NUL, a tab or an emoji is no slug: the list answers 404 naming the parameter, never 500 (PostgreSQL
+    refuses to compare U+0000, so such a value must not reach the query)."""
+    message = _error(client.get(f"/api/v1/articles?{name}={slug}&language=fa"), 404, name)
+    assert message.startswith(f"no {name} with slug ")
+
+
 @pytest.mark.parametrize("query,parameter,message", [
     ("limit=0", "limit", "must be a whole number from 1 to 100, not '0'"),
     ("limit=abc", "limit", "must be a whole number from 1 to 100, not 'abc'"),

@@ -33,6 +33,7 @@ from masthead.syndication.models import ApiToken
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+SLUG = re.compile(r"[-\w]+")
 LIST_PARAMS = {"section", "tag", "author", "language", "since", "limit", "cursor"}
 WRITABLE = {"headline", "kicker", "summary", "body", "source", "slug", "language", "section", "tags", "authors"}
 
@@ -99,7 +100,8 @@ def _filed_under(request, queryset):
         slug = request.GET.get(name)
         if slug is None:
             continue
-        found = model.objects.filter(slug=slug).first()
+        # Only a slug can name one; anything else (PostgreSQL cannot even compare U+0000) names nothing.
+        found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
         if found is None:
             # 404, not 400: the request is well formed; what it names does not exist.
             raise BadRequest(name, f"no {name} with slug {slug!r}", status=404)
