@@ -68,3 +68,17 @@ def test_a_search_lists_stories_and_printed_pages_and_leads_to_the_other_edition
     page.locator(".search-edition a").click()
     page.wait_for_url("**/search/?q=*")
     assert page.evaluate("document.documentElement.lang") == "en"
+
+
+@pytest.mark.parametrize("address,name", [("/fa/", "fa-home-axe"), ("/fa/epaper/", "fa-epaper-axe"),
+                                          ("/fa/newsletter/", "fa-newsletter-axe")])
+def test_the_persian_front_page_e_paper_and_newsletter_pass_axe_in_persian(live_server, browser, paper,
+                                                                            screenshots_dir, address, name):
+    """Right to left, in Persian (the strings of the newsletter strip and the e-paper included), and axe-clean."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page.goto(live_server.url + address)
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["fa", "rtl"]
+    text = page.locator("body").inner_text()
+    assert "The day's paper in your inbox" not in text and "E-paper" not in text and "Subscribe" not in text
+    assert violations(page) == []
+    page.screenshot(path=os.path.join(screenshots_dir, f"{name}.png"), full_page=True)
