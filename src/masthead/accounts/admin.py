@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _, ngettext
 
 from masthead.accounts import throttle
 from masthead.accounts.models import AuditEntry
+from masthead.viewonly import ViewOnly
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnly, admin.ModelAdmin):
     """The audit log, read-only: no one edits or deletes history from the newsroom."""
 
     list_display = ["at", "action", "username", "address", "detail"]
@@ -14,15 +15,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["=username", "=address"]
     show_full_result_count = False
     actions = ["unlock"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_unlock_permission(self, request):
         return request.user.has_perm("auth.change_user")

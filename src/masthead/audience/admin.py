@@ -9,10 +9,11 @@ from masthead import parameters
 from masthead.audience import charts, reports
 from masthead.audience.models import StoryReads
 from masthead.news.models import Article
+from masthead.viewonly import ViewOnly
 
 
 @admin.register(StoryReads)
-class AudienceAdmin(admin.ModelAdmin):
+class AudienceAdmin(ViewOnly, admin.ModelAdmin):
     """Listed on the newsroom's index as "Audience"; its page is the report, not a list of rows to edit."""
 
     def has_module_permission(self, request):
@@ -20,15 +21,6 @@ class AudienceAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

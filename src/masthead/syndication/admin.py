@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from masthead.syndication.models import ApiToken, LanguageEdition
+from masthead.viewonly import ViewOnly
 
 
 @admin.register(ApiToken)
@@ -46,7 +47,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(LanguageEdition)
-class LanguageEditionAdmin(admin.ModelAdmin):
+class LanguageEditionAdmin(ViewOnly, admin.ModelAdmin):
     """The groups of stories that are translations of each other, to look at.
 
     A link is made on the story's own form ("Translation of"), by an import or the API, through the
@@ -57,11 +58,3 @@ class LanguageEditionAdmin(admin.ModelAdmin):
     search_fields = ["story", "=article__id"]
     raw_id_fields = ["article"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
