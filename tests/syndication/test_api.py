@@ -262,7 +262,7 @@ def test_write_errors_name_the_field(client, paper):
         ({"headline": "x", "section": "politics", "tags": "iran"}, "tags", "must be a list of non-empty strings"),
         ({"headline": "x", "section": "politics", "language": "xx"}, "language", "language: Value 'xx' is not a valid choice."),
         ({"headline": "x", "section": "politics", "status": "published"}, "status", "is not a writable field; writable: "
-         "authors, body, headline, kicker, language, section, slug, source, summary, tags"),
+         "authors, body, headline, kicker, language, section, slug, source, summary, tags, translation_of"),
         ({"headline": 5, "section": "politics"}, "headline", "must be a string"),
     ]
     cases += [  # well formed, naming what does not exist

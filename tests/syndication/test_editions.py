@@ -12,7 +12,9 @@ from django.utils import timezone
 from masthead.news.models import Article
 from masthead.stories import changes
 from tests.news.factories import make_article, make_section
+from tests.ingest.factories import run_import
 from tests.stories.factories import SYSTEM
+from tests.syndication.factories import REPORTER, make_token, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +156,100 @@ def test_a_persian_publish_refreshes_the_cached_persian_feed(client):
     response = client.get("/fa/feeds/rss/")
     assert response["X-Cache"] == "miss"
     assert "قرارداد نفتی امضا شد" in response.content.decode()
+
+
+# The API's link between editions ------------------------------------------------------------
+
+def _write(client, path, data, token, method="post"):
+    return getattr(client, method)(path, data=json.dumps(data), content_type="application/json",
+                                   HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def _associations(item) -> list[tuple[str, str, str]]:
+    return [(link["name"], link["language"], link["altids"][0]["value"]) for link in item.get("associations", [])]
+
+
+def test_ninjs_names_each_story_s_translation(client, papers):
+    """GET of a linked story, and the lists, carry the other edition as an association named 'translation'."""
+    english = client.get("/api/v1/articles/302104").json()
+    assert _associations(english) == [("translation", "fa", "302106")]
+    assert english["associations"][0]["uri"] == f"{SITE}/news/302106/"
+    assert english["associations"][0]["headlines"][0]["value"] == "ظریف: قدرت‌های خارجی منطقه را ترک کنند"
+    listed = {item["altids"][0]["value"]: item for item in client.get("/api/v1/articles?limit=10").json()["items"]}
+    assert _associations(listed["302106"]) == [("translation", "en", "302104")]
+    assert "associations" not in listed["302110"]
+    synced = {item["altids"][0]["value"]: item for item in client.get(
+        "/api/v1/articles?since=2000-01-01T00:00:00Z&limit=10").json()["items"]}
+    assert _associations(synced["302104"]) == [("translation", "fa", "302106")]
+
+
+def test_ninjs_leaves_out_a_translation_readers_cannot_see(client, papers):
+    """An unpublished edition is no association for readers; an editor's token still sees it."""
+    changes.unpublish(papers["persian"], by=SYSTEM)
+    assert "associations" not in client.get("/api/v1/articles/302104").json()
+    token = make_token(make_user(groups=["editor"]))
+    seen = client.get("/api/v1/articles/302104", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert _associations(seen) == [("translation", "fa", "302106")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_links_a_new_story_to_its_translation(client):
+    """POST with translation_of links both ways, like the newsroom's field: both pages then carry hreflang."""
+    section = make_section(slug="politics")
+    english = make_article(section=section, headline="Oil deal signed")
+    token = make_token(make_user(groups=["editor"]))
+    client.get(english.get_absolute_url())  # cached before the link: the link must purge it
+    response = _write(client, "/api/v1/articles", {"headline": "قرارداد نفتی امضا شد", "section": "politics",
+                                                   "language": "fa", "translation_of": english.pk}, token)
+    assert response.status_code == 201, response.content
+    news_id = int(response.json()["altids"][0]["value"])
+    assert _associations(response.json()) == [("translation", "en", str(english.pk))]
+    assert _write(client, f"/api/v1/articles/{news_id}/publish", {}, token).status_code == 200
+    page = client.get(english.get_absolute_url())
+    assert page["X-Cache"] == "miss"
+    assert f'hreflang="fa" href="{SITE}/fa/news/{news_id}/' in page.content.decode()
+
+
+def test_the_api_links_an_edited_story_and_refuses_bad_links(client, papers):
+    """PATCH links an existing story; a link to itself, to its own language, to no story or a non-number is refused."""
+    token = make_token(make_user(groups=["editor"]))
+    english = make_article(section=papers["politics"], headline="Markets calm in Tehran")
+    path = f"/api/v1/articles/{english.pk}"
+    cases = [(english.pk, 400, "a story cannot be its own translation"),
+             (302104, 400, "story 302104 is in 'en' too: a translation is in another edition's language"),
+             (999999, 404, "no story with News ID 999999"),
+             ("302110", 400, "must be the News ID (a whole number) of the same story in another edition"),
+             (True, 400, "must be the News ID (a whole number) of the same story in another edition")]
+    for value, status, message in cases:
+        response = _write(client, path, {"headline": "Changed", "translation_of": value}, token, method="patch")
+        assert response.status_code == status, response.content
+        assert response.json()["error"] == {"status": status, "message": message, "parameter": "translation_of"}
+    assert Article.objects.get(pk=english.pk).headline == "Markets calm in Tehran"  # refused whole: nothing kept
+    response = _write(client, path, {"translation_of": 302110}, token, method="patch")
+    assert response.status_code == 200, response.content
+    assert _associations(response.json()) == [("translation", "fa", "302110")]
+    assert _associations(client.get("/api/v1/articles/302110").json()) == [("translation", "en", str(english.pk))]
+
+
+def test_a_reporter_cannot_link_a_story_they_may_not_edit(client, papers):
+    """Linking changes both stories, so it needs the right to edit both: a reporter's token is refused with 403."""
+    reporter = make_user(perms=REPORTER)
+    token = make_token(reporter)
+    created = _write(client, "/api/v1/articles", {"headline": "بازار آرام", "section": "politics", "language": "fa",
+                                                  "translation_of": 302104}, token)
+    assert created.status_code == 403, created.content
+    assert "may not" in created.json()["error"]["message"]
+    assert not Article.objects.filter(headline="بازار آرام").exists()
+
+
+def test_the_api_round_trips_a_translation_through_the_importer(client, papers, tmp_path):
+    """ninjs the API writes, imported into another site, carries the link: the importer reads it back."""
+    items = [client.get(f"/api/v1/articles/{pk}").json() for pk in (302104, 302106)]
+    Article.objects.filter(pk__in=[302104, 302106]).delete()
+    feed = tmp_path / "wire.jsonl"
+    feed.write_text("\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n", encoding="utf-8")
+    ran = run_import(feed, format="ninjs")
+    assert ran.returncode == 0, ran.stderr
+    english = Article.objects.get(headline="Iran FM tells foreign powers: leave the region")
+    persian = Article.objects.get(language="fa", headline__startswith="ظریف")
+    assert _associations(client.get(f"/api/v1/articles/{english.pk}").json()) == [("translation", "fa", str(persian.pk))]

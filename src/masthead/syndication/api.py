@@ -11,7 +11,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.http import JsonResponse
 from django.urls import reverse
@@ -29,13 +29,14 @@ from masthead.syndication import ninjs
 from masthead.delivery import keys
 from masthead.news.caching import cacheable
 from masthead.syndication.caching import readable_from_any_site
-from masthead.syndication.models import ApiToken
+from masthead.syndication.models import ApiToken, LanguageEdition
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 SLUG = re.compile(r"[-\w]+")
 LIST_PARAMS = {"section", "tag", "author", "language", "since", "limit", "cursor"}
-WRITABLE = {"headline", "kicker", "summary", "body", "source", "slug", "language", "section", "tags", "authors"}
+WRITABLE = {"headline", "kicker", "summary", "body", "source", "slug", "language", "section", "tags", "authors",
+            "translation_of"}
 
 
 class BadRequest(Exception):
@@ -115,6 +116,26 @@ def _with_relations(queryset):
     return queryset.select_related("section").prefetch_related("authors", "tags")
 
 
+def _as_ninjs(articles, *, user=None) -> list[dict]:
+    """``articles`` as ninjs, each with its editions in other languages that ``user`` (None: a reader) may see.
+
+    Two queries for the whole page, however many stories it holds: their story keys, then the
+    stories sharing them."""
+    articles = list(articles)
+    keys_of = dict(LanguageEdition.objects.filter(article_id__in=[a.pk for a in articles]).values_list("article_id", "story"))
+    by_key: dict[str, list[Article]] = {}
+    if keys_of:
+        others = Article.objects.all() if user is not None else Article.objects.visible()
+        for other in (others.filter(edition__story__in=set(keys_of.values())).annotate(story_key=F("edition__story"))
+                      .only("id", "language", "headline", "slug", "status", "published_at", "created_by_id")
+                      .order_by("language", "id")):
+            if user is None or other.is_visible() or rules.can_see(user, other):
+                by_key.setdefault(other.story_key, []).append(other)
+    return [ninjs.to_ninjs(article, translations=[other for other in by_key.get(keys_of.get(article.pk), [])
+                                                 if other.pk != article.pk and other.language != article.language])
+            for article in articles]
+
+
 @csrf_exempt  # token-authenticated writes carry no cookie, so there is no session to forge
 @_api_view({"GET", "HEAD", "POST"})
 def articles(request):
@@ -132,7 +153,7 @@ def articles(request):
         # The site's own keyset pages, newest first: the cursor was checked above.
         page = listing.paginate(_with_relations(_filed_under(request, Article.objects.visible())),
                                 {"before": request.GET.get("cursor")}, size=limit)
-        items = [ninjs.to_ninjs(article) for article in page.items]
+        items = _as_ninjs(page.items)
         next_cursor = page.older
     else:
         # Incremental sync: what became public or changed since ``since``, and what was withdrawn.
@@ -149,8 +170,9 @@ def articles(request):
         # Keys first, then the rows: joined to sections, SQLite would plan a scan of every story.
         changed_rows = list(queryset.order_by("changed", "id").values_list("id", "changed")[: limit + 1])
         found = _with_relations(Article.objects.all()).in_bulk([pk for pk, _ in changed_rows[:limit]])
-        items = [ninjs.to_ninjs(found[pk]) if found[pk].status == Article.Status.PUBLISHED else ninjs.canceled(pk, changed)
-                 for pk, changed in changed_rows[:limit]]
+        shown = dict(zip([pk for pk, _ in changed_rows[:limit] if found[pk].status == Article.Status.PUBLISHED],
+                         _as_ninjs(found[pk] for pk, _ in changed_rows[:limit] if found[pk].status == Article.Status.PUBLISHED)))
+        items = [shown[pk] if pk in shown else ninjs.canceled(pk, changed) for pk, changed in changed_rows[:limit]]
         last = changed_rows[limit - 1] if len(changed_rows) > limit else None
         next_cursor = listing.encode(last[1], last[0]) if last else None
     params = {k: v for k, v in request.GET.items() if k != "cursor"}
@@ -175,8 +197,8 @@ def article(request, news_id: int):
         # The newsroom's own rule: a story readers cannot see is for editors and the account that wrote it.
         return jsonerrors.error(404, f"no visible story with News ID {news_id}")
     if token is not None:  # a token holder's view may include drafts: never page-cache it
-        return _as_saved(found)
-    return readable_from_any_site(cacheable(_json(ninjs.to_ninjs(found)), {found.surrogate_key},
+        return _as_saved(found, user=token.user)
+    return readable_from_any_site(cacheable(_json(_as_ninjs([found])[0]), {found.surrogate_key},
                                             last_modified=found.updated_at, strict=True))
 
 
@@ -261,16 +283,16 @@ def _version(request, data: dict) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _as_saved(article: Article, *, status: int = 200) -> JsonResponse:
+def _as_saved(article: Article, *, user, status: int = 200) -> JsonResponse:
     """The story as stored, with its version as the ETag a writer sends back in ``If-Match``."""
     fresh = _with_relations(Article.objects.all()).get(pk=article.pk)
-    response = _json(ninjs.to_ninjs(fresh), status=status)
+    response = _json(_as_ninjs([fresh], user=user)[0], status=status)
     response["ETag"] = f'"v{fresh.version}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _changed(request, change, *, status: int = 200) -> JsonResponse:
+def _changed(request, change, *, user, status: int = 200) -> JsonResponse:
     """Make ``change`` through the story service, all or nothing; its refusals answered as the API answers errors."""
     try:
         with transaction.atomic():  # a tag named in a refused write is not kept either
@@ -285,7 +307,7 @@ def _changed(request, change, *, status: int = 200) -> JsonResponse:
     except changes.StaleVersion as stale:
         code = 412 if request.META.get("HTTP_IF_MATCH") else 409
         return jsonerrors.error(code, stale.message, parameter="If-Match" if code == 412 else "version")
-    response = _as_saved(article, status=status)
+    response = _as_saved(article, user=user, status=status)
     if status == 201:
         response["Location"] = reverse("syndication:api-article", args=[article.pk])
     return response
@@ -360,6 +382,24 @@ def _values(data: dict) -> tuple[dict, list | None, list | None]:
     return values, tags, authors
 
 
+def _link_translation(article: Article, data: dict, *, user) -> None:
+    """Link ``article`` to the story named by ``translation_of`` (its News ID), as the newsroom's field does."""
+    other = data.get("translation_of")
+    if other is None:
+        return
+    if isinstance(other, bool) or not isinstance(other, int) or not 1 <= other <= parameters.MAX_ID:
+        raise BadRequest("translation_of", "must be the News ID (a whole number) of the same story in another edition")
+    if other == article.pk:
+        raise BadRequest("translation_of", "a story cannot be its own translation")
+    original = Article.objects.filter(pk=other).first()
+    if original is None or not (original.is_visible() or rules.can_see(user, original)):
+        raise BadRequest("translation_of", f"no story with News ID {other}", status=404)
+    if original.language == article.language:
+        raise BadRequest("translation_of", f"story {other} is in {article.language!r} too: a translation is in "
+                                           "another edition's language")
+    changes.link_translation(article, of=original, by=user)
+
+
 def create(request):
     """Create a draft from the JSON body, written by the token's account; ``headline`` and ``section`` are required."""
     token = _token(request)
@@ -375,10 +415,12 @@ def create(request):
 
     def change():
         values, tags, authors = _values(data)
-        return changes.create(Article(status=Article.Status.DRAFT, **values), by=token.user, tags=tags or [],
-                              authors=authors or [])
+        article = changes.create(Article(status=Article.Status.DRAFT, **values), by=token.user, tags=tags or [],
+                                 authors=authors or [])
+        _link_translation(article, data, user=token.user)
+        return article
 
-    return _changed(request, change, status=201)
+    return _changed(request, change, user=token.user, status=201)
 
 
 def update(request, news_id: int):
@@ -394,9 +436,11 @@ def update(request, news_id: int):
 
     def change():
         values, tags, authors = _values(data)
-        return changes.edit(found.pk, by=token.user, values=values, tags=tags, authors=authors, version=version)
+        article = changes.edit(found.pk, by=token.user, values=values, tags=tags, authors=authors, version=version)
+        _link_translation(article, data, user=token.user)
+        return article
 
-    return _changed(request, change)
+    return _changed(request, change, user=token.user)
 
 
 @csrf_exempt  # token-authenticated: see ``articles``
@@ -412,7 +456,7 @@ def publish(request, news_id: int):
     at = parameters.story_time(data["at"], name="at") if isinstance(data.get("at"), str) else None
     if "at" in data and at is None:
         raise BadRequest("at", "must be an ISO 8601 time like 2021-04-12T05:35:00Z")
-    return _changed(request, lambda: changes.publish(found.pk, by=token.user, at=at, version=version))
+    return _changed(request, lambda: changes.publish(found.pk, by=token.user, at=at, version=version), user=token.user)
 
 
 # What other entrances of the API (live updates) share with this module: the same error shape,

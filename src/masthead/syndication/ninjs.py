@@ -19,6 +19,8 @@ from masthead.news.models import Article
 VERSION = "2.0"
 SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.0.json"
 NEWS_ID_ROLE = "newsid"
+# The association that links a story to its edition in another language (the importer reads it back).
+TRANSLATION = "translation"
 
 
 def rfc3339(moment: datetime) -> str:
@@ -43,8 +45,12 @@ def byline(authors) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
-def to_ninjs(article: Article) -> dict:
-    """``article`` as a ninjs 2.0 object (the caller prefetches section, tags and authors)."""
+def to_ninjs(article: Article, *, translations=()) -> dict:
+    """``article`` as a ninjs 2.0 object (the caller prefetches section, tags and authors).
+
+    ``translations`` are the same story's editions in other languages that the reader may see:
+    each becomes an ``associations`` entry named ``translation``, which ``from_ninjs`` and the
+    importer read back as the link between the two."""
     site = settings.SITE_URL
     authors = list(article.authors.all())
     tags = list(article.tags.all())
@@ -85,7 +91,16 @@ def to_ninjs(article: Article) -> dict:
                           for a in authors]
     if article.source:
         item["infosources"] = [{"name": article.source}]
+    if translations:
+        item["associations"] = [_translation(other, site) for other in translations]
     return item
+
+
+def _translation(other: Article, site: str) -> dict:
+    return {"name": TRANSLATION, "rel": TRANSLATION, "type": "text", "uri": uri(other.pk), "language": other.language,
+            "altids": [{"role": NEWS_ID_ROLE, "value": str(other.pk)}],
+            "headlines": [{"role": "main", "contenttype": "text/plain", "value": other.headline}],
+            "renditions": [{"name": "web", "href": site + other.get_absolute_url(), "contenttype": "text/html"}]}
 
 
 def canceled(article_id: int, at: datetime) -> dict:

@@ -107,6 +107,13 @@ def schemas() -> dict:
                 "infosources": _entries(required=("name",), name=STRING),
                 "altids": _entries(required=("role", "value"), role=STRING, value=STRING),
                 "renditions": _entries(required=("name",), name=STRING, href=URI, contenttype=STRING),
+                "associations": {
+                    **_entries(required=("name", "uri", "language"), name={"const": "translation"},
+                               rel={"const": "translation"}, type={"enum": ["text"]}, uri=URI, language=STRING,
+                               altids=_entries(required=("role", "value"), role=STRING, value=STRING),
+                               headlines=_entries(required=("value",), role=STRING, contenttype=STRING, value=STRING),
+                               renditions=_entries(required=("name",), name=STRING, href=URI, contenttype=STRING)),
+                    "description": "The same story in the other editions' languages (those the caller may see)."},
             },
         },
         "ArticleList": {
@@ -129,6 +136,11 @@ def schemas() -> dict:
                          "items": {"allOf": [_text(shortest=1, longest=80), {"pattern": "[^\\W_]"}],
                                    "description": "At least one letter or digit, which make the tag's address."}},
                 "authors": {"type": "array", "items": SLUG, "description": "Authors' slugs (404 if one is unknown)."},
+                "translation_of": {"type": ["integer", "null"], "minimum": 1, "maximum": parameters.MAX_ID,
+                                   "description": "The News ID of the same story in another edition's language: "
+                                                  "each then links to the other (404 if there is no such story you "
+                                                  "may see; 400 if it is in this story's language). Null or absent: "
+                                                  "links stay as they are."},
                 "version": VERSION,
             },
         },
