@@ -106,12 +106,14 @@ def wait_for_http(url: str, *, seconds: float = 20) -> None:
 
 
 @contextlib.contextmanager
-def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, start_seconds: float = 20,
+def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, start_seconds: float = 90,
                started: list | None = None):
     """Run ``masthead serve`` in its own process with ``env``; yield its base URL once it answers.
 
     The server leads a process group of its own; ``started``, if given, receives its Popen, so a test
-    can kill the whole server (``os.killpg``) as a crash would."""
+    can kill the whole server (``os.killpg``) as a crash would. A server that has not answered within
+    ``start_seconds`` fails the test; the wait is long because a crowded machine starts Django slowly,
+    and it costs nothing when the server is quick."""
     import sys
 
     port = free_port()

@@ -50,7 +50,7 @@ def test_a_page_from_the_page_cache_is_counted_without_redis(server):
     """Served from the page cache, the page names its beacon; each reader's beacon is counted, bots and repeats not."""
     story = make_article()
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
-    with servers.app_server(env, server=server, start_seconds=60) as base:
+    with servers.app_server(env, server=server) as base:
         url = base + story.get_absolute_url()
         assert _page(url)[0] == "miss"
         cached, _, html = _page(url)
@@ -75,7 +75,7 @@ def test_two_workers_count_one_reader_once_with_redis(redis_url):
     """With Redis, a reader's repeat sent to another worker is not counted; the fold brings the count into the table."""
     story = make_article()
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": redis_url}
-    with servers.app_server(env, workers=2, start_seconds=60) as base:
+    with servers.app_server(env, workers=2) as base:
         assert _page(base + story.get_absolute_url())[0] in {"miss", "hit"}
         for _ in range(10):  # spread over both workers
             assert _beacon(base + f"/hit/{story.pk}")[0] == 204
@@ -92,7 +92,7 @@ def test_a_page_from_varnish_is_counted(redis_url):
     """Varnish answers the page itself; the beacon passes through it to the app and is counted."""
     story = make_article()
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
-    with servers.app_server(env, start_seconds=60) as app, servers.varnish([app]) as front:
+    with servers.app_server(env) as app, servers.varnish([app]) as front:
         url = front + story.get_absolute_url()
         deadline = time.monotonic() + 15
         while True:  # Varnish serves once its health probe has seen the app answer

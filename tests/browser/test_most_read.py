@@ -46,7 +46,7 @@ def test_opening_a_story_raises_its_count_on_the_audience_chart(browser):
     make_reads(make_article(section=section, headline="Oil prices rise"), count=5)
     editor = make_user("editor")
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
-    with servers.app_server(env, start_seconds=60) as base:
+    with servers.app_server(env) as base:
         newsroom = browser.new_context(bypass_csp=True).new_page()
         newsroom.goto(f"{base}/newsroom/login/")
         newsroom.fill("#id_username", editor.username)

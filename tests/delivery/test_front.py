@@ -49,7 +49,7 @@ def _read_reply(sock: socket.socket) -> str:
 def _serving(server: str, **env):
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), **env}
     # A shared, busy machine can take a while to start a server; the checks below have no timing.
-    with servers.app_server(env, server=server, start_seconds=90) as base:
+    with servers.app_server(env, server=server) as base:
         yield base
 
 
