@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import connection as db_connection
+from django.db import connection as db_connection, connections as db_connections
 from django.utils import timezone
 
 from masthead.newsletters import composing
@@ -138,6 +138,9 @@ class _Connection(threading.Thread):
                     return
         finally:
             _close(connection)
+            # Nothing here should have used the database; if a backend or template did, its
+            # connection belongs to this thread and would otherwise stay open.
+            db_connections.close_all()
 
     def _send(self, subscriber: Subscriber, connection) -> str:
         """Hand ``subscriber``'s message over; the server's refusal of this one address, or ''."""
