@@ -294,6 +294,15 @@ ANYMAIL = {key: value for key, value in {
 # MASTHEAD_DIGEST_STORIES: how many stories the daily digest carries. Default: 8.
 DIGEST_STORIES = int(_env("MASTHEAD_DIGEST_STORIES", "8"))
 
+# MASTHEAD_DIGEST_CONNECTIONS: how many mail connections the digest is sent over at once, each with a
+# thread of its own; a send killed half-way sends at most this many messages again. Default: 4
+# (bench/README.md, "The daily digest", measured 1 against several).
+_digest_connections = _env("MASTHEAD_DIGEST_CONNECTIONS", "4").strip()
+if not _digest_connections.isdigit() or int(_digest_connections) < 1:
+    raise ImproperlyConfigured(f"MASTHEAD_DIGEST_CONNECTIONS={_digest_connections!r} is not a number of connections "
+                               "(a whole number, 1 or more).")
+DIGEST_CONNECTIONS = int(_digest_connections)
+
 # MASTHEAD_READ_REPEAT_SECONDS: a reader's second read of a story within this many seconds is not
 # counted again (recognised by a salted hash that is forgotten after the window). Default: 1800.
 READ_REPEAT_SECONDS = int(_env("MASTHEAD_READ_REPEAT_SECONDS", "1800"))

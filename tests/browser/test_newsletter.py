@@ -46,3 +46,30 @@ def test_reader_subscribes_confirms_and_leaves(live_server, browser, screenshots
     page.get_by_role("heading", name="You have unsubscribed").wait_for()
     assert not Subscriber.objects.exists()
     context.close()
+
+
+@pytest.mark.parametrize("prefix", ["", "/fa"])
+def test_the_confirm_and_unsubscribe_pages_pass_axe(live_server, browser, screenshots_dir, prefix):
+    """The pages a newsletter mail links to, sharing one head, in each edition: axe finds nothing."""
+    from masthead.newsletters import subscriptions
+    from tests.browser.test_editions import violations
+    from tests.newsletters.factories import make_subscriber
+
+    make_subscriber(email="leila@example.org")
+    confirm = subscriptions.confirmation_token(subscriptions.Request("omid@example.org", "en", (), "test"))
+    leave = subscriptions.unsubscribe_token("leila@example.org")
+    page = browser.new_page(viewport={"width": 1000, "height": 900}, bypass_csp=True)  # axe is the test's script
+    for name, address in (("confirm", f"/newsletter/confirm/{confirm}/"),
+                          ("unsubscribe", f"/newsletter/unsubscribe/{leave}/")):
+        page.goto(live_server.url + prefix + address)
+        assert page.evaluate("document.documentElement.lang") == ("fa" if prefix else "en")
+        assert violations(page) == [], name
+        heading = page.locator("section.newsletter h1").inner_text()
+        page.locator("section.newsletter button").click()
+        page.wait_for_function("heading => document.querySelector('section.newsletter h1').innerText != heading",
+                               arg=heading)
+        assert page.locator("section.newsletter .error").count() == 0
+        assert violations(page) == [], f"{name}, answered"
+        page.screenshot(path=os.path.join(screenshots_dir, f"newsletter-{name}{prefix.replace('/', '-')}.png"),
+                        full_page=True)
+    page.close()

@@ -27,14 +27,37 @@ def make_subscriber(**overrides) -> Subscriber:
 
 class Sink:
     """What an aiosmtpd server accepted. ``before_accept(count)`` runs before each message is
-    accepted; it may return an SMTP error line to refuse it."""
+    accepted; it may return an SMTP error line to refuse it, or ``Sink.DROP`` to close the
+    connection without an answer. ``refuse_connection(number)`` runs at each MAIL FROM with the
+    number of its connection (0 for the first that sent one); true refuses it with 421."""
+
+    DROP = object()
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.recipients: list[str] = []
+        self.connections: list[int] = []  # the connection number of each accepted message
         self.lock = threading.Lock()
         self.before_accept = None
+        self.refuse_connection = None
         self.refuse = set()
+        self._sessions: dict[int, int] = {}
+        self._kept = []  # the sessions, so that their ids stay theirs
+
+    def _number(self, session) -> int:
+        with self.lock:
+            if id(session) not in self._sessions:
+                self._sessions[id(session)] = len(self._sessions)
+                self._kept.append(session)
+            return self._sessions[id(session)]
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        number = self._number(session)
+        if self.refuse_connection and self.refuse_connection(number):
+            return "421 4.7.0 Too many connections from your host"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -46,10 +69,14 @@ class Sink:
         with self.lock:
             if self.before_accept:
                 refusal = self.before_accept(len(self.messages))
+                if refusal is self.DROP:
+                    server.transport.close()
+                    return "421 4.3.0 Connection dropped"  # never reaches the sender
                 if refusal:
                     return refusal
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
             self.recipients += envelope.rcpt_tos
+            self.connections.append(self._sessions.get(id(session), -1))
         return "250 OK"
 
     def to(self, address: str) -> list:

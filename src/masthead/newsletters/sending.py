@@ -1,31 +1,27 @@
-"""Sending a digest: in batches over one mail connection each, with a send log that makes a send
-resumable.
+"""Sending a digest: over several mail connections at once (``handover.py``), with a send log
+that makes a send resumable.
 
 The log (``Delivery``) gets a row, committed on its own, the moment the mail server has accepted a
 message, and a message is sent only to an address the log does not hold. So a send killed at any
 point and run again carries on where it stopped: every address already logged is skipped, every
 other one is sent. The one window left is between the server's acceptance and that commit (a
-crash there sends that one message again); each message carries the same ``Message-ID`` on a
-resend so receiving servers can recognise it.
+crash there sends the message in flight on each connection again, at most one a connection);
+each message carries the same ``Message-ID`` on a resend so receiving servers can recognise it.
 """
 
-import smtplib
-from email.utils import parseaddr
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 from typing import Callable
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import IntegrityError, connection as db_connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masthead import characters
 from masthead.news.models import Article
-from masthead.newsletters import composing
+from masthead.newsletters import composing, handover
 from masthead.newsletters.models import Delivery, Digest, Subscriber, Suppression
 
 
@@ -65,12 +61,12 @@ def digest_for(*, edition: str, at: datetime, create: bool = True) -> Digest:
 
 
 def send(*, edition: str, at: datetime | None = None, dry_run: bool = False, batch_size: int = 500,
-         progress: Callable[[Report], None] | None = None) -> Report:
+         connections: int | None = None, progress: Callable[[Report], None] | None = None) -> Report:
     """Send (or, with ``dry_run``, compose without sending or logging) ``edition``'s digest of the day."""
     _check_edition(edition)
     at = at or timezone.now()
     digest = digest_for(edition=edition, at=at, create=not dry_run)
-    return send_digest(digest, dry_run=dry_run, batch_size=batch_size, progress=progress)
+    return send_digest(digest, dry_run=dry_run, batch_size=batch_size, connections=connections, progress=progress)
 
 
 def is_due(*, edition: str, at: datetime) -> bool:
@@ -85,7 +81,7 @@ def is_due(*, edition: str, at: datetime) -> bool:
 
 
 def send_due(*, editions: list[str] | None = None, at: datetime | None = None, batch_size: int = 500,
-             progress: Callable[[Report], None] | None = None) -> list[Report]:
+             connections: int | None = None, progress: Callable[[Report], None] | None = None) -> list[Report]:
     """Send what is due at ``at``: each edition's daily digest once its time has come (once a day,
     resuming one that stopped), and every special edition not yet finished, oldest first."""
     at = at or timezone.now()
@@ -95,10 +91,11 @@ def send_due(*, editions: list[str] | None = None, at: datetime | None = None, b
     reports = []
     for special in Digest.objects.filter(kind=Digest.Kind.SPECIAL, finished_at__isnull=True,
                                          edition__in=editions).order_by("started_at", "id"):
-        reports.append(send_digest(special, batch_size=batch_size, progress=progress))
+        reports.append(send_digest(special, batch_size=batch_size, connections=connections, progress=progress))
     for edition in editions:
         if is_due(edition=edition, at=at):
-            reports.append(send(edition=edition, at=at, batch_size=batch_size, progress=progress))
+            reports.append(send(edition=edition, at=at, batch_size=batch_size, connections=connections,
+                                progress=progress))
     return reports
 
 
@@ -135,25 +132,57 @@ def queue_special(*, edition: str, story_ids: list[int], by, subject: str = "",
                                  story_ids=list(story_ids), ordered_by=by, started_at=at)
 
 
-def send_digest(digest: Digest, *, dry_run: bool = False, batch_size: int = 500,
+def send_digest(digest: Digest, *, dry_run: bool = False, batch_size: int = 500, connections: int | None = None,
                 progress: Callable[[Report], None] | None = None) -> Report:
-    """Send ``digest`` to its edition's subscribers not yet in its send log (with ``dry_run``,
-    compose every message and send and log none)."""
+    """Send ``digest`` to its edition's subscribers not yet in its send log, over ``connections``
+    mail connections at once (default ``MASTHEAD_DIGEST_CONNECTIONS``); with ``dry_run``, compose
+    every message and send and log none."""
     everyone = recipients(digest.edition)
     report = Report(digest=digest, recipients=everyone.count(), dry_run=dry_run)
     if not digest.story_ids:
         if not dry_run and digest.pk:
             Digest.objects.filter(pk=digest.pk).update(finished_at=timezone.now())
         return report
-    if not dry_run:
-        Digest.objects.filter(pk=digest.pk).update(recipients=report.recipients)
-    composer = composing.Composer(digest)
-    connection = None if dry_run else get_connection()
+    if dry_run:
+        composer = composing.Composer(digest)
+        for batch in _pending(everyone, digest=digest, batch_size=batch_size, report=report, dry_run=True):
+            for subscriber in batch:
+                composer.message(subscriber, section_ids=subscriber.section_ids)
+            report.sent += len(batch)
+            if progress:
+                progress(report)
+        return report
+    Digest.objects.filter(pk=digest.pk).update(recipients=report.recipients)
+    tally = handover.Tally()
+
+    def counted() -> None:
+        report.sent, report.failed = tally.sent, tally.failed
+        Digest.objects.filter(pk=digest.pk).update(sent=report.sent + report.skipped, failed=report.failed)
+        if progress:
+            progress(report)
+
+    try:
+        handover.hand_over(_pending(everyone, digest=digest, batch_size=batch_size, report=report), digest=digest,
+                           connections=connections or settings.DIGEST_CONNECTIONS,
+                           messages_per_connection=batch_size, tally=tally, progress=counted)
+    finally:
+        report.sent, report.failed = tally.sent, tally.failed
+    sent = Delivery.objects.filter(digest=digest, error="").count()
+    Digest.objects.filter(pk=digest.pk).update(
+        sent=sent, failed=Delivery.objects.filter(digest=digest).exclude(error="").count(),
+        finished_at=timezone.now())
+    digest.refresh_from_db()
+    return report
+
+
+def _pending(everyone, *, digest: Digest, batch_size: int, report: Report, dry_run: bool = False):
+    """``everyone`` not yet in ``digest``'s send log, ``batch_size`` at a time, each with the
+    ``section_ids`` they chose; counts the others in ``report.skipped``."""
     last_id = 0
     while True:
         batch = list(everyone.filter(id__gt=last_id)[:batch_size])
         if not batch:
-            break
+            return
         last_id = batch[-1].pk
         # One query a batch for the readers' sections (a related manager per reader cost more
         # than encoding their message).
@@ -167,87 +196,9 @@ def send_digest(digest: Digest, *, dry_run: bool = False, batch_size: int = 500,
             digest=digest, email__in=[s.email for s in batch]).values_list("email", flat=True)}
         pending = [s for s in batch if s.email.lower() not in done]
         report.skipped += len(batch) - len(pending)
-        if dry_run:
-            for subscriber in pending:
-                composer.message(subscriber, section_ids=subscriber.section_ids)
-            report.sent += len(pending)
-        elif pending:
-            _send_batch(composer, pending, connection, report)
-            Digest.objects.filter(pk=digest.pk).update(sent=report.sent + report.skipped, failed=report.failed)
-        if progress:
-            progress(report)
-    if not dry_run:
-        sent = Delivery.objects.filter(digest=digest, error="").count()
-        Digest.objects.filter(pk=digest.pk).update(
-            sent=sent, failed=Delivery.objects.filter(digest=digest).exclude(error="").count(),
-            finished_at=timezone.now())
-        digest.refresh_from_db()
-    return report
+        yield pending
 
 
 def _check_edition(edition: str) -> None:
     if edition not in dict(settings.LANGUAGES):
         raise ValueError(f"There is no edition {edition!r}: choose one of {', '.join(dict(settings.LANGUAGES))}.")
-
-
-def _send_batch(composer: composing.Composer, batch: list[Subscriber], connection, report: Report) -> None:
-    connection.open()
-    composer.new_batch()
-    # Django's SMTP backend encodes each message whole; given the bytes, its smtplib connection
-    # sends them as they are. Other backends (files, the providers' APIs) take messages.
-    smtp = connection.connection if isinstance(connection, SMTPBackend) else None
-    log = _Log(composer.digest)
-    sender = parseaddr(settings.EMAIL_FROM)[1]
-    try:
-        if smtp:
-            smtp.ehlo_or_helo_if_needed()
-        for subscriber in batch:
-            section_ids = subscriber.section_ids
-            raw = composer.raw(subscriber.email, section_ids=section_ids) if smtp else None
-            try:
-                if raw is None:
-                    composer.message(subscriber, section_ids=section_ids, connection=connection).send()
-                else:
-                    _hand_over(smtp, sender, subscriber.email, raw)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                # This address was refused; the server and the rest of the list are fine.
-                log.add(subscriber.email, error=str(error)[:250])
-                report.failed += 1
-                continue
-            log.add(subscriber.email)
-            report.sent += 1
-    finally:
-        connection.close()
-
-
-def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, raw: bytes) -> None:
-    """What ``smtplib.SMTP.sendmail`` does for one plain ASCII recipient, without its parsing of
-    both addresses for every message (a tenth of the sender's time)."""
-    code, answer = smtp.docmd("mail", f"FROM:<{sender}>")
-    if code != 250:
-        smtp.rset()
-        raise smtplib.SMTPSenderRefused(code, answer, sender)
-    code, answer = smtp.docmd("rcpt", f"TO:<{recipient}>")
-    if code not in (250, 251):
-        smtp.rset()
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
-    code, answer = smtp.data(raw)
-    if code != 250:
-        smtp.rset()
-        raise smtplib.SMTPDataError(code, answer)
-
-
-class _Log:
-    """Writes the send log a row at a time, each in its own commit (the database is in autocommit
-    here), with one prepared statement rather than a model save for every message."""
-
-    def __init__(self, digest: Digest):
-        quote = db_connection.ops.quote_name
-        columns = ", ".join(quote(Delivery._meta.get_field(name).column) for name in ("digest", "email", "sent_at", "error"))
-        self.sql = f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"
-        self.digest_id = digest.pk
-
-    def add(self, email: str, *, error: str = "") -> None:
-        at = db_connection.ops.adapt_datetimefield_value(timezone.now())
-        with db_connection.cursor() as cursor:
-            cursor.execute(self.sql, [self.digest_id, email, at, error])

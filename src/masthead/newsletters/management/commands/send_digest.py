@@ -25,12 +25,16 @@ class Command(BaseCommand):
                                  "day), and any special edition ordered in the newsroom; for a timer every few minutes")
         parser.add_argument("--digest", type=int, metavar="ID", help="send (or finish) the digest with this ID")
         parser.add_argument("--batch-size", type=int, default=500, help="messages per mail connection (default 500)")
+        parser.add_argument("--connections", type=int, metavar="N",
+                            help="mail connections at once (default MASTHEAD_DIGEST_CONNECTIONS)")
 
-    def handle(self, *args, edition, dry_run, when_due, digest, batch_size, **options):
+    def handle(self, *args, edition, dry_run, when_due, digest, batch_size, connections, **options):
         if when_due and (dry_run or digest):
             raise CommandError("--when-due sends what is due: it does not go with --dry-run or --digest.")
         if batch_size < 1:
             raise CommandError(f"--batch-size must be 1 or more, not {batch_size}.")
+        if connections is not None and connections < 1:
+            raise CommandError(f"--connections must be 1 or more, not {connections}.")
         started = time.monotonic()
 
         def progress(report):
@@ -42,17 +46,18 @@ class Command(BaseCommand):
         try:
             if when_due:
                 reports = sending.send_due(editions=[edition] if edition else None, batch_size=batch_size,
-                                           progress=show)
+                                           connections=connections, progress=show)
                 if not reports:
                     self.stdout.write("Nothing is due.")
             elif digest:
                 found = Digest.objects.filter(pk=digest).first()
                 if found is None:
                     raise CommandError(f"There is no digest {digest}: the newsroom's Digests list their IDs.")
-                reports = [sending.send_digest(found, dry_run=dry_run, batch_size=batch_size, progress=show)]
+                reports = [sending.send_digest(found, dry_run=dry_run, batch_size=batch_size,
+                                               connections=connections, progress=show)]
             else:
                 reports = [sending.send(edition=edition or settings.LANGUAGE_CODE, dry_run=dry_run,
-                                        batch_size=batch_size, progress=show)]
+                                        batch_size=batch_size, connections=connections, progress=show)]
         except ValueError as error:
             raise CommandError(str(error)) from None
         except (smtplib.SMTPException, OSError) as error:
