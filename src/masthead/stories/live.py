@@ -112,8 +112,12 @@ def end_coverage(article: Article | int, *, by, at: datetime | None = None) -> C
 
 @transaction.atomic
 def post_update(article: Article | int, *, by, body: str, headline: str = "", key_event: bool = False,
-                pinned: bool = False) -> LiveUpdate:
-    """Post an update to a running live story; it is numbered next and shown at the top of the stream."""
+                pinned: bool = False, at: datetime | None = None) -> LiveUpdate:
+    """Post an update to a running live story; it is numbered next and shown at the top of the stream.
+
+    ``at`` dates an update written earlier (a loader filling in coverage): never in the future,
+    nor before the coverage started or the story's newest update, so numbers and times agree.
+    """
     article = _locked(article)
     rules.require(rules.can_post_update(by), _("You may not post live updates."))
     if key_event or pinned:
@@ -122,14 +126,21 @@ def post_update(article: Article | int, *, by, body: str, headline: str = "", ke
     if found is None or not found.is_running():
         raise WorkflowError(_("Story %(id)s is not live: start its coverage before posting updates.") % {"id": article.pk})
     headline, body = _clean(headline=headline, body=body)
-    last = LiveUpdate.objects.filter(article=article).order_by("-number").values_list("number", flat=True).first()
+    last, last_at = LiveUpdate.objects.filter(article=article).order_by("-number").values_list(
+        "number", "created_at").first() or (0, found.started_at)
+    now = timezone.now()
+    at = at or now
+    if at > now or at < max(last_at, found.started_at):
+        raise WorkflowError(_("An update of story %(id)s can be dated between its coverage's newest update or start "
+                              "(%(after)s) and now, not %(at)s.")
+                            % {"id": article.pk, "after": max(last_at, found.started_at).isoformat(), "at": at.isoformat()})
     version = _next_version(article)
     if pinned:
         LiveUpdate.objects.filter(article=article, pinned=True).update(pinned=False, version=version)
-    update = LiveUpdate.objects.create(version=version,
-        article=article, number=(last or 0) + 1, author=None if isinstance(by, rules.System) else by,
+    update = LiveUpdate.objects.create(
+        article=article, number=last + 1, created_at=at, author=None if isinstance(by, rules.System) else by,
         author_name=_author_name(by), headline=headline, body=body, body_html=sanitize.render_markdown(body),
-        key_event=key_event, pinned=pinned)
+        key_event=key_event, pinned=pinned, version=version)
     _keep(article, by=by, note=_("Live update %(n)d posted") % {"n": update.number})
     return update
 
