@@ -14,6 +14,14 @@ Builds a throwaway SQLite install under bench/results/ with one live story, serv
 3. the cached article page's throughput again while those readers poll, against step 1;
 4. the share of the server that 10,000 readers polling every --poll s would take, from step 1.
 
+With --crowd N it measures instead of extrapolating: the cached article page's throughput (wrk
+-t2 -c16 at the app, --duration s) without readers, then with N simulated readers polling
+(`bench/crowd.py`: one asyncio process, each reader asking `?version=<v>` every --poll s from a
+random phase, over at most --connections keep-alive connections), then without again; the cost
+is the drop against the mean of the two runs without. While the crowd polls, the editor posts
+--posts updates, and for each update and reader the time from the POST to the reader's first
+answer holding it gives the post-to-screen p50 and p99.
+
 Everything runs on 127.0.0.1 and is bounded in time; the install is removed at the end.
 """
 
@@ -119,6 +127,73 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path) -> dict:
+    """Cached article throughput without and with --crowd readers polling, in turns; post-to-screen while they poll.
+
+    The machine is shared, so its other load moves the throughput from one run to the next: the
+    runs without and with the readers alternate (--rounds times, and once more without at the
+    end), and the cost compares each run with readers to the mean of the runs either side of it.
+    """
+    load_before = os.getloadavg()
+    for path in (story["path"], f"/news/{story['id']}/updates/?version=0"):  # each worker builds its copy first
+        load(port, path=path, duration=1, connections=4, threads=2, headers={"Host": "localhost"})
+
+    def article():
+        return load(port, path=story["path"], duration=args.duration, connections=16, threads=2,
+                    headers={"Host": "localhost"})
+
+    # Each reader first asks at its random phase, so the crowd's rate is steady from its start:
+    # two seconds for its connections to open before anything is measured.
+    settle = 2
+    without, with_crowd, crowds, posted = [article()], [], [], {}
+    app_requests = 0 if args.edge else None
+    for round_number in range(args.rounds):
+        last = round_number == args.rounds - 1
+        seconds = settle + args.duration + (1 + args.posts * 2.0 + args.poll + 2 if last else 0.5)
+        out = workdir / f"crowd-{round_number}.json"
+        requests_before = _backend_requests() if args.edge else None
+        crowd = subprocess.Popen([sys.executable, "-m", "bench.crowd", "--port", base.rsplit(":", 1)[1],
+                                  "--story", str(story["id"]), "--readers", str(args.crowd), "--poll", str(args.poll),
+                                  "--connections", str(args.connections), "--seconds", str(seconds), "--out", str(out)],
+                                 cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        time.sleep(settle)
+        with_crowd.append(article())
+        if last:
+            time.sleep(1)
+            for n in range(21, 21 + args.posts):
+                posted[n] = time.time()
+                _post(base, story, f"Bench update {n}.")
+                time.sleep(random.uniform(1.0, 2.0))
+        if crowd.wait(timeout=seconds + 120) != 0:
+            raise SystemExit(f"bench.crowd exited with {crowd.returncode}")
+        if args.edge:
+            app_requests += _backend_requests() - requests_before
+        crowds.append(json.loads(out.read_text()))
+        without.append(article())
+    seen = crowds[-1].pop("seen")
+    for other in crowds[:-1]:
+        other.pop("seen")
+    latencies = [at - posted[n] for n in posted for at in seen.get(str(n), [])]
+    missed = sum(args.crowd - len(seen.get(str(n), [])) for n in posted)
+    costs = [100 * (1 - w.requests_per_second / ((without[i].requests_per_second + without[i + 1].requests_per_second) / 2))
+             for i, w in enumerate(with_crowd)]
+    return {
+        "server": args.server, "workers": 2, "edge": "varnish" if args.edge else None, "readers": args.crowd,
+        "poll_seconds": args.poll, "connections": args.connections, "posts": args.posts, "rounds": args.rounds,
+        "article_cached_without_readers_rps": [round(t.requests_per_second) for t in without],
+        "article_cached_with_readers_rps": [round(t.requests_per_second) for t in with_crowd],
+        "cost_percent_per_round": [round(c, 1) for c in costs],
+        "cost_percent": round(sum(costs) / len(costs), 1),
+        "article_runs": {"without": [t.as_dict() for t in without], "with": [t.as_dict() for t in with_crowd]},
+        "crowd": crowds, "app_requests_while_crowd_polled": app_requests,
+        "post_to_visible_s": {"p50": round(_percentile(latencies, 0.5), 3) if latencies else None,
+                              "p99": round(_percentile(latencies, 0.99), 3) if latencies else None,
+                              "max": round(max(latencies), 3) if latencies else None,
+                              "samples": len(latencies), "missed": missed},
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--readers", type=int, default=200, help="polling clients to simulate (threads)")
@@ -127,6 +202,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5, help="seconds per throughput run")
     parser.add_argument("--server", default="granian", choices=["granian", "gunicorn"])
     parser.add_argument("--edge", action="store_true", help="readers poll through the shipped Varnish VCL in front")
+    parser.add_argument("--crowd", type=int, default=0,
+                        help="keep this many simulated readers polling (bench/crowd.py) and measure their cost")
+    parser.add_argument("--connections", type=int, default=64, help="the crowd's keep-alive connections at most")
+    parser.add_argument("--rounds", type=int, default=3, help="with --crowd: runs with the readers, between runs without")
     args = parser.parse_args()
 
     results = ROOT / "bench" / "results"
@@ -153,6 +232,11 @@ def main() -> None:
         wait_for_http(app_base + "/", seconds=60)
         base = edge_base or app_base  # where readers ask
         reader_port = int(base.rsplit(":", 1)[1])
+        if args.crowd:
+            report = _crowd_run(args, story=story, port=port, base=base, workdir=workdir)
+            print(json.dumps(report, indent=2))
+            (results / f"live-crowd-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(report, indent=2))
+            return
         updates_path = f"/news/{story['id']}/updates/?since=20"
         for path in (story["path"], updates_path):  # each worker builds its copy first
             load(port, path=path, duration=1, connections=4, threads=2, headers={"Host": "localhost"})
