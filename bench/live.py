@@ -127,12 +127,31 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path) -> dict:
+def _group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the live processes of process group ``group`` (the server and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path, server_group: int) -> dict:
     """Cached article throughput without and with --crowd readers polling, in turns; post-to-screen while they poll.
 
     The machine is shared, so its other load moves the throughput from one run to the next: the
     runs without and with the readers alternate (--rounds times, and once more without at the
     end), and the cost compares each run with readers to the mean of the runs either side of it.
+    The app's CPU time gives a steadier second figure: the CPU the readers alone cost the app
+    each second (a window with the crowd and no wrk), as a share of the CPU it spends serving
+    cached articles flat out (the runs without readers).
     """
     load_before = os.getloadavg()
     for path in (story["path"], f"/news/{story['id']}/updates/?version=0"):  # each worker builds its copy first
@@ -145,11 +164,22 @@ def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path) -> dic
     # Each reader first asks at its random phase, so the crowd's rate is steady from its start:
     # two seconds for its connections to open before anything is measured.
     settle = 2
-    without, with_crowd, crowds, posted = [article()], [], [], {}
+    def measured(run):
+        cpu = _group_cpu_seconds(server_group)
+        started = time.monotonic()
+        result = run()
+        return result, _group_cpu_seconds(server_group) - cpu, time.monotonic() - started
+
+    _, cpu, took = measured(lambda: time.sleep(args.duration))
+    idle_cpu = cpu / took  # what the server spends a second with nobody asking (its timers, the purge fan-out)
+    first, cpu, _ = measured(article)
+    without, with_crowd, crowds, posted = [first], [], [], {}
+    article_cpu = [(cpu, first.requests)]  # (app CPU seconds, articles served) per run without readers
+    crowd_cpu = []  # app CPU seconds per second while only the crowd polled
     app_requests = 0 if args.edge else None
     for round_number in range(args.rounds):
         last = round_number == args.rounds - 1
-        seconds = settle + args.duration + (1 + args.posts * 2.0 + args.poll + 2 if last else 0.5)
+        seconds = settle + 2 * args.duration + (1 + args.posts * 2.0 + args.poll + 2 if last else 0.5)
         out = workdir / f"crowd-{round_number}.json"
         requests_before = _backend_requests() if args.edge else None
         crowd = subprocess.Popen([sys.executable, "-m", "bench.crowd", "--port", base.rsplit(":", 1)[1],
@@ -157,6 +187,8 @@ def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path) -> dic
                                   "--connections", str(args.connections), "--seconds", str(seconds), "--out", str(out)],
                                  cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
         time.sleep(settle)
+        _, cpu, took = measured(lambda: time.sleep(args.duration))
+        crowd_cpu.append(cpu / took)
         with_crowd.append(article())
         if last:
             time.sleep(1)
@@ -169,7 +201,9 @@ def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path) -> dic
         if args.edge:
             app_requests += _backend_requests() - requests_before
         crowds.append(json.loads(out.read_text()))
-        without.append(article())
+        after, cpu, _ = measured(article)
+        without.append(after)
+        article_cpu.append((cpu, after.requests))
     seen = crowds[-1].pop("seen")
     for other in crowds[:-1]:
         other.pop("seen")
@@ -177,6 +211,10 @@ def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path) -> dic
     missed = sum(args.crowd - len(seen.get(str(n), [])) for n in posted)
     costs = [100 * (1 - w.requests_per_second / ((without[i].requests_per_second + without[i + 1].requests_per_second) / 2))
              for i, w in enumerate(with_crowd)]
+    # The CPU the app spends a second serving cached articles flat out, and what the crowd alone takes of it.
+    cpu_per_article = sum(c for c, _ in article_cpu) / sum(n for _, n in article_cpu)
+    mean_without = sum(t.requests_per_second for t in without) / len(without)
+    cpu_flat_out = cpu_per_article * mean_without
     return {
         "server": args.server, "workers": 2, "edge": "varnish" if args.edge else None, "readers": args.crowd,
         "poll_seconds": args.poll, "connections": args.connections, "posts": args.posts, "rounds": args.rounds,
@@ -184,6 +222,11 @@ def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path) -> dic
         "article_cached_with_readers_rps": [round(t.requests_per_second) for t in with_crowd],
         "cost_percent_per_round": [round(c, 1) for c in costs],
         "cost_percent": round(sum(costs) / len(costs), 1),
+        "app_cpu_ms_per_cached_article": round(1000 * cpu_per_article, 3),
+        "app_cpu_seconds_per_second_serving_articles": round(cpu_flat_out, 3),
+        "app_cpu_seconds_per_second_for_the_crowd": [round(c, 3) for c in crowd_cpu],
+        "app_cpu_seconds_per_second_idle": round(idle_cpu, 3),
+        "cost_percent_by_cpu": round(100 * (sum(crowd_cpu) / len(crowd_cpu) - idle_cpu) / cpu_flat_out, 1),
         "article_runs": {"without": [t.as_dict() for t in without], "with": [t.as_dict() for t in with_crowd]},
         "crowd": crowds, "app_requests_while_crowd_polled": app_requests,
         "post_to_visible_s": {"p50": round(_percentile(latencies, 0.5), 3) if latencies else None,
@@ -233,7 +276,7 @@ def main() -> None:
         base = edge_base or app_base  # where readers ask
         reader_port = int(base.rsplit(":", 1)[1])
         if args.crowd:
-            report = _crowd_run(args, story=story, port=port, base=base, workdir=workdir)
+            report = _crowd_run(args, story=story, port=port, base=base, workdir=workdir, server_group=server.pid)
             print(json.dumps(report, indent=2))
             (results / f"live-crowd-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(report, indent=2))
             return
