@@ -14,6 +14,14 @@ Builds a throwaway SQLite install under bench/results/ with one live story, serv
 3. the cached article page's throughput again while those readers poll, against step 1;
 4. the share of the server that 10,000 readers polling every --poll s would take, from step 1.
 
+With --crowd N it measures instead of extrapolating: the cached article page's throughput (wrk
+-t2 -c16 at the app, --duration s) without readers, then with N simulated readers polling
+(`bench/crowd.py`: one asyncio process, each reader asking `?version=<v>` every --poll s from a
+random phase, over at most --connections keep-alive connections), then without again; the cost
+is the drop against the mean of the two runs without. While the crowd polls, the editor posts
+--posts updates, and for each update and reader the time from the POST to the reader's first
+answer holding it gives the post-to-screen p50 and p99.
+
 Everything runs on 127.0.0.1 and is bounded in time; the install is removed at the end.
 """
 
@@ -119,6 +127,116 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the live processes of process group ``group`` (the server and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path, server_group: int) -> dict:
+    """Cached article throughput without and with --crowd readers polling, in turns; post-to-screen while they poll.
+
+    The machine is shared, so its other load moves the throughput from one run to the next: the
+    runs without and with the readers alternate (--rounds times, and once more without at the
+    end), and the cost compares each run with readers to the mean of the runs either side of it.
+    The app's CPU time gives a steadier second figure: the CPU the readers alone cost the app
+    each second (a window with the crowd and no wrk), as a share of the CPU it spends serving
+    cached articles flat out (the runs without readers).
+    """
+    load_before = os.getloadavg()
+    for path in (story["path"], f"/news/{story['id']}/updates/?version=0"):  # each worker builds its copy first
+        load(port, path=path, duration=1, connections=4, threads=2, headers={"Host": "localhost"})
+
+    def article():
+        return load(port, path=story["path"], duration=args.duration, connections=16, threads=2,
+                    headers={"Host": "localhost"})
+
+    # Each reader first asks at its random phase, so the crowd's rate is steady from its start:
+    # two seconds for its connections to open before anything is measured.
+    settle = 2
+    def measured(run):
+        cpu = _group_cpu_seconds(server_group)
+        started = time.monotonic()
+        result = run()
+        return result, _group_cpu_seconds(server_group) - cpu, time.monotonic() - started
+
+    _, cpu, took = measured(lambda: time.sleep(args.duration))
+    idle_cpu = cpu / took  # what the server spends a second with nobody asking (its timers, the purge fan-out)
+    first, cpu, _ = measured(article)
+    without, with_crowd, crowds, posted = [first], [], [], {}
+    article_cpu = [(cpu, first.requests)]  # (app CPU seconds, articles served) per run without readers
+    crowd_cpu = []  # app CPU seconds per second while only the crowd polled
+    app_requests = 0 if args.edge else None
+    for round_number in range(args.rounds):
+        last = round_number == args.rounds - 1
+        seconds = settle + 2 * args.duration + (1 + args.posts * 2.0 + args.poll + 2 if last else 0.5)
+        out = workdir / f"crowd-{round_number}.json"
+        requests_before = _backend_requests() if args.edge else None
+        crowd = subprocess.Popen([sys.executable, "-m", "bench.crowd", "--port", base.rsplit(":", 1)[1],
+                                  "--story", str(story["id"]), "--readers", str(args.crowd), "--poll", str(args.poll),
+                                  "--connections", str(args.connections), "--seconds", str(seconds), "--out", str(out)],
+                                 cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        time.sleep(settle)
+        _, cpu, took = measured(lambda: time.sleep(args.duration))
+        crowd_cpu.append(cpu / took)
+        with_crowd.append(article())
+        if last:
+            time.sleep(1)
+            for n in range(21, 21 + args.posts):
+                posted[n] = time.time()
+                _post(base, story, f"Bench update {n}.")
+                time.sleep(random.uniform(1.0, 2.0))
+        if crowd.wait(timeout=seconds + 120) != 0:
+            raise SystemExit(f"bench.crowd exited with {crowd.returncode}")
+        if args.edge:
+            app_requests += _backend_requests() - requests_before
+        crowds.append(json.loads(out.read_text()))
+        after, cpu, _ = measured(article)
+        without.append(after)
+        article_cpu.append((cpu, after.requests))
+    seen = crowds[-1].pop("seen")
+    for other in crowds[:-1]:
+        other.pop("seen")
+    latencies = [at - posted[n] for n in posted for at in seen.get(str(n), [])]
+    missed = sum(args.crowd - len(seen.get(str(n), [])) for n in posted)
+    costs = [100 * (1 - w.requests_per_second / ((without[i].requests_per_second + without[i + 1].requests_per_second) / 2))
+             for i, w in enumerate(with_crowd)]
+    # The CPU the app spends a second serving cached articles flat out, and what the crowd alone takes of it.
+    cpu_per_article = sum(c for c, _ in article_cpu) / sum(n for _, n in article_cpu)
+    mean_without = sum(t.requests_per_second for t in without) / len(without)
+    cpu_flat_out = cpu_per_article * mean_without
+    return {
+        "server": args.server, "workers": 2, "edge": "varnish" if args.edge else None, "readers": args.crowd,
+        "poll_seconds": args.poll, "connections": args.connections, "posts": args.posts, "rounds": args.rounds,
+        "article_cached_without_readers_rps": [round(t.requests_per_second) for t in without],
+        "article_cached_with_readers_rps": [round(t.requests_per_second) for t in with_crowd],
+        "cost_percent_per_round": [round(c, 1) for c in costs],
+        "cost_percent": round(sum(costs) / len(costs), 1),
+        "app_cpu_ms_per_cached_article": round(1000 * cpu_per_article, 3),
+        "app_cpu_seconds_per_second_serving_articles": round(cpu_flat_out, 3),
+        "app_cpu_seconds_per_second_for_the_crowd": [round(c, 3) for c in crowd_cpu],
+        "app_cpu_seconds_per_second_idle": round(idle_cpu, 3),
+        "cost_percent_by_cpu": round(100 * (sum(crowd_cpu) / len(crowd_cpu) - idle_cpu) / cpu_flat_out, 1),
+        "article_runs": {"without": [t.as_dict() for t in without], "with": [t.as_dict() for t in with_crowd]},
+        "crowd": crowds, "app_requests_while_crowd_polled": app_requests,
+        "post_to_visible_s": {"p50": round(_percentile(latencies, 0.5), 3) if latencies else None,
+                              "p99": round(_percentile(latencies, 0.99), 3) if latencies else None,
+                              "max": round(max(latencies), 3) if latencies else None,
+                              "samples": len(latencies), "missed": missed},
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--readers", type=int, default=200, help="polling clients to simulate (threads)")
@@ -127,6 +245,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5, help="seconds per throughput run")
     parser.add_argument("--server", default="granian", choices=["granian", "gunicorn"])
     parser.add_argument("--edge", action="store_true", help="readers poll through the shipped Varnish VCL in front")
+    parser.add_argument("--crowd", type=int, default=0,
+                        help="keep this many simulated readers polling (bench/crowd.py) and measure their cost")
+    parser.add_argument("--connections", type=int, default=64, help="the crowd's keep-alive connections at most")
+    parser.add_argument("--rounds", type=int, default=3, help="with --crowd: runs with the readers, between runs without")
     args = parser.parse_args()
 
     results = ROOT / "bench" / "results"
@@ -153,6 +275,11 @@ def main() -> None:
         wait_for_http(app_base + "/", seconds=60)
         base = edge_base or app_base  # where readers ask
         reader_port = int(base.rsplit(":", 1)[1])
+        if args.crowd:
+            report = _crowd_run(args, story=story, port=port, base=base, workdir=workdir, server_group=server.pid)
+            print(json.dumps(report, indent=2))
+            (results / f"live-crowd-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(report, indent=2))
+            return
         updates_path = f"/news/{story['id']}/updates/?since=20"
         for path in (story["path"], updates_path):  # each worker builds its copy first
             load(port, path=path, duration=1, connections=4, threads=2, headers={"Host": "localhost"})

@@ -18,6 +18,7 @@ LAYERS = [
                                   "masthead.audience"]),
     ("the story service", ["masthead.stories"]),
     ("entrances", ["masthead.newsroom", "masthead.syndication.api", "masthead.live.api", "masthead.ingest", "masthead.news.demo",
+                   "masthead.live.demo",
                    "masthead.backups", "masthead.*.management"]),
     ("wiring", ["masthead", "masthead.*.urls", "masthead.*.migrations", "masthead.templating"]),
 ]

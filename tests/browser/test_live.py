@@ -71,3 +71,57 @@ def test_the_page_works_without_script_and_passes_axe(live_server, browser, sett
     checked.add_script_tag(path=str(AXE))
     found = checked.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.help)")
     assert found == []
+
+
+def test_an_editors_corrections_pins_deletion_and_end_reach_an_open_page(live_server, browser, settings, screenshots_dir):
+    """An editor works the live desk while a reader's page stays open: each change shows there, no reload."""
+    from tests.browser.test_desk import sign_in
+    from tests.newsroom.factories import make_user
+
+    settings.LIVE_POLL_SECONDS = 1
+    story = make_live_story(headline="Earthquake in Kerman")
+    for body in ("Ten hurt.", "A rumour from the market.", "Call 115 for news of relatives."):
+        post(story, body)
+    reader = browser.new_page()
+    errors, navigations = [], []
+    reader.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    reader.goto(live_server.url + story.get_absolute_url())
+    reader.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == reader.main_frame else None)
+    desk = sign_in(browser, live_server.url, make_user("editor", username="chief"))
+    address = f"{live_server.url}/newsroom/news/article/{story.pk}/live/"
+
+    def click(number: int, action: str) -> None:
+        desk.goto(address)
+        desk.locator(f'#update-{number} form:has(input[name=action][value="{action}"]) button').click()
+        desk.wait_for_load_state()
+
+    def seen(selector: str, *, text: str | None = None, gone: bool = False) -> None:
+        # Polled every second: on screen within two polls, or the change never reached the page.
+        reader.locator(selector, has_text=text).wait_for(state="detached" if gone else "attached", timeout=5000)
+
+    desk.goto(f"{address}?edit=1")
+    desk.fill("#live-body", "Twelve hurt.")
+    desk.fill("#live-note", "Twelve were hurt, not ten.")
+    desk.click("text=Publish correction")
+    seen("#live-stream #update-1", text="Twelve were hurt, not ten.")
+    assert "Ten hurt." not in reader.locator("#update-1").inner_text()
+    click(1, "pin")
+    seen("#live-pin #pinned-update-1")
+    click(3, "pin")
+    seen("#live-pin #pinned-update-3")
+    assert reader.locator("#pinned-update-1").count() == 0
+    click(3, "key")
+    seen('#live-summary a[href="#update-3"]')
+    reader.screenshot(path=os.path.join(screenshots_dir, "live-2-pinned-and-key-event.png"), full_page=True)
+    click(3, "unpin")
+    seen("#live-pin .live-pinned", gone=True)
+    click(2, "delete")
+    seen("#update-2", gone=True)
+    assert reader.locator("#live-stream article").evaluate_all("els => els.map(e => e.id)") == ["update-3", "update-1"]
+    desk.goto(address)
+    desk.click("text=End coverage")
+    desk.wait_for_load_state()
+    seen("#live-status", text="Coverage has ended")
+    assert reader.locator(".live-badge").count() == 0
+    assert navigations == [] and errors == []
+    reader.screenshot(path=os.path.join(screenshots_dir, "live-3-coverage-ended.png"), full_page=True)

@@ -88,3 +88,22 @@ def test_bad_fields_are_named_and_nothing_is_posted(client):
     patch = _send(client, "patch", f"{url}/1", {"note": "Only a note."}, token)
     assert patch.status_code == 400 and patch.json()["error"]["message"] == (
         "a correction sends the whole corrected body, with a note saying what changed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changes_made_through_the_api_reach_the_pages_already_open(client):
+    """A page on the version before an API correction, pin and deletion is sent each of them by its next poll."""
+    token = make_token(make_user(groups=["editor"]))
+    story = make_live_story()
+    post(story, "Ten hurt.")
+    post(story, "A rumour.")
+    page = client.get(f"/news/{story.pk}/updates/?version=0").json()["version"]
+    address = f"/news/{story.pk}/updates/?version={page}"
+    assert client.get(address).json()["changed"] is False
+    url = f"/api/v1/articles/{story.pk}/updates"
+    assert _send(client, "patch", f"{url}/1", {"body": "Twelve hurt.", "note": "Twelve, not ten.", "pinned": True},
+                 token).status_code == 200
+    assert _send(client, "delete", f"{url}/2", token=token).status_code == 200
+    answer = client.get(address).json()
+    assert (answer["changed"], answer["version"], answer["numbers"], answer["deleted"]) == (True, page + 3, [1], [2])
+    assert "Twelve, not ten." in answer["html"] and 'id="pinned-update-1"' in answer["pinned"]

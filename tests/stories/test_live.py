@@ -156,3 +156,22 @@ def test_only_a_published_story_can_go_live_and_only_once_at_a_time():
         live.end_coverage(story, by=editor)
     live.start_coverage(story, by=editor)  # coverage may start again after it ended
     assert Coverage.objects.get(pk=story.pk).ended_at is None
+
+
+def test_an_update_dated_by_a_loader_must_fall_between_the_newest_update_and_now():
+    """An earlier date keeps numbers and times in step: not before the newest update, never in the future."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    story = make_article()
+    started = timezone.now() - timedelta(hours=2)
+    live.start_coverage(story, by=make_user("editor"), at=started)
+    first = post(story, "One.", at=started + timedelta(minutes=30))
+    assert first.created_at == started + timedelta(minutes=30)
+    with pytest.raises(WorkflowError, match=f"An update of story {story.pk} can be dated between its coverage's newest "
+                                            r"update or start \(.*\) and now, not "):
+        post(story, "Before one.", at=started + timedelta(minutes=10))
+    with pytest.raises(WorkflowError, match="and now, not "):
+        post(story, "Tomorrow.", at=timezone.now() + timedelta(days=1))
+    assert LiveUpdate.objects.filter(article=story).count() == 1

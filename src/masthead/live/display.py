@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from masthead.live.models import Coverage, LiveUpdate
@@ -46,3 +47,42 @@ def live_coverage(article, *, since: int = 0) -> Live | None:
             coverage=found, running=found.is_running(at=timezone.now()),
             updates=list(LiveUpdate.objects.shown().filter(article_id=article.pk, number__gt=since)))
     return cache[since]
+
+
+@dataclass
+class Changes:
+    """What changed in a story's coverage after the version an open page shows.
+
+    ``updates`` are the updates posted or changed since, newest first, deleted ones included (the
+    page removes those); ``key_events`` and ``pinned`` are the summary and the pin as they stand,
+    sent whenever anything changed, since any change may move them.
+    """
+
+    coverage: Coverage
+    running: bool
+    after: int
+    updates: list[LiveUpdate] = field(default_factory=list)
+    key_events: list[LiveUpdate] = field(default_factory=list)
+    pinned: LiveUpdate | None = None
+
+    @property
+    def version(self) -> int:
+        return max(self.coverage.version, self.after)
+
+    @property
+    def changed(self) -> bool:
+        return self.coverage.version > self.after
+
+
+def changes_after(article, *, version: int) -> Changes | None:
+    """The changes to ``article``'s coverage after ``version`` (None if it was never live): three queries at most."""
+    found = Coverage.objects.filter(pk=article.pk).first()
+    if found is None:
+        return None
+    changes = Changes(coverage=found, running=found.is_running(at=timezone.now()), after=version)
+    if changes.changed:
+        changes.updates = list(LiveUpdate.objects.filter(article_id=article.pk, version__gt=version).order_by("-number"))
+        heads = list(LiveUpdate.objects.shown().filter(article_id=article.pk).filter(Q(key_event=True) | Q(pinned=True)))
+        changes.key_events = [u for u in heads if u.key_event]
+        changes.pinned = next((u for u in heads if u.pinned), None)
+    return changes

@@ -20,6 +20,10 @@ class Coverage(models.Model):
                                    verbose_name=_("story"))
     started_at = models.DateTimeField(_("coverage started at"), default=timezone.now)
     ended_at = models.DateTimeField(_("coverage ended at"), null=True, blank=True)
+    # Counts every change to the coverage (start, end, and any post, correction, pin or deletion of
+    # an update). An open page asks for what changed after the version it shows: a change counter,
+    # not a time, so two changes in one clock tick or a server's clock step cannot hide one.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
@@ -60,6 +64,9 @@ class LiveUpdate(models.Model):
     correction = models.CharField(_("correction"), max_length=300, blank=True,
                                   help_text=_("What was changed after posting, as readers will read it."))
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # The coverage's version when this update last changed (posted, corrected, pinned or unpinned,
+    # marked, deleted): the open pages behind that version are sent it again.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = UpdateQuerySet.as_manager()
 
@@ -69,6 +76,7 @@ class LiveUpdate(models.Model):
             models.UniqueConstraint(fields=["article", "number"], name="liveupdate_number_unique"),
             models.UniqueConstraint(fields=["article"], condition=Q(pinned=True), name="liveupdate_one_pinned"),
         ]
+        indexes = [models.Index(fields=["article", "version"], name="liveupdate_changes")]
 
     def __str__(self) -> str:
         return f"{self.article_id} #{self.number}"

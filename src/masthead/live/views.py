@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from masthead import jsonerrors, parameters
 from masthead.delivery import keys
-from masthead.live.display import live_coverage
+from masthead.live.display import changes_after, live_coverage
 from masthead.news.caching import cacheable
 from masthead.news.models import Article
 
@@ -35,19 +35,55 @@ def bucketed(response, *, now):
 
 
 def updates(request, news_id: int):
-    """``?since=<n>``: the story's updates numbered above n (newest first, as HTML), and whether it is still live."""
+    """The story's updates for an open page, as JSON, and whether the coverage still runs.
+
+    ``?version=<v>`` (what the page's script asks): everything that changed after version v of
+    the coverage — new and changed updates as HTML, the numbers of deleted ones, the key events,
+    the pin and the badge as they stand. ``?since=<n>``: only the updates numbered above n.
+    """
     try:
-        jsonerrors.check_params(request, {"since"})
+        jsonerrors.check_params(request, {"since", "version"})
         since = parameters.whole_number(request.GET.get("since", "0"), name="since")
+        version = (parameters.whole_number(request.GET["version"], name="version")
+                   if "version" in request.GET else None)
     except parameters.BadParameter as problem:
         return jsonerrors.error(400, problem.message, parameter=problem.name)
     now = timezone.now()
     story = Article.objects.visible(at=now).filter(pk=news_id).only("id", "language").first()
-    live = live_coverage(story, since=since) if story is not None else None
-    if live is None:
+    if version is not None:
+        answer = _changes(request, story, version=version) if story is not None else None
+    else:
+        answer = _newer(request, story, since=since) if story is not None else None
+    if answer is None:
         raise Http404(_("Story %(id)s has no live coverage.") % {"id": news_id})
+    return bucketed(cacheable(JsonResponse(answer), {keys.article(story.pk)}, now=now, bounded_by_schedule=False,
+                              reads={"since", "version"}, strict=True), now=now)
+
+
+def _newer(request, story: Article, *, since: int) -> dict | None:
+    live = live_coverage(story, since=since)
+    if live is None:
+        return None
     html = loader.render_to_string("live/_fragment.html", {"updates": live.updates}, request)
-    response = JsonResponse({"story": story.pk, "since": since, "newest": max(live.newest, since),
-                             "running": live.running, "count": len(live.updates), "html": html})
-    return bucketed(cacheable(response, {keys.article(story.pk)}, now=now, bounded_by_schedule=False,
-                              reads={"since"}, strict=True), now=now)
+    return {"story": story.pk, "since": since, "newest": max(live.newest, since), "running": live.running,
+            "count": len(live.updates), "html": html}
+
+
+def _changes(request, story: Article, *, version: int) -> dict | None:
+    changes = changes_after(story, version=version)
+    if changes is None:
+        return None
+    answer = {"story": story.pk, "after": version, "version": changes.version, "running": changes.running,
+              "changed": changes.changed}
+    if changes.changed or not changes.running:
+        # The badge goes with every change and with every answer once the coverage has ended, so
+        # a page opened just before the end learns it even if its version is already the newest.
+        answer["status"] = loader.render_to_string("live/_status.html", {"live": changes}, request).strip()
+    if changes.changed:
+        shown = [u for u in changes.updates if u.deleted_at is None]
+        answer.update(
+            html=loader.render_to_string("live/_fragment.html", {"updates": shown}, request),
+            numbers=[u.number for u in shown], deleted=[u.number for u in changes.updates if u.deleted_at is not None],
+            key_events=loader.render_to_string("live/_key_events.html", {"key_events": changes.key_events}, request).strip(),
+            pinned=loader.render_to_string("live/_pinned.html", {"pinned": changes.pinned}, request).strip())
+    return answer
