@@ -326,8 +326,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def state_label(self, article):
         state = article.state
         if state == "scheduled":
-            return format_html('<span class="state state-scheduled">{}</span> <time datetime="{}" data-countdown>{}</time>',
-                               _t("Scheduled"), house.machine(article.published_at), desk.countdown(article.published_at))
+            return format_html('<span class="state state-scheduled">{}</span> {}', _t("Scheduled"),
+                               desk.countdown_time(article.published_at))
         return format_html('<span class="state state-{}">{}</span>', state, article.get_status_display())
 
     @admin.display(description=_("section"), ordering="section__name")
