@@ -6,6 +6,7 @@ The ``.mo`` files are built, not kept in git: ``make install`` and the test suit
 so no gettext system package is needed.
 """
 
+import io
 import sys
 from pathlib import Path
 
@@ -34,6 +35,16 @@ def compile_catalogues(*, locale_dir: Path = LOCALE_DIR) -> list[Path]:
             write_mo(mo_file, catalog)
         written.append(mo_path)
     return written
+
+
+def extract_django_templates(fileobj, keywords, comment_tags, options):
+    """Babel extractor for Django templates (the newsroom's): Django's own ``templatize`` turns
+    ``{% translate %}`` and ``{% blocktranslate %}`` into gettext calls, Babel's Python extractor reads them."""
+    from babel.messages.extract import extract_python
+    from django.utils.translation.template import templatize
+
+    python = templatize(fileobj.read().decode(options.get("encoding", "utf-8")))
+    yield from extract_python(io.BytesIO(python.encode("utf-8")), keywords, comment_tags, options)
 
 
 if __name__ == "__main__":

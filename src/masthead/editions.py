@@ -3,6 +3,7 @@
 A page's edition is read from its address alone (never from the reader's Accept-Language), so a
 cached page is the same for every reader and needs no ``Vary``. A story belongs to the edition of
 its ``language``; its address carries that edition's prefix: ``/fa/news/<News ID>/<slug>/``.
+The newsroom, never cached, speaks each person's language instead (``of_request``).
 """
 
 from django.conf import settings
@@ -12,6 +13,18 @@ from django.utils import translation
 def of_path(path: str) -> str:
     """The language of the edition ``path`` belongs to: ``fa`` for ``/fa/…``, else the default."""
     return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+
+
+# Where urls.py mounts the newsroom. Its pages are never cached, so unlike the readers' pages they
+# may follow the person: the language their browser asks for, or Django's language cookie.
+NEWSROOM = "/newsroom/"
+
+
+def of_request(request) -> str:
+    """The language to serve ``request`` in: its edition's, or in the newsroom the person's own."""
+    if request.path_info.startswith(NEWSROOM):
+        return translation.get_language_from_request(request)
+    return of_path(request.path_info)
 
 
 def current() -> str:
@@ -27,7 +40,7 @@ class EditionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        language = of_path(request.path_info)
+        language = of_request(request)
         request.LANGUAGE_CODE = language  # for the page cache outside, which outlives the activation
         translation.activate(language)
         try:

@@ -137,13 +137,14 @@ def test_writing_with_the_live_preview_and_pictures_pasted_or_dropped(browser, l
     page.evaluate(HAND_OVER, ["paste", "image.png", png])
     page.wait_for_selector("#id_body_status:has-text('is in the media library')")
     page.evaluate(HAND_OVER, ["drop", "roads-map.png", png])
-    page.wait_for_function("() => document.querySelectorAll('#id_body_preview img').length === 2")
+    page.wait_for_function("() => document.querySelector('#id_body_preview').shadowRoot.querySelectorAll('img').length === 2")
     first, second = Image.objects.order_by("id")
     assert (first.alt, second.alt, first.uploaded_by) == ("Rescue teams in Kerman", "Map of the roads", reporter)
     body = page.input_value("#id_body")
     assert f"![Rescue teams in Kerman](/media/imgcache/{first.pk}/650x365.jpg)" in body
     assert f"![Map of the roads](/media/imgcache/{second.pk}/650x365.jpg)" in body
-    page.wait_for_function("() => [...document.querySelectorAll('#id_body_preview img')].every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function("() => [...document.querySelector('#id_body_preview').shadowRoot.querySelectorAll('img')]"
+                       ".every(i => i.complete && i.naturalWidth > 0)")
     page.screenshot(path=f"{screenshots_dir}/editor-writing.png", full_page=True)
     assert policy_violations(page) == []
     assert accessibility_problems(page) == []
@@ -153,6 +154,64 @@ def test_writing_with_the_live_preview_and_pictures_pasted_or_dropped(browser, l
     story.refresh_from_db()
     assert story.body.replace("\r\n", "\n") == body.strip()  # as a browser sends a textarea, as the form keeps it
     assert f'<img alt="Rescue teams in Kerman" src="/media/imgcache/{first.pk}/650x365.jpg">' in story.body_html
+
+
+# A body with every kind of typography a story uses.
+TYPOGRAPHY = """The minister **said** the talks would go on, [as reported](https://example.org/talks).
+
+## What we know
+
+### On the roads
+
+- 12 villages
+- 3 roads open
+
+1. Rescue
+2. Shelter
+
+> We reached them before dawn.
+
+![A rescue team](/static/masthead/favicon.svg)
+"""
+# What makes the body look as it does; read on the article page and in the preview alike.
+LOOKS = ("font-family", "font-size", "font-weight", "font-style", "line-height", "color", "display", "list-style-type",
+         "text-decoration-line", "margin-block-start", "margin-block-end", "padding-inline-start",
+         "border-inline-start-width", "border-inline-start-style", "border-inline-start-color", "max-width")
+COMPUTED = """([root, looks]) => {
+  const body = root === "preview" ? document.querySelector("#id_body_preview").shadowRoot.querySelector(".story-body")
+                                  : document.querySelector(".story-body");
+  const found = {};
+  for (const selector of ["p", "strong", "a", "h2", "h3", "ul", "ul li", "ol li", "blockquote", "blockquote p", "img"]) {
+    const element = body.querySelector(selector);
+    const style = getComputedStyle(element);
+    found[selector] = Object.fromEntries(looks.map(name => [name, style.getPropertyValue(name)]));
+  }
+  return found;
+}"""
+
+
+def test_the_writing_preview_looks_like_the_article(browser, live_server, screenshots_dir):
+    """Headings, lists with their bullets and numbers, the quote, links and pictures in the preview have the
+    article page's computed styles: the newsroom's CSS does not reach the preview."""
+    editor = make_user("editor", username="desk")
+    section = make_section(name="National", slug="national")
+    story = make_draft(by=editor, headline="Rescue teams reach Kerman villages", body=TYPOGRAPHY, section=section)
+    changes.publish(story, by=editor)
+    reader = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    reader.goto(f"{live_server.url}{story.get_absolute_url()}")
+    article = reader.evaluate(COMPUTED, ["article", list(LOOKS)])
+    assert article["ul li"]["list-style-type"] == "disc" and article["ol li"]["list-style-type"] == "decimal"
+
+    page = sign_in(browser, live_server.url, editor, width=1400, height=1000)
+    page.goto(f"{live_server.url}/newsroom/news/article/{story.pk}/change/")
+    page.wait_for_function("() => document.querySelector('#id_body_preview').hasAttribute('data-rendered')")
+    page.wait_for_function("() => document.querySelector('#id_body_preview').shadowRoot.querySelector('img').complete")
+    preview = page.evaluate(COMPUTED, ["preview", list(LOOKS)])
+    for selector, looks in article.items():
+        assert preview[selector] == looks, selector
+    page.locator(".body-editor").screenshot(path=f"{screenshots_dir}/editor-preview.png")
+    assert policy_violations(page) == []
+    assert accessibility_problems(page) == []
 
 
 def test_publishing_and_scheduling_from_the_add_form(browser, live_server, screenshots_dir):

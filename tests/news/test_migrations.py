@@ -24,3 +24,21 @@ def test_the_cleaning_migration_strips_control_characters_and_reverses_as_a_no_o
     cleaned = Article.objects.get(pk=story.pk)
     assert (cleaned.headline, cleaned.summary, cleaned.body) == ("Leave the region", "Tab\tand\nnewline stay.", "Clean body.")
     assert Tag.objects.get(slug="iraq").name == "Iraq"
+
+
+def _indexes(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        return {name for name, found in connection.introspection.get_constraints(cursor, table).items() if found["index"]}
+
+
+def test_the_newsroom_list_indexes_come_and_go_with_their_migration():
+    """0007 adds the section-state-id index and the author-stories index; going back drops both."""
+    added = {"article_section_state_id"}, {"news_article_authors_author_article"}
+    assert added[0] <= _indexes("news_article") and added[1] <= _indexes("news_article_authors")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("news", "0006_desk_story_names")])
+    assert not added[0] & _indexes("news_article") and not added[1] & _indexes("news_article_authors")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert added[0] <= _indexes("news_article") and added[1] <= _indexes("news_article_authors")

@@ -182,6 +182,9 @@ class Article(models.Model):
             # The newsroom list: newest first (by News ID) within a state, a section or an author.
             models.Index(fields=["status", "id"], name="article_status_id"),
             models.Index(fields=["section", "id"], name="article_section_id"),
+            # A section's published stories newest first, their publication time read from the index
+            # itself: "section + published + search" walks a few index pages instead of every story.
+            models.Index(fields=["section", "status", "id", "published_at"], name="article_section_state_id"),
             models.Index(fields=["created_by", "id"], name="article_created_by_id"),
             models.Index(fields=["breaking_until"], name="article_breaking"),
         ]

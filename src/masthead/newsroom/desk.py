@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from masthead import house, parameters
@@ -23,20 +24,40 @@ from masthead.newsroom.models import Revision
 Status = Article.Status
 
 
+# The words of a countdown. countdown.js ticks it with these same words, read from the page
+# (countdown_time), so a Persian desk keeps counting in Persian after its first second.
+COUNTDOWN_WORDS = {
+    "now": gettext_lazy("now"),
+    "days": gettext_lazy("in %(days)d days"),
+    "hours": gettext_lazy("in %(h)d h %(m)02d min"),
+    "minutes": gettext_lazy("in %(m)d min %(s)02d s"),
+    "seconds": gettext_lazy("in %(s)d s"),
+}
+
+
 def countdown(moment: datetime, *, now: datetime | None = None) -> str:
     """``in 2 h 05 min``, ``in 4 min 10 s``, ``in 9 s``: how long until a scheduled story appears."""
     left = int((moment - (now or timezone.now())).total_seconds())
     if left <= 0:
-        return _("now")
+        return str(COUNTDOWN_WORDS["now"])
     hours, rest = divmod(left, 3600)
     minutes, seconds = divmod(rest, 60)
     if hours >= 48:
-        return _("in %(days)d days") % {"days": hours // 24}
-    if hours:
-        return _("in %(h)d h %(m)02d min") % {"h": hours, "m": minutes}
-    if minutes:
-        return _("in %(m)d min %(s)02d s") % {"m": minutes, "s": seconds}
-    return _("in %(s)d s") % {"s": seconds}
+        text = COUNTDOWN_WORDS["days"] % {"days": hours // 24}
+    elif hours:
+        text = COUNTDOWN_WORDS["hours"] % {"h": hours, "m": minutes}
+    elif minutes:
+        text = COUNTDOWN_WORDS["minutes"] % {"m": minutes, "s": seconds}
+    else:
+        text = COUNTDOWN_WORDS["seconds"] % {"s": seconds}
+    return house.digits(text)
+
+
+def countdown_time(moment: datetime, *, now: datetime | None = None) -> str:
+    """The countdown to ``moment`` as a ``<time>`` that countdown.js keeps ticking in the page's language."""
+    words = format_html_join(" ", 'data-countdown-{}="{}"', ((key, word) for key, word in COUNTDOWN_WORDS.items()))
+    return format_html('<time datetime="{}" data-countdown data-countdown-digits="{}" {}>{}</time>',
+                       house.machine(moment), house.digits("0123456789"), words, countdown(moment, now=now))
 
 
 def context(request, article: Article) -> dict:
@@ -47,7 +68,7 @@ def context(request, article: Article) -> dict:
     return {
         "article": article,
         "state": state,
-        "countdown": countdown(article.published_at) if state == "scheduled" else "",
+        "countdown": countdown_time(article.published_at) if state == "scheduled" else "",
         "can_submit": rules.can_edit(user, article) and article.status == Status.DRAFT,
         "can_return": editor and article.status in (Status.REVIEW, Status.UNPUBLISHED),
         "can_publish": editor and state != Status.PUBLISHED,

@@ -43,6 +43,15 @@ class CappedPaginator(Paginator):
 
 
 class StoryChangeList(ChangeList):
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        # Django's own ?authors__id__exact=7 joins the story-author table and then needs DISTINCT over
+        # every column (167 ms at 300,000 stories); the author filter's subquery finds the same stories.
+        author = lookup_params.pop("authors__id__exact", None)
+        if author is not None and AuthorFilter.parameter_name not in lookup_params:
+            lookup_params[AuthorFilter.parameter_name] = author
+        return lookup_params
+
     def url_for_result(self, result):
         # Django reverses the change URL for each linked cell of each row; it differs only by id.
         if not hasattr(self, "_change_prefix"):
@@ -65,7 +74,10 @@ class StateFilter(admin.SimpleListFilter):
             # Saving keeps published_at at or after any embargo, so this one range covers both.
             return queryset.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
         if value == Status.PUBLISHED:
-            return queryset.visible()
+            # What visible() means, less its embargo test: the published_not_before_embargo constraint
+            # keeps published_at at or after any embargo, so a past published_at is a past embargo too.
+            # Without embargo_until the filter is answered from the article_section_state_id index alone.
+            return queryset.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
         if value in (Status.DRAFT, Status.REVIEW, Status.UNPUBLISHED):
             return queryset.filter(status=value)
         return queryset
@@ -314,8 +326,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def state_label(self, article):
         state = article.state
         if state == "scheduled":
-            return format_html('<span class="state state-scheduled">{}</span> <time datetime="{}" data-countdown>{}</time>',
-                               _t("Scheduled"), house.machine(article.published_at), desk.countdown(article.published_at))
+            return format_html('<span class="state state-scheduled">{}</span> {}', _t("Scheduled"),
+                               desk.countdown_time(article.published_at))
         return format_html('<span class="state state-{}">{}</span>', state, article.get_status_display())
 
     @admin.display(description=_("section"), ordering="section__name")

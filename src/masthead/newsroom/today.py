@@ -11,7 +11,7 @@ from masthead import editions
 from masthead.audience import lists
 from masthead.comments.models import Comment
 from masthead.news.models import Article
-from masthead.newsroom.desk import countdown
+from masthead.newsroom.desk import countdown_time
 from masthead.newsroom.models import StateChange
 
 Status = Article.Status
@@ -62,13 +62,13 @@ def today(*, user, now: datetime | None = None) -> Desk:
     desk.scheduled = list(stories.filter(status=Status.PUBLISHED, published_at__gt=now)
                           .order_by("published_at", "id")[:SHOWN])
     for story in desk.scheduled:
-        story.countdown = countdown(story.published_at, now=now)
+        story.countdown = countdown_time(story.published_at, now=now)
     # The person's newest drafts through the (created_by, id) index, then the last saved first.
     drafts = list(stories.filter(created_by=user, status=Status.DRAFT).order_by("-id")[:CANDIDATES])
     desk.drafts = sorted(drafts, key=lambda story: (story.updated_at, story.pk), reverse=True)[:SHOWN]
     desk.breaking = list(stories.filter(breaking_until__gt=now).order_by("breaking_until", "id")[:SHOWN])
     for story in desk.breaking:
-        story.countdown = countdown(story.breaking_until, now=now)
+        story.countdown = countdown_time(story.breaking_until, now=now)
     desk.published = list(stories.visible(at=now).newest_first()[:SHOWN])
     _attach_live_times(desk.published)
     if can_moderate(user):

@@ -30,9 +30,31 @@
     update();
   }
 
+  // The preview is drawn in a shadow root under the site's own stylesheet, as the article page
+  // draws the body: the newsroom's CSS (which strips list bullets, shrinks headings and quotes)
+  // cannot reach into it, and the site's cannot leak out onto the newsroom.
+  function page(host) {
+    var root = host.attachShadow({mode: "open"});
+    host.getAttribute("data-stylesheets").split(" ").forEach(function (href) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      root.appendChild(link);
+    });
+    var story = document.createElement("div");
+    story.className = "story";
+    var text = document.createElement("div");
+    text.className = "story-body article-body";
+    text.dir = "auto";
+    story.appendChild(text);
+    root.appendChild(story);
+    return text;
+  }
+
   function editor(body) {
     var form = body.form;
-    var shown = document.getElementById(body.id + "_preview");
+    var host = document.getElementById(body.id + "_preview");
+    var shown = page(host);
     var status = document.getElementById(body.id + "_status");
     var timer = null, asked = 0;
 
@@ -48,8 +70,8 @@
         if (mine !== asked) return;  // a newer keystroke's preview is on its way
         if (!result.ok) { status.textContent = result.answer.error; return; }
         // The server sanitised this HTML with the policy every published body goes through.
-        shown.innerHTML = result.answer.html || "<p>" + shown.getAttribute("data-empty") + "</p>";
-        shown.setAttribute("data-rendered", String(mine));
+        shown.innerHTML = result.answer.html || "<p>" + host.getAttribute("data-empty") + "</p>";
+        host.setAttribute("data-rendered", String(mine));
       }).catch(function () {
         if (mine === asked) status.textContent = "The preview could not be reached; your text is safe in the form.";
       });
