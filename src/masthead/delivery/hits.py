@@ -33,24 +33,33 @@ def _not_modified(environ, *, etag: str, last_modified: str | None) -> bool:
 def answer(page: CachedPage, environ, *, started: float, hit: bool) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body answering ``environ`` from ``page``; ``started`` is its perf_counter()."""
     gzipped = bool(page.gzip) and compression.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-    headers = list(page.gzip_headers if gzipped else page.headers)
     state = "hit" if hit else "miss"
     if page.status == 200 and ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):
         etag = compression.gzip_etag(page.etag) if gzipped else page.etag
         if _not_modified(environ, etag=etag, last_modified=page.last_modified):
+            headers = page.gzip_headers if gzipped else page.headers
             kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS or n in ("Vary", "ETag")]
             elapsed = time.perf_counter() - started
             kept += [("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
             return 304, kept, b""
+    return whole(page, gzipped=gzipped, head=environ.get("REQUEST_METHOD") == "HEAD", started=started, state=state)
+
+
+def whole(page: CachedPage, *, gzipped: bool, head: bool, started: float, state: str = "hit"):
+    """Status, headers and body of ``page`` in full, plain or gzipped, its footer's timer filled in.
+
+    The stored headers are copied as they are; only the length, the timing and the cache state
+    are added per response.
+    """
     filler = house.seconds(time.perf_counter() - started, language=page.language).encode()
     if gzipped:
         body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size, tail=page.tail,
                                      filler=filler)
+        headers = list(page.gzip_headers)
     else:
         body = filler.join(page.texts)
-    elapsed = time.perf_counter() - started
-    headers += [("Content-Length", str(len(body))),
-                ("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
-    if environ.get("REQUEST_METHOD") == "HEAD":
-        body = b""
-    return page.status, headers, body
+        headers = list(page.headers)
+    headers += (("Content-Length", str(len(body))),
+                ("Server-Timing", f'app;dur={(time.perf_counter() - started) * 1000:.3f}, cache;desc="{state}"'),
+                ("X-Cache", state))
+    return page.status, headers, b"" if head else body

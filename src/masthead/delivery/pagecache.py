@@ -90,11 +90,15 @@ def _query_names(query: str) -> set[str]:
 
 def page_key(environ) -> str:
     """The cache key of the page a request asks for: host, path and the parameters pages read."""
-    query = environ.get("QUERY_STRING", "")
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+    return key_of(host=host, path=environ.get("PATH_INFO", ""), query=environ.get("QUERY_STRING", ""))
+
+
+def key_of(*, host: str, path: str, query: str) -> str:
+    """``page_key`` from the request's parts (``path`` and ``query`` as a WSGI environ holds them)."""
     if query:
         query = urlencode(sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k in KEYED_PARAMS))
-    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
-    return f"{host}|{environ.get('PATH_INFO', '')}|{query}"
+    return f"{host}|{path}|{query}"
 
 
 def _shared_key(key: str) -> str:
@@ -156,28 +160,40 @@ def _current(page: CachedPage) -> bool:
 
 
 def _answers(page: CachedPage, environ) -> bool:
-    """Whether ``page`` is this request's answer: a strict page refuses parameters it does not read."""
-    return not page.strict or not (_query_names(environ.get("QUERY_STRING", "")) - page.reads)
+    return answers(page, environ.get("QUERY_STRING", ""))
+
+
+def held(key: str) -> CachedPage | None:
+    """The current page this process holds under ``key``, if it heard every purge: no round trip."""
+    channel = fanout.current()
+    channel.poll()
+    if not channel.live:
+        return None
+    page = memory.get(key)
+    if page is not None and not _current(page):
+        memory.drop(key)
+        return None
+    return page
 
 
 def fetch(environ) -> CachedPage | None:
     """The cached page for this request (a WSGI environ), if it is still current."""
-    channel = fanout.current()
-    channel.poll()
     key = page_key(environ)
-    page = memory.get(key) if channel.live else None
-    if page is not None and not _current(page):
-        memory.drop(key)
-        page = None
+    page = held(key)
     if page is None and _shared():
         page = cache.get(_shared_key(key))
         if page is not None and (not _current(page) or _purged_in_shared_store(page)):
             page = None
-        if page is not None and channel.live:
+        if page is not None and fanout.current().live:
             memory.put(key, page)
     if page is None or not _answers(page, environ):
         return None
     return page
+
+
+def answers(page: CachedPage, query: str) -> bool:
+    """Whether ``page`` answers a request with this query: a strict page refuses parameters it does not read."""
+    return not page.strict or not query or not (_query_names(query) - page.reads)
 
 
 def storable(environ, reads) -> bool:
