@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 from masthead import house
 from masthead.delivery import compression
-from masthead.delivery.pagecache import CachedPage
+from masthead.delivery.pagecache import GZIP_ANSWERS_KEPT, CachedPage
 
 # Headers a 304 repeats (RFC 9110, 15.4.5), besides the validators.
 NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "expires", "surrogate-key", "last-modified"}
@@ -49,17 +49,26 @@ def whole(page: CachedPage, *, gzipped: bool, head: bool, started: float, state:
     """Status, headers and body of ``page`` in full, plain or gzipped, its footer's timer filled in.
 
     The stored headers are copied as they are; only the length, the timing and the cache state
-    are added per response.
+    are added per response. A gzip body made for a figure is kept with the page, so the next hit
+    that took as long sends the same bytes without splicing them again.
     """
-    filler = house.seconds(time.perf_counter() - started, language=page.language).encode()
+    figure = house.seconds(time.perf_counter() - started, language=page.language)
     if gzipped:
-        body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size, tail=page.tail,
-                                     filler=filler)
+        answer = page.gzip_answers.get(figure)
+        if answer is None:
+            body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size,
+                                         tail=page.tail, filler=figure.encode())
+            answer = (body, str(len(body)))
+            if len(page.gzip_answers) >= GZIP_ANSWERS_KEPT:
+                page.gzip_answers.clear()
+            page.gzip_answers[figure] = answer
+        body, length = answer
         headers = list(page.gzip_headers)
     else:
-        body = filler.join(page.texts)
+        body = figure.encode().join(page.texts)
+        length = str(len(body))
         headers = list(page.headers)
-    headers += (("Content-Length", str(len(body))),
+    headers += (("Content-Length", length),
                 ("Server-Timing", f'app;dur={(time.perf_counter() - started) * 1000:.3f}, cache;desc="{state}"'),
                 ("X-Cache", state))
     return page.status, headers, b"" if head else body

@@ -20,7 +20,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -39,6 +39,9 @@ KEYED_PARAMS = frozenset({"after", "author", "before", "comment", "cursor", "id"
                           "section", "since", "tag"})
 # What an entry costs beyond its bodies: the object, its headers and keys, the map's slot.
 ENTRY_OVERHEAD = 1024
+# gzip answers kept per page, by the footer's figure (see ``hits.whole``): hits take a few tenths of
+# a millisecond, so a handful of figures ("0.0001", "0.0002") answer nearly all of them.
+GZIP_ANSWERS_KEPT = 2
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class CachedPage:
     etag: str
     rendered_at: float
     expires: float
+    # gzip bodies already answered, by the footer's figure; filled per process, never shared.
+    gzip_answers: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tail(self) -> tuple[bytes, ...]:
@@ -66,7 +71,11 @@ class CachedPage:
 
     @property
     def size(self) -> int:
-        return sum(map(len, self.texts)) + sum(map(len, self.gzip)) + ENTRY_OVERHEAD
+        gzip_size = sum(map(len, self.gzip))
+        return sum(map(len, self.texts)) + gzip_size * (1 + GZIP_ANSWERS_KEPT) + ENTRY_OVERHEAD
+
+    def __getstate__(self):
+        return {**self.__dict__, "gzip_answers": {}}
 
 
 def make_page(*, body: bytes, headers, status: int, keys, reads, strict: bool, etag: str, content_type: str,
