@@ -51,23 +51,38 @@ sub vcl_recv {
     }
 
     # Editors signed in and API clients with a token may see more than readers: never cached.
-    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)sessionid=") {
+    if (req.http.Authorization) {
         return (pass);
     }
-    # The newsroom and the Security Key frame are per person; the rest is the same for every reader.
-    if (req.url ~ "^/newsroom/" || req.url ~ "^/comments/") {
+    if (req.http.Cookie ~ "(^|;\s*)sessionid=") {
+        return (pass);
+    }
+    # The newsroom and the Security Key frame are per person (and keep their cookies); the rest is
+    # the same for every reader.
+    if (req.url ~ "^/(newsroom|comments)/") {
         return (pass);
     }
     unset req.http.Cookie;
-    set req.url = std.querysort(req.url);
+    # One object per page whatever the order of its parameters; a page without any is left as it is.
+    if (req.url ~ "\?") {
+        set req.url = std.querysort(req.url);
+    }
+    # No Accept-Encoding work here: with http_gzip_support (the default) Varnish asks the app for gzip,
+    # keeps one object per page whatever the app's "Vary: Accept-Encoding" says, sends it as stored to
+    # every client that takes gzip (whatever its header's spelling) and unzips it for the others.
     return (hash);
 }
 
 sub vcl_backend_response {
-    # xkey indexes objects by the xkey header; Masthead names its keys in Surrogate-Key.
+    # xkey indexes objects by the xkey header; Masthead names its keys in Surrogate-Key, which readers
+    # need not see. The app's timing and cache state describe this fetch, not the hits to come.
+    # Done here, once per object, rather than for every hit in vcl_deliver.
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;
+        unset beresp.http.Surrogate-Key;
     }
+    unset beresp.http.Server-Timing;
+    unset beresp.http.X-Cache;
     if (beresp.status >= 500 && bereq.is_bgfetch) {
         # A failed background refresh keeps the stale copy rather than caching the error.
         return (abandon);

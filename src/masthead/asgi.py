@@ -10,7 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 
 from masthead.delivery.front import Front  # noqa: E402
 from masthead.wsgi import application as wsgi_application  # noqa: E402
+from masthead.delivery.cachefront import answer_held  # noqa: E402  (after wsgi, which sets Django up)
 from masthead.audience.beacon import AsyncBeaconFront  # noqa: E402  (after wsgi, which sets Django up)
 
-# Read beacons are answered on the event loop, before a thread is taken (audience/beacon.py).
-application = AsyncBeaconFront(Front(wsgi_application))
+# Read beacons and page-cache hits held in memory are answered on the event loop, before a thread
+# is taken (audience/beacon.py, delivery/cachefront.py).
+application = AsyncBeaconFront(Front(wsgi_application, early=answer_held))

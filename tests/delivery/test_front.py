@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+import gzip
 import http.client
+import re
 import socket
 import time
 import urllib.parse
@@ -11,7 +13,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from masthead.delivery.front import Front
+from masthead.delivery import pagecache
+from masthead.delivery.cachefront import answer_held
+from masthead.delivery.front import Front, _rsgi_head
 from tests import servers
 from tests.news.factories import make_article
 
@@ -214,3 +218,87 @@ def test_a_query_sent_unescaped_is_read_as_utf8(server, answer):
     assert raw.startswith(answer), raw[:300]
     assert escaped[0] == 200 and "نفت و گاز" in escaped[1]
     assert ("نفت و گاز" in raw) == (server == "granian")
+
+
+def _held_page(path: str, *, keys=("article-7",)):
+    """A page stored in this process's page cache for ``path`` on host localhost, as Django's middleware stores one."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "HTTP_HOST": "localhost"}
+    body = b"<p>" + b"held story text " * 50 + b"</p><footer>Page Generated in " + pagecache.TIMING_MARK + b" sec</footer>"
+    page = pagecache.make_page(body=body, headers=[("Content-Type", "text/html; charset=utf-8"), ("Surrogate-Key", "article-7")],
+                               status=200, keys=keys, reads=(), strict=False, etag='"held"',
+                               content_type="text/html; charset=utf-8", language="en", rendered_at=time.time(),
+                               lifetime=300)
+    pagecache.store(environ, page)
+    return page
+
+
+def _django_was_asked(asked: list):
+    def wsgi_app(environ, start_response):
+        asked.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain"), ("X-Cache", "miss")])
+        return [b"from Django"]
+
+    return wsgi_app
+
+
+def _asgi_get(path: str, *headers: tuple[bytes, bytes]) -> dict:
+    return {"type": "http", "method": "GET", "path": path, "query_string": b"", "http_version": "1.1",
+            "headers": [(b"host", b"localhost"), *headers]}
+
+
+def test_a_held_hit_is_answered_on_the_event_loop_and_a_purge_sends_it_to_django():
+    """A page this process holds is answered by the front itself, gzipped as asked; once its key is
+    purged, the same request goes to the application."""
+    asked = []
+    front = Front(_django_was_asked(asked), early=answer_held)
+    _held_page("/news/7/held/")
+    sent = _call(front, _asgi_get("/news/7/held/", (b"accept-encoding", b"gzip, br")), [b""])
+    headers = dict(sent[0]["headers"])
+    assert asked == [] and sent[0]["status"] == 200
+    assert (headers[b"x-cache"], headers[b"content-encoding"], headers[b"surrogate-key"]) == (b"hit", b"gzip", b"article-7")
+    text = gzip.decompress(sent[1]["body"]).decode()
+    assert re.search(r"Page Generated in 0\.\d{4} sec", text), text[-80:]
+    assert headers[b"content-length"] == str(len(sent[1]["body"])).encode()
+    pagecache.purge_keys(["article-7"])
+    sent = _call(front, _asgi_get("/news/7/held/"), [b""])
+    assert asked == ["/news/7/held/"] and sent[1]["body"] == b"from Django"
+
+
+def test_signed_in_readers_and_credentials_never_get_a_held_hit():
+    """A session cookie (in any cookie header) or an Authorization header goes to the application."""
+    asked = []
+    front = Front(_django_was_asked(asked), early=answer_held)
+    _held_page("/news/7/held/")
+    _call(front, _asgi_get("/news/7/held/", (b"cookie", b"theme=dark"), (b"cookie", b"sessionid=abc")), [b""])
+    _call(front, _asgi_get("/news/7/held/", (b"authorization", b"Bearer abc")), [b""])
+    scope = {**_asgi_get("/news/7/held/"), "method": "POST"}
+    _call(front, scope, [b""])
+    assert asked == ["/news/7/held/"] * 3
+
+
+def test_a_conditional_request_for_a_held_page_is_answered_304():
+    """The front answers If-None-Match itself, with the validators and no body."""
+    front = Front(_django_was_asked([]), early=answer_held)
+    page = _held_page("/news/7/held/")
+    sent = _call(front, _asgi_get("/news/7/held/", (b"if-none-match", page.etag.encode())), [b""])
+    assert sent[0]["status"] == 304 and sent[1]["body"] == b""
+    assert dict(sent[0]["headers"])[b"etag"] == b'"held"'
+
+
+def test_the_rsgi_environ_holds_what_the_cache_reads():
+    """Path and query as PEP 3333 holds them, the cache's headers, and every cookie header joined."""
+
+    class Headers(dict):
+        def items(self):
+            return [("host", "localhost"), ("cookie", "a=1"), ("cookie", "sessionid=x"), ("accept-encoding", "gzip")]
+
+    class Scope:
+        method, path, query_string = "GET", "/tag/خبر/", "q=نفت"
+        headers = Headers(host="localhost", cookie="a=1", **{"accept-encoding": "gzip"})
+
+    environ = _rsgi_head(Scope(), Scope.headers)
+    assert environ["PATH_INFO"] == "/tag/خبر/".encode().decode("latin-1")
+    assert environ["QUERY_STRING"] == "q=نفت".encode().decode("latin-1")
+    assert environ["HTTP_COOKIE"] == "a=1; sessionid=x"
+    assert (environ["HTTP_HOST"], environ["HTTP_ACCEPT_ENCODING"]) == ("localhost", "gzip")
+    assert "HTTP_IF_NONE_MATCH" not in environ and "HTTP_AUTHORIZATION" not in environ

@@ -1,5 +1,6 @@
 """Varnish with the shipped VCL in front of real app servers: cache, purge by key, pass, grace."""
 
+import gzip
 import os
 import signal
 import time
@@ -91,3 +92,37 @@ def test_a_stale_page_is_served_while_the_app_is_down(edge):
     request = urllib.request.Request(front + path, headers={"Host": "localhost"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200 and "Kept through an outage." in response.read().decode()
+
+
+def _response(url: str, **headers):
+    request = urllib.request.Request(url, headers={"Host": "localhost", **headers})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers, response.read()
+
+
+def test_one_gzip_copy_serves_every_reader_and_app_headers_stay_behind(edge):
+    """Whatever a browser's Accept-Encoding says, the edge keeps one gzip copy and sends it as stored; a
+    client without gzip gets it unzipped; readers never see the surrogate keys or the app's timing."""
+    _, front = edge
+    story = make_article(body="One copy for every reader.")
+    url = front + story.get_absolute_url()
+    first, stored = _response(url, **{"Accept-Encoding": "gzip, deflate, br"})
+    assert first["X-Edge"] == "miss" and first["Content-Encoding"] == "gzip"
+    for spelling in ("gzip", "br;q=1.0, gzip;q=0.8, *;q=0.1", "deflate, gzip"):
+        headers, body = _response(url, **{"Accept-Encoding": spelling})
+        assert (headers["X-Edge"], headers["Content-Encoding"]) == ("hit", "gzip"), spelling
+        assert gzip.decompress(body) == gzip.decompress(stored)
+    headers, body = _response(url)
+    assert headers["X-Edge"] == "hit" and headers["Content-Encoding"] is None
+    assert body == gzip.decompress(stored) and "One copy for every reader." in body.decode()
+    for name in ("Surrogate-Key", "xkey", "Server-Timing", "X-Cache"):
+        assert headers[name] is None and first[name] is None, name
+    assert headers["Vary"] == "Accept-Encoding", "browsers' and proxies' own caches still keep the forms apart"
+
+
+def test_a_query_in_another_order_is_the_same_object(edge):
+    """Parameters are sorted before the look-up: ``?b=2&a=1`` is a hit on ``?a=1&b=2``."""
+    _, front = edge
+    path = make_article().get_absolute_url()
+    assert _get(front + path + "?a=1&b=2")[0] == "miss"
+    assert _get(front + path + "?b=2&a=1")[0] == "hit"

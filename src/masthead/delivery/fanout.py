@@ -203,17 +203,33 @@ class RedisChannel:
 
 
 _state: dict = {}
+_making = threading.Lock()
 
 
 def current():
-    """This process's fan-out (made again after a fork: a thread does not survive one)."""
-    pid = os.getpid()
-    found = _state.get(pid)
+    """This process's fan-out, made on first use by exactly one thread."""
+    found = _state.get("channel")
     if found is None:
-        _state.clear()
-        location = settings.CACHES["default"]["LOCATION"] if "redis" in settings.CACHES["default"]["BACKEND"] else None
-        found = _state[pid] = RedisChannel(location) if location else PurgeLog(str(settings.VAR_DIR / "cache" / "purges.log"))
+        # Several server threads take their first request at once: without the lock each made a
+        # channel of its own, and with Redis a listening thread each.
+        with _making:
+            found = _state.get("channel")
+            if found is None:
+                location = settings.CACHES["default"]["LOCATION"] if "redis" in settings.CACHES["default"]["BACKEND"] else None
+                found = _state["channel"] = (RedisChannel(location) if location
+                                             else PurgeLog(str(settings.VAR_DIR / "cache" / "purges.log")))
     return found
+
+
+def _forked() -> None:
+    # A thread does not survive a fork: a child makes its own channel (and lock) on first use. This
+    # replaces a process-id check on every cache hit.
+    global _making
+    _making = threading.Lock()
+    _state.clear()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def reset() -> None:

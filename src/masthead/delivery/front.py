@@ -126,10 +126,15 @@ class Front:
 
     It speaks ASGI (gunicorn's ``asgi`` worker, any ASGI server) and granian's own RSGI, which
     hands a response over in one call and costs granian less than ASGI's messages.
+
+    ``early``, if given, is asked first, on the event loop, for a GET or HEAD without a body: given
+    the request as a WSGI environ without its body, it returns status, headers and body, or None
+    to go to the thread pool (``cachefront.answer_held``: a page-cache hit then takes no thread).
     """
 
-    def __init__(self, wsgi_app):
+    def __init__(self, wsgi_app, *, early=None):
         self.wsgi_app = wsgi_app
+        self.early = early
         self.pool = None
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -141,6 +146,11 @@ class Front:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
+            if self.early is not None and scope["method"] in ("GET", "HEAD") and not _has_body(scope):
+                answer = self.early(wsgi_environ(scope, body=None, length=0))
+                if answer is not None:
+                    await _AsgiReply(send).whole(*answer)
+                    return
             await self._serve(scope, receive, _AsgiReply(send))
         else:
             raise RuntimeError(f"Masthead serves HTTP only, not {scope['type']!r} connections.")
@@ -148,6 +158,14 @@ class Front:
     async def __rsgi__(self, scope, protocol):
         if scope.proto != "http":
             raise RuntimeError(f"Masthead serves HTTP only, not {scope.proto!r} connections.")
+        method = scope.method
+        if self.early is not None and (method == "GET" or method == "HEAD"):
+            headers = scope.headers
+            if "content-length" not in headers and "transfer-encoding" not in headers:
+                answer = self.early(_rsgi_head(scope, headers))
+                if answer is not None:
+                    protocol.response_bytes(*answer)
+                    return
         await self._serve(_asgi_scope(scope), _rsgi_receive(protocol), _RsgiReply(protocol))
 
     def __rsgi_del__(self, loop):
@@ -257,6 +275,28 @@ def _asgi_scope(scope) -> dict:
             "query_string": scope.query_string.encode("utf-8"), "http_version": scope.http_version,
             "scheme": scope.scheme, "server": _address(scope.server), "client": _address(scope.client),
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in scope.headers.items()]}
+
+
+# The headers ``early`` reads, by their RSGI and WSGI names (the cookie is read apart: it may repeat).
+EARLY_HEADERS = (("host", "HTTP_HOST"), ("accept-encoding", "HTTP_ACCEPT_ENCODING"), ("authorization", "HTTP_AUTHORIZATION"),
+                 ("if-none-match", "HTTP_IF_NONE_MATCH"), ("if-modified-since", "HTTP_IF_MODIFIED_SINCE"))
+
+
+def _rsgi_head(scope, headers) -> dict:
+    """The part of the WSGI environ ``early`` reads, from an RSGI scope: no body, a handful of headers."""
+    path, query = scope.path, scope.query_string
+    environ = {"REQUEST_METHOD": scope.method,
+               # As ``wsgi_environ`` holds them: UTF-8 bytes decoded as Latin-1 (PEP 3333).
+               "PATH_INFO": path if path.isascii() else path.encode("utf-8").decode("latin-1"),
+               "QUERY_STRING": query if query.isascii() else query.encode("utf-8").decode("latin-1")}
+    for name, key in EARLY_HEADERS:
+        value = headers.get(name)
+        if value is not None:
+            environ[key] = value
+    if "cookie" in headers:
+        # HTTP/2 sends a cookie header per cookie; a session cookie in any of them bypasses the cache.
+        environ["HTTP_COOKIE"] = "; ".join(value for name, value in headers.items() if name == "cookie")
+    return environ
 
 
 def _rsgi_receive(protocol):

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 from masthead import house
 from masthead.delivery import compression
-from masthead.delivery.pagecache import CachedPage
+from masthead.delivery.pagecache import GZIP_ANSWERS_KEPT, CachedPage
 
 # Headers a 304 repeats (RFC 9110, 15.4.5), besides the validators.
 NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "expires", "surrogate-key", "last-modified"}
@@ -33,24 +33,42 @@ def _not_modified(environ, *, etag: str, last_modified: str | None) -> bool:
 def answer(page: CachedPage, environ, *, started: float, hit: bool) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body answering ``environ`` from ``page``; ``started`` is its perf_counter()."""
     gzipped = bool(page.gzip) and compression.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-    headers = list(page.gzip_headers if gzipped else page.headers)
     state = "hit" if hit else "miss"
     if page.status == 200 and ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):
         etag = compression.gzip_etag(page.etag) if gzipped else page.etag
         if _not_modified(environ, etag=etag, last_modified=page.last_modified):
+            headers = page.gzip_headers if gzipped else page.headers
             kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS or n in ("Vary", "ETag")]
             elapsed = time.perf_counter() - started
             kept += [("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
             return 304, kept, b""
-    filler = house.seconds(time.perf_counter() - started, language=page.language).encode()
+    return whole(page, gzipped=gzipped, head=environ.get("REQUEST_METHOD") == "HEAD", started=started, state=state)
+
+
+def whole(page: CachedPage, *, gzipped: bool, head: bool, started: float, state: str = "hit"):
+    """Status, headers and body of ``page`` in full, plain or gzipped, its footer's timer filled in.
+
+    The stored headers are copied as they are; only the length, the timing and the cache state
+    are added per response. A gzip body made for a figure is kept with the page, so the next hit
+    that took as long sends the same bytes without splicing them again.
+    """
+    figure = house.seconds(time.perf_counter() - started, language=page.language)
     if gzipped:
-        body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size, tail=page.tail,
-                                     filler=filler)
+        answer = page.gzip_answers.get(figure)
+        if answer is None:
+            body = compression.gzip_fill(page.gzip, head_crc=page.head_crc, head_size=page.head_size,
+                                         tail=page.tail, filler=figure.encode())
+            answer = (body, str(len(body)))
+            if len(page.gzip_answers) >= GZIP_ANSWERS_KEPT:
+                page.gzip_answers.clear()
+            page.gzip_answers[figure] = answer
+        body, length = answer
+        headers = list(page.gzip_headers)
     else:
-        body = filler.join(page.texts)
-    elapsed = time.perf_counter() - started
-    headers += [("Content-Length", str(len(body))),
-                ("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
-    if environ.get("REQUEST_METHOD") == "HEAD":
-        body = b""
-    return page.status, headers, body
+        body = figure.encode().join(page.texts)
+        length = str(len(body))
+        headers = list(page.headers)
+    headers += (("Content-Length", length),
+                ("Server-Timing", f'app;dur={(time.perf_counter() - started) * 1000:.3f}, cache;desc="{state}"'),
+                ("X-Cache", state))
+    return page.status, headers, b"" if head else body

@@ -20,7 +20,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -39,6 +39,9 @@ KEYED_PARAMS = frozenset({"after", "author", "before", "comment", "cursor", "id"
                           "section", "since", "tag", "version"})
 # What an entry costs beyond its bodies: the object, its headers and keys, the map's slot.
 ENTRY_OVERHEAD = 1024
+# gzip answers kept per page, by the footer's figure (see ``hits.whole``): hits take a few tenths of
+# a millisecond, so a handful of figures ("0.0001", "0.0002") answer nearly all of them.
+GZIP_ANSWERS_KEPT = 2
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class CachedPage:
     etag: str
     rendered_at: float
     expires: float
+    # gzip bodies already answered, by the footer's figure; filled per process, never shared.
+    gzip_answers: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tail(self) -> tuple[bytes, ...]:
@@ -66,7 +71,11 @@ class CachedPage:
 
     @property
     def size(self) -> int:
-        return sum(map(len, self.texts)) + sum(map(len, self.gzip)) + ENTRY_OVERHEAD
+        gzip_size = sum(map(len, self.gzip))
+        return sum(map(len, self.texts)) + gzip_size * (1 + GZIP_ANSWERS_KEPT) + ENTRY_OVERHEAD
+
+    def __getstate__(self):
+        return {**self.__dict__, "gzip_answers": {}}
 
 
 def make_page(*, body: bytes, headers, status: int, keys, reads, strict: bool, etag: str, content_type: str,
@@ -90,11 +99,15 @@ def _query_names(query: str) -> set[str]:
 
 def page_key(environ) -> str:
     """The cache key of the page a request asks for: host, path and the parameters pages read."""
-    query = environ.get("QUERY_STRING", "")
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+    return key_of(host=host, path=environ.get("PATH_INFO", ""), query=environ.get("QUERY_STRING", ""))
+
+
+def key_of(*, host: str, path: str, query: str) -> str:
+    """``page_key`` from the request's parts (``path`` and ``query`` as a WSGI environ holds them)."""
     if query:
         query = urlencode(sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k in KEYED_PARAMS))
-    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
-    return f"{host}|{environ.get('PATH_INFO', '')}|{query}"
+    return f"{host}|{path}|{query}"
 
 
 def _shared_key(key: str) -> str:
@@ -156,28 +169,40 @@ def _current(page: CachedPage) -> bool:
 
 
 def _answers(page: CachedPage, environ) -> bool:
-    """Whether ``page`` is this request's answer: a strict page refuses parameters it does not read."""
-    return not page.strict or not (_query_names(environ.get("QUERY_STRING", "")) - page.reads)
+    return answers(page, environ.get("QUERY_STRING", ""))
+
+
+def held(key: str) -> CachedPage | None:
+    """The current page this process holds under ``key``, if it heard every purge: no round trip."""
+    channel = fanout.current()
+    channel.poll()
+    if not channel.live:
+        return None
+    page = memory.get(key)
+    if page is not None and not _current(page):
+        memory.drop(key)
+        return None
+    return page
 
 
 def fetch(environ) -> CachedPage | None:
     """The cached page for this request (a WSGI environ), if it is still current."""
-    channel = fanout.current()
-    channel.poll()
     key = page_key(environ)
-    page = memory.get(key) if channel.live else None
-    if page is not None and not _current(page):
-        memory.drop(key)
-        page = None
+    page = held(key)
     if page is None and _shared():
         page = cache.get(_shared_key(key))
         if page is not None and (not _current(page) or _purged_in_shared_store(page)):
             page = None
-        if page is not None and channel.live:
+        if page is not None and fanout.current().live:
             memory.put(key, page)
     if page is None or not _answers(page, environ):
         return None
     return page
+
+
+def answers(page: CachedPage, query: str) -> bool:
+    """Whether ``page`` answers a request with this query: a strict page refuses parameters it does not read."""
+    return not page.strict or not query or not (_query_names(query) - page.reads)
 
 
 def storable(environ, reads) -> bool:
