@@ -20,7 +20,7 @@ def test_each_reader_polls_once_a_period_and_sees_each_update_once():
     post(story, "Before the crowd.")
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": "",
            "MASTHEAD_LIVE_POLL_SECONDS": "1"}
-    with servers.app_server(env, server="granian", workers=2) as base:
+    with servers.app_server(env, server="granian", workers=2, start_seconds=60) as base:
         port = int(base.rsplit(":", 1)[1])
         threading.Timer(1.5, lambda: post(story, "During the crowd.")).start()
         posted = time.time() + 1.5

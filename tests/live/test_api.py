@@ -107,3 +107,23 @@ def test_changes_made_through_the_api_reach_the_pages_already_open(client):
     answer = client.get(address).json()
     assert (answer["changed"], answer["version"], answer["numbers"], answer["deleted"]) == (True, page + 3, [1], [2])
     assert "Twelve, not ten." in answer["html"] and 'id="pinned-update-1"' in answer["pinned"]
+
+
+def test_the_api_lists_what_changed_after_a_version_deleted_updates_included(client):
+    """``?version=`` gives the updates posted or changed since, a deleted one flagged; ``version`` says where to go on."""
+    token = make_token(make_user(groups=["editor"]))
+    story = make_live_story()
+    post(story, "One.")
+    post(story, "Two.")
+    post(story, "Three.")
+    url = f"/api/v1/articles/{story.pk}/updates"
+    before = client.get(url).json()["version"]
+    _send(client, "patch", f"{url}/1", {"body": "One, corrected.", "note": "Fixed."}, token)
+    _send(client, "delete", f"{url}/2", token=token)
+    answer = client.get(f"{url}?version={before}").json()
+    assert answer["version"] == before + 2
+    assert [(i["number"], i["deleted"], i["correction"]) for i in answer["items"]] == [(2, True, ""), (1, False, "Fixed.")]
+    assert client.get(f"{url}?version={answer['version']}").json()["items"] == []
+    bad = client.get(f"{url}?version=x")
+    assert bad.status_code == 400 and bad.json()["error"]["parameter"] == "version"
+    assert "must be a whole number from 0 to" in bad.json()["error"]["message"]

@@ -43,3 +43,26 @@ def test_a_post_from_masthead_shell_reaches_every_worker_and_leaves_the_home_pag
         assert seen and seen[-10:] == [True] * 10, seen
         assert all(seen[seen.index(True):]), "once seen, never the old stream again from any worker"
         assert {_get(home)[0] for _ in range(10)} == {"hit"}, "a post leaves the home page cached"
+
+
+def test_a_deletion_and_the_end_from_masthead_shell_reach_every_workers_open_pages():
+    """Pages polling from the version before are sent, by every worker within a second, the deletion and the end."""
+    story = make_live_story()
+    post(story, "A rumour.")
+    post(story, "Confirmed.")
+    env = {**os.environ, "MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
+    with servers.app_server(env, workers=2, start_seconds=60) as base:
+        version = json.loads(_get(f"{base}/news/{story.pk}/updates/?version=0")[1])["version"]
+        address = f"{base}/news/{story.pk}/updates/?version={version}"
+        assert "hit" in {_get(address)[0] for _ in range(20)}
+        code = (f"from masthead.live.models import LiveUpdate; from masthead.stories import live, rules; "
+                f"live.delete_update(LiveUpdate.objects.get(article_id={story.pk}, number=1), by=rules.System('desk')); "
+                f"live.end_coverage({story.pk}, by=rules.System('desk'))")
+        subprocess.run([sys.executable, "-m", "masthead.cli", "shell", "-c", code], env=env, check=True, timeout=60,
+                       capture_output=True)
+        changed = time.monotonic()
+        answers = []
+        while time.monotonic() - changed < 1.0:
+            answers.append(json.loads(_get(address)[1]))
+        assert answers[-10:] and all(a["deleted"] == [1] and a["running"] is False and "Coverage has ended" in a["status"]
+                                     for a in answers[-10:]), answers[-1]

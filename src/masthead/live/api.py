@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from masthead import jsonerrors, parameters
 from masthead.delivery import keys
-from masthead.live.display import live_coverage
+from masthead.live.display import changes_after, live_coverage
 from masthead.live.models import LiveUpdate
 from masthead.live.views import bucketed
 from masthead.news.caching import cacheable
@@ -80,19 +80,25 @@ def _done(change, article: Article, *, status: int = 200):
 
 @api_view({"GET", "HEAD", "POST"})
 def updates(request, news_id: int):
-    """GET: a live story's coverage and its updates newest first (``?since=<n>``: only newer ones). POST: post one."""
+    """GET: a live story's coverage and its updates newest first (``?since=<n>``: only those numbered above n;
+    ``?version=<v>``: only those posted or changed after version v of the coverage, deleted ones included).
+    POST: post one."""
     if request.method == "POST":
         return _post(request, news_id)
-    jsonerrors.check_params(request, {"since"})
+    jsonerrors.check_params(request, {"since", "version"})
     since = parameters.whole_number(request.GET.get("since", "0"), name="since")
+    version = parameters.whole_number(request.GET["version"], name="version") if "version" in request.GET else None
     now = timezone.now()
     article = _story(news_id)
     found = live_coverage(article, since=since)
+    items = found.updates if version is None else changes_after(article, version=version).updates
     body = {"story": article.pk, "running": found.running, "started": rfc3339(found.coverage.started_at),
             "ended": rfc3339(found.coverage.ended_at) if found.coverage.ended_at else None,
-            "newest": max(found.newest, since), "items": [serialise(u, article) for u in found.updates]}
+            "newest": max(found.newest, since), "version": found.coverage.version,
+            "items": [serialise(u, article) for u in items]}
     return readable_from_any_site(bucketed(cacheable(json_answer(body), {keys.article(article.pk)}, now=now,
-                                                     bounded_by_schedule=False, reads={"since"}, strict=True), now=now))
+                                                     bounded_by_schedule=False, reads={"since", "version"}, strict=True),
+                                           now=now))
 
 
 def _post(request, news_id: int):

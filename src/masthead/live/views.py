@@ -76,8 +76,8 @@ def _changes(request, story: Article, *, version: int) -> dict | None:
     answer = {"story": story.pk, "after": version, "version": changes.version, "running": changes.running,
               "changed": changes.changed}
     if changes.changed or not changes.running:
-        # The badge goes with every change and with every answer once the coverage has ended, so
-        # a page opened just before the end learns it even if its version is already the newest.
+        # The badge goes with every change, and with every answer once the coverage has ended:
+        # an end dated ahead of time counts its version when it is made, not when it comes.
         answer["status"] = loader.render_to_string("live/_status.html", {"live": changes}, request).strip()
     if changes.changed:
         shown = [u for u in changes.updates if u.deleted_at is None]

@@ -191,9 +191,11 @@ def schemas() -> dict:
     found["LiveUpdate"] = {"type": "object", "additionalProperties": False, "required": list(update), "properties": update}
     found["LiveUpdates"] = {
         "type": "object", "additionalProperties": False,
-        "required": ["story", "running", "started", "ended", "newest", "items"],
+        "required": ["story", "running", "started", "ended", "newest", "version", "items"],
         "properties": {"story": {"type": "integer"}, "running": {"type": "boolean"}, "started": TIME,
                        "ended": nullable_time, "newest": {"type": "integer", "minimum": 0},
+                       "version": {"type": "integer", "minimum": 0,
+                                   "description": "Counts every change to the coverage; ask `?version=` with it for what changes next."},
                        "items": {"type": "array", "items": _ref("LiveUpdate"), "description": "Newest first."}}}
     found["LiveUpdatePost"] = {
         "type": "object", "additionalProperties": False, "required": ["body"],
@@ -311,6 +313,9 @@ def _described() -> dict:
                 "parameters": [NEWS_ID],
                 "get": {"summary": "A live story's coverage and its updates, newest first.", "operationId": "listLiveUpdates",
                         "parameters": [_query("since", "Only updates numbered above this one.",
+                                              {"type": "integer", "minimum": 0, "maximum": parameters.MAX_ID}),
+                                       _query("version", "Only updates posted or changed after this version of the "
+                                                         "coverage (`version` in an earlier answer), deleted ones included.",
                                               {"type": "integer", "minimum": 0, "maximum": parameters.MAX_ID})],
                         "responses": {"200": _json_body("LiveUpdates", "The coverage and its updates."),
                                       "400": ERRORS["400"], "404": _json_body("Error", "No visible live story with this News ID.")}},
