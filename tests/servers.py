@@ -7,6 +7,7 @@ conftest does for its own server).
 import contextlib
 import glob
 import os
+import signal
 import shutil
 import socket
 import subprocess
@@ -128,11 +129,13 @@ def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, start_s
         wait_for_http(base + "/", seconds=start_seconds)
         yield base
     finally:
-        process.terminate()
+        # The whole group: a server that never answered may have started workers of its own.
+        _signal_group(process, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
 
 
 VCL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "deploy", "varnish", "masthead.vcl")
@@ -207,3 +210,10 @@ def stop_postgres(data: str) -> None:
     """Stop the PostgreSQL server whose data directory is ``data`` at once, as a crash would."""
     subprocess.run(_as_postgres([f"{postgres_bin()}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _signal_group(process: subprocess.Popen, number: int) -> None:
+    try:
+        os.killpg(process.pid, number)
+    except ProcessLookupError:
+        pass  # already gone, with its workers
