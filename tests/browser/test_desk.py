@@ -1,5 +1,6 @@
 """The newsroom's desk and story editor in a real browser: the day's lists, the live preview, pictures, publishing."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,9 +22,9 @@ document.addEventListener('securitypolicyviolation', e => window.__violations.pu
 """
 
 
-def sign_in(browser, base, user, *, width=1280, height=900):
-    """A page signed in as ``user``, watching for policy violations."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+def sign_in(browser, base, user, *, width=1280, height=900, locale="en-GB"):
+    """A page signed in as ``user`` (their browser asking for ``locale``), watching for policy violations."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     context.add_init_script(LISTEN)
     page = context.new_page()
     page.goto(f"{base}/newsroom/login/")
@@ -78,6 +79,23 @@ def test_the_desk_page_shows_the_days_work_and_passes_axe(browser, live_server, 
     page.screenshot(path=f"{screenshots_dir}/desk-editor.png", full_page=True)
     assert policy_violations(page) == []
     assert accessibility_problems(page) == []  # after the policy check: axe adds an inline style of its own
+
+
+def test_a_persian_speaking_editors_desk_counts_down_in_persian(browser, live_server, screenshots_dir):
+    """A browser asking for Persian gets a right-to-left desk whose countdowns keep ticking in Persian words and digits."""
+    editor = make_user("editor", username="desk")
+    changes.publish(make_draft(by=editor, headline="نشست بودجه"), by=editor, at=timezone.now() + timedelta(minutes=42))
+    page = sign_in(browser, live_server.url, editor, locale="fa-IR")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.inner_text("h1") == "میز خبر امروز"
+    countdown = page.locator("#today-scheduled ~ ol time[data-countdown]")
+    first = countdown.inner_text()
+    page.wait_for_function("t => document.querySelector('#today-scheduled ~ ol time[data-countdown]').textContent !== t",
+                           arg=first, timeout=3000)
+    assert re.fullmatch(r"۴۱ دقیقه و [۰-۵][۰-۹] ثانیهٔ دیگر", countdown.inner_text()), countdown.inner_text()
+    page.screenshot(path=f"{screenshots_dir}/desk-editor-persian.png", full_page=True)
+    assert policy_violations(page) == []
+    assert accessibility_problems(page) == []
 
 
 def test_a_reporters_desk_holds_their_own_work(browser, live_server, screenshots_dir):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from masthead import editions
@@ -45,7 +45,9 @@ def most_read(*, language: str, section_id: int | None = None, now: datetime | N
     stories = Article.objects.visible(at=now).filter(language=language)
     if section_id is not None:
         stories = stories.filter(section_id=section_id)
-    totals = (StoryReads.objects.filter(hour__gt=now - timedelta(hours=hours), story__in=stories)
+    # EXISTS per read row, not "story IN (every visible story)": SQLite reads an IN list in full, so
+    # the list cost a walk over every visible story (1.8 s at 60,000 stories, with no reads at all).
+    totals = (StoryReads.objects.filter(Exists(stories.filter(pk=OuterRef("story"))), hour__gt=now - timedelta(hours=hours))
               .values("story").annotate(total=Sum("count")).order_by("-total", "-story")[:length])
     return _entries([(row["story"], row["total"]) for row in totals])
 
