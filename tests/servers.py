@@ -166,12 +166,16 @@ def varnish(backends: list[str]):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        # Compiling the VCL takes a C compiler run: slow on a busy machine.
+        deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 break
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"varnishd did not start: {process.stderr.read().decode(errors='replace')[-2000:]}")
+                # Stopped first: reading the error output of a varnishd still running waits forever.
+                process.kill()
+                raise RuntimeError(f"varnishd did not start within 60 s: "
+                                   f"{process.communicate()[1].decode(errors='replace')[-2000:]}")
             time.sleep(0.1)
         yield base
     finally:

@@ -46,7 +46,7 @@ def test_an_edit_from_masthead_shell_reaches_every_worker_within_a_second(tmp_pa
     """Two workers each hold the page (answered on their event loop); an edit in ``masthead shell`` is on both within 1 s."""
     story = make_article(body="Text before the edit.")
     env = {**os.environ, "MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
-    with servers.app_server(env, workers=2, server=server) as base:
+    with servers.app_server(env, workers=2, server=server, start_seconds=90) as base:
         url = base + story.get_absolute_url()
         states = {_get(url)[0] for _ in range(20)}
         assert "hit" in states
@@ -67,7 +67,7 @@ def test_the_front_answers_hits_and_lets_signed_in_readers_and_credentials_throu
     """Hits come from the front; a session cookie (in any cookie header) or an Authorization header always reaches Django."""
     story = make_article()
     env = {**os.environ, "MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
-    with servers.app_server(env, server=server) as base:
+    with servers.app_server(env, server=server, start_seconds=90) as base:
         url = base + story.get_absolute_url()
         assert _get(url)[0] == "miss"
         assert _get(url)[0] == "hit"

@@ -41,7 +41,8 @@ def test_publish_on_one_server_is_seen_on_another(redis_url):
         cache.clear()
         story = make_article(body="First version of the story.")
         env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": redis_url}
-        with servers.app_server(env, server="granian") as one, servers.app_server(env) as two:
+        with servers.app_server(env, server="granian", start_seconds=90) as one, \
+                servers.app_server(env, start_seconds=90) as two:
             path = story.get_absolute_url()
             assert _get(one + path)[0] == "miss"
             state, html = _get(two + path)
@@ -68,7 +69,8 @@ def test_an_edit_from_another_server_process_reaches_each_server_memory(redis_ur
 
         story = make_article(headline="Before", body="Old body.")
         env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": redis_url}
-        with servers.app_server(env) as one, servers.app_server(env, workers=2, server="granian") as two:
+        with servers.app_server(env, start_seconds=90) as one, \
+                servers.app_server(env, workers=2, server="granian", start_seconds=90) as two:
             path = story.get_absolute_url()
             for base in (one, two, two, one, two, two):
                 _get(base + path)
