@@ -1,12 +1,14 @@
 """The daily digest to many subscribers, handed to a local SMTP sink, killed half-way and resumed.
 
-    .venv/bin/python -m bench.newsletters [--subscribers 100000] [--kill-after 20]
+    .venv/bin/python -m bench.newsletters [--subscribers 100000] [--kill-after 20] [--connections 1,4]
 
 Builds a throwaway SQLite install under bench/results/ with N confirmed subscribers and a day's
 stories, starts an aiosmtpd server on loopback in its own process (it writes each recipient to a
 file), runs `masthead send_digest` and SIGKILLs it after --kill-after seconds, runs it again to
 the end, then reports messages per second of each run, the resumed sender's peak memory, and how
-many addresses got the digest twice (at most the one message in flight at the kill) or not at all.
+many addresses got the digest twice (at most one message in flight per connection at the kill) or
+not at all. With --connections 1,4 it does all of that over one connection, then again over four
+(a fresh install and sink each time), so the two can be compared in one session.
 """
 
 import argparse
@@ -82,24 +84,21 @@ def _prepare(env: dict, subscribers: int) -> None:
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--subscribers", type=int, default=100_000)
-    parser.add_argument("--kill-after", type=float, default=20.0, help="seconds before the first send is killed")
-    args = parser.parse_args()
-
+def _run(args, connections: int) -> dict:
+    """One throwaway install, sink and kill-and-resume over ``connections`` mail connections."""
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     var = Path(tempfile.mkdtemp(prefix="newsletters-", dir=results))
     port, received = _free_port(), var / "received.txt"
     env = {**os.environ, "MASTHEAD_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "masthead.settings",
-           "MASTHEAD_EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+           "MASTHEAD_EMAIL_URL": f"smtp://127.0.0.1:{port}", "MASTHEAD_DIGEST_CONNECTIONS": str(connections)}
     env.pop("MASTHEAD_DATABASE_URL", None)
     sink = subprocess.Popen([sys.executable, "-c", SINK, str(port), str(received)])
     try:
         _wait_for(port)
         _prepare(env, args.subscribers)
         command = [sys.executable, "-m", "masthead.cli", "send_digest"]
+        load_before = os.getloadavg()[0]
 
         started = time.monotonic()
         first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
@@ -118,33 +117,52 @@ def main() -> None:
         second_seconds = time.monotonic() - started
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError(f"send_digest failed: {output}")
-        peak_mib = usage.ru_maxrss / 1024
-        sender_cpu = usage.ru_utime + usage.ru_stime
         sink_cpu = _cpu_seconds(sink.pid)
-
         counts = Counter(line.strip() for line in received.open() if line.strip())
-        twice = sum(1 for c in counts.values() if c > 1)
-        missing = args.subscribers - len(counts)
-        print(f"subscribers: {args.subscribers:,}")
-        print(f"run 1 (killed after {first_seconds:.1f} s): {first_count:,} messages, "
-              f"{first_count / first_seconds:,.0f} messages/s")
-        print(f"run 2 (resumed): {len(counts) - first_count:,} messages in {second_seconds:.1f} s, "
-              f"{(len(counts) - first_count) / second_seconds:,.0f} messages/s — {output.strip()}")
-        print(f"peak memory of the resumed sender: {peak_mib:.0f} MiB")
-        # Wall-clock rates follow the machine's load; CPU time per message moves much less.
-        sent = max(len(counts) - first_count, 1)
-        print(f"CPU per message of the resumed sender: {sender_cpu / sent * 1000:.2f} ms "
-              f"(all of it, start-up included); of the SMTP sink, both runs: {sink_cpu / len(counts) * 1000:.2f} ms; "
-              f"load average after: {os.getloadavg()[0]:.1f}")
-        print(f"delivered twice: {twice}, never delivered: {missing}")
-        # One message may be in flight when the sender is killed: the server has taken it, the
-        # sender has not yet read the server's "250" or logged it (RFC 1047). It is sent again.
-        if twice > 1 or missing:
-            sys.exit(1)
+        return {"connections": connections, "first_count": first_count, "first_seconds": first_seconds,
+                "second_count": len(counts) - first_count, "second_seconds": second_seconds,
+                "output": output.strip(), "peak_mib": usage.ru_maxrss / 1024,
+                "sender_cpu": usage.ru_utime + usage.ru_stime, "sink_cpu": sink_cpu, "received": len(counts),
+                "twice": sum(1 for c in counts.values() if c > 1), "missing": args.subscribers - len(counts),
+                "load": (load_before, os.getloadavg()[0])}
     finally:
         sink.terminate()
         sink.wait()
         shutil.rmtree(var, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--kill-after", type=float, default=20.0, help="seconds before the first send is killed")
+    parser.add_argument("--connections", default="1,4",
+                        help="mail connections at once; several, comma-separated, are run one after another "
+                             "(default 1,4)")
+    args = parser.parse_args()
+    runs = [int(n) for n in args.connections.split(",")]
+
+    print(f"subscribers: {args.subscribers:,}")
+    failed = False
+    for connections in runs:
+        run = _run(args, connections)
+        second = max(run["second_count"], 1)
+        print(f"--- {connections} connection(s); load average {run['load'][0]:.1f} before, {run['load'][1]:.1f} after")
+        print(f"run 1 (killed after {run['first_seconds']:.1f} s): {run['first_count']:,} messages, "
+              f"{run['first_count'] / run['first_seconds']:,.0f} messages/s")
+        print(f"run 2 (resumed): {run['second_count']:,} messages in {run['second_seconds']:.1f} s, "
+              f"{run['second_count'] / run['second_seconds']:,.0f} messages/s — {run['output']}")
+        print(f"peak memory of the resumed sender: {run['peak_mib']:.0f} MiB")
+        # Wall-clock rates follow the machine's load; CPU time per message moves much less.
+        print(f"CPU per message of the resumed sender: {run['sender_cpu'] / second * 1000:.2f} ms "
+              f"(all of it, start-up included); of the SMTP sink, both runs: "
+              f"{run['sink_cpu'] / max(run['received'], 1) * 1000:.2f} ms")
+        print(f"delivered twice: {run['twice']} (at most {connections} allowed), never delivered: {run['missing']}")
+        # Each connection may have one message in flight when the sender is killed: the server
+        # has taken it, the sender has not yet read the server's "250" or logged it (RFC 1047).
+        # The resumed run sends it again.
+        failed |= run["twice"] > connections or run["missing"] > 0
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -296,7 +296,7 @@ DIGEST_STORIES = int(_env("MASTHEAD_DIGEST_STORIES", "8"))
 
 # MASTHEAD_DIGEST_CONNECTIONS: how many mail connections the digest is sent over at once, each with a
 # thread of its own; a send killed half-way sends at most this many messages again. Default: 4
-# (bench/README.md, "The daily digest", measured 1 against several).
+# (bench/README.md, "Several connections at once": 1, 2, 4 and 8 measured).
 _digest_connections = _env("MASTHEAD_DIGEST_CONNECTIONS", "4").strip()
 if not _digest_connections.isdigit() or int(_digest_connections) < 1:
     raise ImproperlyConfigured(f"MASTHEAD_DIGEST_CONNECTIONS={_digest_connections!r} is not a number of connections "

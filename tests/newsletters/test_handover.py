@@ -149,3 +149,19 @@ def test_a_send_over_three_connections_killed_half_way_repeats_at_most_one_messa
     assert max(counts.values()) <= 2
     digest = Digest.objects.get()
     assert (digest.recipients, digest.sent, digest.failed) == (40, 40, 0) and digest.finished_at
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-3"])
+def test_a_wrong_number_of_connections_stops_the_start_naming_the_variable(value):
+    run = subprocess.run([sys.executable, "-c", "import masthead.settings"], capture_output=True, text=True,
+                         env={**os.environ, "MASTHEAD_DIGEST_CONNECTIONS": value}, timeout=60)
+    assert run.returncode == 1
+    assert (f"MASTHEAD_DIGEST_CONNECTIONS={value!r} is not a number of connections (a whole number, 1 or more)."
+            in run.stderr)
+
+
+def test_the_number_of_connections_comes_from_the_setting():
+    run = subprocess.run([sys.executable, "-c", "from masthead import settings; print(settings.DIGEST_CONNECTIONS)"],
+                         capture_output=True, text=True, env={**os.environ, "MASTHEAD_DIGEST_CONNECTIONS": " 6 "},
+                         timeout=60)
+    assert run.stdout.strip() == "6", run.stderr

@@ -52,13 +52,13 @@ def hand_over(batches: Iterable[list[Subscriber]], *, digest: Digest, connection
     """Send ``digest`` to the subscribers of ``batches`` (each with ``section_ids`` set) over
     ``connections`` mail connections at once, logging each address as the server accepts or refuses
     it; ``progress`` is called every ``messages_per_connection`` messages and at the end."""
+    log = _Log(digest)
     work: queue.Queue = queue.Queue()
     outcomes: queue.Queue = queue.Queue()
     workers = [_Connection(composer=composing.Composer(digest), work=work, outcomes=outcomes,
                            messages_per_connection=messages_per_connection) for _ in range(connections)]
     for worker in workers:
         worker.start()
-    log = _Log(digest)
     batches = iter(batches)
     queued = 0  # put on ``work`` and not yet logged
     alive, failures, exhausted, since_progress = len(workers), [], False, 0
