@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from masthead.news.models import Article
 from masthead.stories import changes
+from tests.browser.axe import violations
 from tests.comments.factories import make_comment
 from tests.news.factories import make_article, make_section
 from tests.newsroom.factories import PASSWORD, make_draft, make_user
@@ -33,15 +34,6 @@ def sign_in(browser, base, user, *, width=1280, height=900, locale="en-GB"):
     page.click("input[type=submit]")
     page.wait_for_url(f"{base}/newsroom/")
     return page
-
-
-def accessibility_problems(page) -> list[str]:
-    """axe-core's violations on the page as it stands, one line each (rule, impact, where)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"]]
 
 
 def policy_violations(page) -> list[str]:
@@ -78,7 +70,7 @@ def test_the_desk_page_shows_the_days_work_and_passes_axe(browser, live_server, 
     assert page.locator(".today-live").first.inner_text().endswith(" s")
     page.screenshot(path=f"{screenshots_dir}/desk-editor.png", full_page=True)
     assert policy_violations(page) == []
-    assert accessibility_problems(page) == []  # after the policy check: axe adds an inline style of its own
+    assert violations(page) == []  # after the policy check: axe adds an inline style of its own
 
 
 def test_a_persian_speaking_editors_desk_counts_down_in_persian(browser, live_server, screenshots_dir):
@@ -95,7 +87,7 @@ def test_a_persian_speaking_editors_desk_counts_down_in_persian(browser, live_se
     assert re.fullmatch(r"۴۱ دقیقه و [۰-۵][۰-۹] ثانیهٔ دیگر", countdown.inner_text()), countdown.inner_text()
     page.screenshot(path=f"{screenshots_dir}/desk-editor-persian.png", full_page=True)
     assert policy_violations(page) == []
-    assert accessibility_problems(page) == []
+    assert violations(page) == []
 
 
 def test_a_reporters_desk_holds_their_own_work(browser, live_server, screenshots_dir):
@@ -109,7 +101,7 @@ def test_a_reporters_desk_holds_their_own_work(browser, live_server, screenshots
     assert page.locator("#today-review ~ ol li a").all_inner_texts() == ["My story in review"]
     assert page.locator("#today-comments").count() == 0
     page.screenshot(path=f"{screenshots_dir}/desk-reporter-phone.png", full_page=True)
-    assert accessibility_problems(page) == []
+    assert violations(page) == []
 
 
 # A picture as the clipboard or a drag carries it: a File in a DataTransfer, handed to the body.
@@ -165,7 +157,7 @@ def test_writing_with_the_live_preview_and_pictures_pasted_or_dropped(browser, l
                        ".every(i => i.complete && i.naturalWidth > 0)")
     page.screenshot(path=f"{screenshots_dir}/editor-writing.png", full_page=True)
     assert policy_violations(page) == []
-    assert accessibility_problems(page) == []
+    assert violations(page) == []
 
     page.click("input[name=_continue]")
     page.wait_for_selector("#desk-heading")
@@ -229,7 +221,7 @@ def test_the_writing_preview_looks_like_the_article(browser, live_server, screen
         assert preview[selector] == looks, selector
     page.locator(".body-editor").screenshot(path=f"{screenshots_dir}/editor-preview.png")
     assert policy_violations(page) == []
-    assert accessibility_problems(page) == []
+    assert violations(page) == []
 
 
 def test_publishing_and_scheduling_from_the_add_form(browser, live_server, screenshots_dir):
@@ -245,7 +237,7 @@ def test_publishing_and_scheduling_from_the_add_form(browser, live_server, scree
     page.wait_for_selector("#id_body_preview strong")
     page.screenshot(path=f"{screenshots_dir}/editor-add-form.png", full_page=True)
     assert policy_violations(page) == []
-    assert accessibility_problems(page) == []
+    assert violations(page) == []
     page.click("button[value=publish]")
     page.wait_for_selector("#desk-heading")
     assert page.inner_text("#desk-state") == "Published"

@@ -3,28 +3,17 @@ pages, in Chromium; axe-core (shipped under var/tools by ``make test``) finds no
 
 import datetime as dt
 import os
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from masthead.news import demo
 from masthead.news.models import Article
-from tests.conftest import need
+from tests.browser.axe import violations
 from tests.epaper.factories import make_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "var/tools/node_modules/axe-core/axe.min.js"
-
-
-def violations(page) -> list[str]:
-    """What axe-core finds wrong on the page (WCAG 2.1 A and AA and best practice), one line each."""
-    if not AXE.exists():
-        need("axe-core", "npm install --prefix var/tools axe-core@4.14.1 (make test does)")
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => (await axe.run(document)).violations.map(
-        v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
 
 
 @pytest.fixture

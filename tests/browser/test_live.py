@@ -4,18 +4,15 @@ import json
 import os
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
+from tests.browser.axe import violations
 from tests.live.factories import make_live_story, post
 from tests.syndication.factories import make_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(os.environ.get("MASTHEAD_AXE_JS", Path(__file__).resolve().parents[2]
-                          / "var/tools/node_modules/axe-core/axe.min.js"))
 
 
 def _post_by_api(base: str, story, token: str, body: str) -> None:
@@ -54,8 +51,6 @@ def test_an_update_posted_through_the_api_appears_on_an_open_page(live_server, b
 
 def test_the_page_works_without_script_and_passes_axe(live_server, browser, settings):
     """Every update is in the served page itself; axe finds no violation on a running live page."""
-    if not AXE.exists():
-        need("axe-core", "npm install --prefix var/tools axe-core")
     editor_token = make_token(groups=["editor"])
     story = make_live_story(headline="Election night")
     post(story, "Polls close.", headline="Polls closed")
@@ -68,9 +63,7 @@ def test_the_page_works_without_script_and_passes_axe(live_server, browser, sett
     # axe is injected into the page: the page's own policy would refuse it, rightly.
     checked = browser.new_context(bypass_csp=True).new_page()
     checked.goto(live_server.url + story.get_absolute_url())
-    checked.add_script_tag(path=str(AXE))
-    found = checked.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.help)")
-    assert found == []
+    assert violations(checked) == []
 
 
 def test_an_editors_corrections_pins_deletion_and_end_reach_an_open_page(live_server, browser, settings, screenshots_dir):

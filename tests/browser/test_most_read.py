@@ -1,7 +1,6 @@
 """A reader opens a story in Chromium and the newsroom's audience chart counts the read; the pages pass axe."""
 
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -9,22 +8,14 @@ from django.db import connection
 from masthead.audience.models import StoryReads
 from tests import servers
 from tests.audience.factories import make_reads
-from tests.conftest import need
+from tests.browser.axe import violations
 from tests.news.factories import make_article, make_section
 from tests.newsroom.factories import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "var/tools/node_modules/axe-core/axe.min.js"
 # Headless Chromium names itself HeadlessChrome, which the counter takes for a bot, as it should.
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
-
-
-def _axe(page) -> list[str]:
-    """What axe-core finds wrong on the page, one line per rule and element."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => (await axe.run()).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))")
-    return found
 
 
 def _chart_reads(page, url: str, *, at_least: int, seconds: float = 10) -> int:
@@ -39,8 +30,6 @@ def _chart_reads(page, url: str, *, at_least: int, seconds: float = 10) -> int:
 
 def test_opening_a_story_raises_its_count_on_the_audience_chart(browser):
     """Two readers open a story (the second twice); the chart shows two reads, and the pages pass axe."""
-    if not AXE.exists():
-        need("axe-core", "npm install --prefix var/tools axe-core")
     section = make_section(name="Politics")
     story = make_article(headline="Talks resume in Vienna", section=section)
     make_reads(make_article(section=section, headline="Oil prices rise"), count=5)
@@ -70,5 +59,5 @@ def test_opening_a_story_raises_its_count_on_the_audience_chart(browser):
         assert _chart_reads(newsroom, chart, at_least=3, seconds=0) == 2
         assert StoryReads.objects.get(story=story).count == 2
         assert newsroom.get_by_role("img", name="Reads per hour of “Talks resume in Vienna”").is_visible()
-        assert _axe(newsroom) == []
-        assert _axe(second) == []
+        assert violations(newsroom) == []
+        assert violations(second) == []

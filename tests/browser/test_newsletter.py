@@ -52,7 +52,7 @@ def test_reader_subscribes_confirms_and_leaves(live_server, browser, screenshots
 def test_the_confirm_and_unsubscribe_pages_pass_axe(live_server, browser, screenshots_dir, prefix):
     """The pages a newsletter mail links to, sharing one head, in each edition: axe finds nothing."""
     from masthead.newsletters import subscriptions
-    from tests.browser.test_editions import violations
+    from tests.browser.axe import violations
     from tests.newsletters.factories import make_subscriber
 
     make_subscriber(email="leila@example.org")

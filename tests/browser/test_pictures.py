@@ -5,17 +5,14 @@ saved under var/screenshots/ for a person to look at.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
 from masthead.news import demo
-from tests.conftest import need
+from tests.browser.axe import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(os.environ.get("MASTHEAD_AXE_JS", Path(__file__).resolve().parents[2]
-                          / "var/tools/node_modules/axe-core/axe.min.js"))
 # Layout shifts the page makes while it loads, summed as Chrome's Cumulative Layout Shift.
 CLS = """() => new Promise(done => {
   let total = 0;
@@ -29,15 +26,6 @@ CLS = """() => new Promise(done => {
 def paper(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     demo.load()
-
-
-def _violations(page) -> list[str]:
-    """axe-core's violations on the page, each as ``rule: selectors``."""
-    if not AXE.exists():
-        need("axe-core", "npm install --prefix var/tools axe-core")
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => (await axe.run()).violations.map(
-        v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))""")
 
 
 def _open(browser, url: str, width: int, height: int = 900):
@@ -66,7 +54,7 @@ def test_home_page_on_a_desktop_shows_the_lead_picture_large_without_shifting(li
     assert eager and all(p["ok"] for p in eager), eager
     assert page.evaluate(CLS) < 0.01
     page.screenshot(path=os.path.join(screenshots_dir, "home-desktop.png"), full_page=True)
-    assert _violations(page) == []
+    assert violations(page) == []
 
 
 def test_home_page_on_a_phone_fits_its_width_and_passes_axe(live_server, browser, paper, screenshots_dir):
@@ -74,7 +62,7 @@ def test_home_page_on_a_phone_fits_its_width_and_passes_axe(live_server, browser
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator(".top-stories .lead img").bounding_box()["width"] <= 390
     page.screenshot(path=os.path.join(screenshots_dir, "home-phone.png"), full_page=True)
-    assert _violations(page) == []
+    assert violations(page) == []
 
 
 def test_an_illustrated_article_shows_its_picture_with_caption_and_credit(live_server, browser, paper, screenshots_dir):
@@ -84,21 +72,21 @@ def test_an_illustrated_article_shows_its_picture_with_caption_and_credit(live_s
     assert all(p["ok"] for p in _loaded_pictures(page))
     assert page.evaluate(CLS) < 0.01
     page.screenshot(path=os.path.join(screenshots_dir, "article-302075.png"), full_page=True)
-    assert _violations(page) == []
+    assert violations(page) == []
 
 
 def test_a_section_page_lists_stories_with_thumbnails_and_passes_axe(live_server, browser, paper, screenshots_dir):
     page = _open(browser, live_server.url + "/section/science/", 1280)
     assert page.locator(".story-list .teaser-thumb img").count() >= 3
     page.screenshot(path=os.path.join(screenshots_dir, "section-science.png"), full_page=True)
-    assert _violations(page) == []
+    assert violations(page) == []
 
 
 def test_the_persian_home_page_passes_axe(live_server, browser, paper, screenshots_dir):
     page = _open(browser, live_server.url + "/fa/", 1280)
     assert page.locator("main img").count() >= 1
     page.screenshot(path=os.path.join(screenshots_dir, "home-fa.png"), full_page=True)
-    assert _violations(page) == []
+    assert violations(page) == []
 
 
 def test_on_a_phone_the_sections_scroll_in_one_row_and_the_first_headline_stays_high(live_server, browser, paper):
