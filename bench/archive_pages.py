@@ -42,7 +42,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def summary(wall: list[float], cpu: list[float], **extra) -> dict:
     return {"n": len(wall), "p50_ms": round(statistics.median(wall), 2), "p95_ms": round(percentile(wall, 0.95), 2),
-            "cpu_p50_ms": round(statistics.median(cpu), 2), **extra}
+            "cpu_p50_ms": round(statistics.median(cpu), 2), "cpu_p95_ms": round(percentile(cpu, 0.95), 2), **extra}
 
 
 def reader_pages() -> list[tuple[str, str]]:
