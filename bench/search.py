@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py                        # both databases, 300,000 articles
     .venv/bin/python bench/search.py --articles 20000 --database sqlite
+    .venv/bin/python bench/search.py --articles 1000000 --database postgresql --database-url postgres://…/search
 
 Each database gets a fresh store (SQLite in a temp dir; PostgreSQL a throwaway server, as the
 tests start one) and its own process, since Django reads its settings once per process. Stories
@@ -48,10 +49,32 @@ def vocabulary(rng: random.Random, size: int = 30000) -> tuple[list[str], list[f
 
 
 COMMON = 200  # the made-up language's function words
+# Queries are drawn from this many headlines, a uniform sample of the archive's: memory stays
+# bounded at any archive size. The sample has its own random stream, so the stories built for a
+# seed are the same whatever the sample keeps.
+SAMPLE = 20_000
+
+
+class Sample:
+    """A uniform sample of at most SAMPLE items of a stream (reservoir sampling)."""
+
+    def __init__(self):
+        self.items: list = []
+        self.seen = 0
+        self.rng = random.Random(SEED + 1)
+
+    def add(self, item) -> None:
+        self.seen += 1
+        if len(self.items) < SAMPLE:
+            self.items.append(item)
+            return
+        slot = self.rng.randrange(self.seen)
+        if slot < SAMPLE:
+            self.items[slot] = item
 
 
 def build(count: int, rng: random.Random) -> tuple[list[list[str]], list[str]]:
-    """Bulk-insert ``count`` stories with sections, tags and authors; return their headlines' words, and the commonest words."""
+    """Bulk-insert ``count`` stories with sections, tags and authors; return a sample of their headlines' words, and the commonest words."""
     from masthead.news.models import Article, Author, Section, Tag
 
     words, cumulative = vocabulary(rng)
@@ -64,7 +87,7 @@ def build(count: int, rng: random.Random) -> tuple[list[list[str]], list[str]]:
     authors = Author.objects.bulk_create([Author(name=" ".join(text(2)).title(), slug=f"author-{n}") for n in range(120)])
     start = datetime(2015, 1, 1, tzinfo=timezone.utc)
     span = (datetime.now(timezone.utc) - start).total_seconds()
-    headlines = []
+    headlines = Sample()
     for first in range(1, count + 1, BATCH):
         rows, tag_rows, author_rows = [], [], []
         for pk in range(first, min(first + BATCH, count + 1)):
@@ -82,13 +105,13 @@ def build(count: int, rng: random.Random) -> tuple[list[list[str]], list[str]]:
                 section_id=sections[pk % len(sections)].pk, status=status,
                 published_at=published if status == Article.Status.PUBLISHED else None,
             ))
-            headlines.append(headline)
+            headlines.add(headline)
             tag_rows += [Article.tags.through(article_id=pk, tag_id=t.pk) for t in rng.sample(tags, rng.randint(0, 4))]
             author_rows += [Article.authors.through(article_id=pk, author_id=a.pk) for a in rng.sample(authors, rng.randint(0, 2))]
         Article.objects.bulk_create(rows)
         Article.tags.through.objects.bulk_create(tag_rows)
         Article.authors.through.objects.bulk_create(author_rows)
-    return headlines, words[:COMMON]
+    return headlines.items, words[:COMMON]
 
 
 def queries(headlines: list[list[str]], common: list[str], rng: random.Random, n: int) -> dict[str, list[str]]:
@@ -129,12 +152,15 @@ def worker(args) -> None:
 
     rng = random.Random(SEED)
     call_command("migrate", verbosity=0)
-    if Article.objects.exists():  # --sqlite-dir: measure a store built by an earlier run again
-        headlines = [headline.lower().split() for headline in Article.objects.values_list("headline", flat=True)]
+    if Article.objects.exists():  # --sqlite-dir, --database-url: measure a store built by an earlier run again
+        sample = Sample()
+        for headline in Article.objects.order_by("pk").values_list("headline", flat=True).iterator(chunk_size=BATCH):
+            sample.add(headline.lower().split())
+        headlines = sample.items
         common = vocabulary(random.Random(SEED))[0][:COMMON]
         built = index_seconds = float("nan")
         indexed = Article.objects.filter(status=Article.Status.PUBLISHED).count()
-        args.articles = len(headlines)
+        args.articles = sample.seen
     else:
         began = time.perf_counter()
         headlines, common = build(args.articles, rng)
@@ -195,6 +221,9 @@ def run(database: str, args) -> dict:
 
     if database == "sqlite":
         return go()
+    if args.database_url:
+        env["MASTHEAD_DATABASE_URL"] = args.database_url
+        return go()
     sys.path.insert(0, ROOT)
     from tests import servers
 
@@ -208,7 +237,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=300_000)
     parser.add_argument("--queries", type=int, default=300, help="queries per kind")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--sqlite-dir", help="measure the SQLite store an earlier run left in this directory again")
+    parser.add_argument("--sqlite-dir", help="build the SQLite store in this directory and keep it, or measure "
+                        "the one an earlier run left there again")
+    parser.add_argument("--database-url", help="build the PostgreSQL store in this database and keep it, or measure "
+                        "the one an earlier run left there again (default: a throwaway server)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

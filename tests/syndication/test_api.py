@@ -117,6 +117,52 @@ def test_since_gives_every_change_oldest_first_including_withdrawals(client, pap
     assert second["next"] is None
 
 
+def test_since_pages_through_stories_changed_at_the_same_moment_by_news_id(client, paper):
+    """Stories changed at one moment are paged in News ID order: none is skipped or repeated at a page's edge."""
+    moment = timezone.now() - timedelta(minutes=30)
+    Article.objects.update(updated_at=moment, published_at=moment - timedelta(hours=1))
+    since = (moment - timedelta(minutes=1)).isoformat()
+    page = client.get("/api/v1/articles", {"since": since, "limit": 3}).json()
+    seen = _ids_of(page)
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        seen += _ids_of(page)
+    assert seen == sorted(story.pk for story in paper["stories"])
+
+
+def _ids_of(page):
+    return [int(item["altids"][0]["value"]) for item in page["items"]]
+
+
+@pytest.mark.parametrize("with_cursor", [False, True])
+def test_a_sync_page_is_read_through_the_changed_index_not_by_sorting_every_change(client, paper, with_cursor):
+    """The changes since a moment are walked in the article_changed index (a first sync sorted all 1,000,000 stories: 9 s)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from masthead.news import listing
+
+    params = {"since": (timezone.now() - timedelta(days=3650)).isoformat(), "limit": 2}
+    if with_cursor:
+        story = paper["stories"][-1]
+        params["cursor"] = listing.encode(story.updated_at, story.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/v1/articles", params).status_code == 200
+    (keys,) = [q["sql"] for q in captured.captured_queries if "ORDER BY" in q["sql"] and '"news_article"' in q["sql"]
+               and "LIMIT 3" in q["sql"]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A table of a few rows is cheaper to sort whole; what matters is that the index serves the query.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + keys.replace("%", "%%"))
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + keys.replace("%", "%%"))
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "article_changed" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
 def test_since_takes_any_iso_time_zone_even_unencoded(client, paper):
     story = paper["stories"][0]
     Article.objects.exclude(pk=story.pk).update(updated_at=timezone.now() - timedelta(days=2))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,9 @@ from masthead.news.addresses import address
 UPDATE_GRACE = timedelta(minutes=5)
 # What a teaser (home, lists, related stories) shows of a story.
 TEASER_FIELDS = ("id", "slug", "kicker", "headline", "summary", "published_at", "section_id", "language")
+# When a story last changed for a reader: its last edit, or its publication if that came later (a
+# story scheduled before it went out). The API's sync orders by it, through an index on it.
+CHANGED_AT = Greatest("updated_at", Coalesce("published_at", "updated_at"))
 
 
 class Section(models.Model):
@@ -187,6 +191,13 @@ class Article(models.Model):
             models.Index(fields=["section", "status", "id", "published_at"], name="article_section_state_id"),
             models.Index(fields=["created_by", "id"], name="article_created_by_id"),
             models.Index(fields=["breaking_until"], name="article_breaking"),
+            # The API's sync reads changes since a moment in this order: a page is read from the
+            # index, not by sorting every story changed since (9 s from the first of 1,000,000).
+            models.Index(CHANGED_AT, "id", name="article_changed"),
+            # A sitemap page's newest change, read from this index alone over its News ID range:
+            # from the rows, each of the 20 pages of 1,000,000 stories scanned the whole table.
+            models.Index(fields=["status", "id", "published_at", "embargo_until", "updated_at", "created_at"],
+                         name="article_sitemap"),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish stories"),
