@@ -1,8 +1,8 @@
 """Reading a big input in a second process while this one writes, so an import uses both cores.
 
-Parsing, sanitising and hashing take about half of an import's time and need no database, so
-a forked child reads the input and sends items over a pipe in chunks, and the parent writes
-them. The pipe is the only link: when the parent dies (even by SIGKILL) the child's next send
+Parsing, sanitising, hashing, checking and folding the words search indexes need no database,
+so a forked child reads the input, prepares each item (``then``) and sends them over a pipe in
+chunks, and the parent only writes them. The pipe is the only link: when the parent dies (even by SIGKILL) the child's next send
 fails and it exits; when the child dies, the parent's receive fails and says so.
 """
 
@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from masthead.ingest.items import ImportFailed, Item, Skipped
 from masthead.ingest.sources import Input
@@ -19,14 +20,19 @@ CHUNK_ITEMS = 200
 _END = "end"
 
 
-def items(read: Callable[[Input], Iterator], source: Input) -> Iterator[Item | ImportFailed | Skipped]:
-    """``read(source)``, run in a child process when ``source`` is big and fork is available."""
+def items(read: Callable[[Input], Iterator], source: Input,
+          then: Callable[[Item | ImportFailed | Skipped], Any] = lambda thing: thing) -> Iterator:
+    """``then(thing)`` for each thing of ``read(source)``, run in a child process when ``source`` is big and fork is available.
+
+    ``then`` must not raise: what it returns is what the parent receives.
+    """
     if (source.size or 0) < PREFETCH_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        yield from read(source)
+        for thing in read(source):
+            yield then(thing)
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_produce, args=(read, source, receiver, sender), daemon=True)
+    child = context.Process(target=_produce, args=(read, then, source, receiver, sender), daemon=True)
     child.start()
     sender.close()
     try:
@@ -49,7 +55,7 @@ def items(read: Callable[[Input], Iterator], source: Input) -> Iterator[Item | I
             child.join()
 
 
-def _produce(read, source: Input, receiver, sender) -> None:
+def _produce(read, then, source: Input, receiver, sender) -> None:
     receiver.close()
     # The parent decides what Ctrl-C and kill mean; the child only stops when the pipe breaks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -57,7 +63,7 @@ def _produce(read, source: Input, receiver, sender) -> None:
     try:
         chunk = []
         for thing in read(source):
-            chunk.append(thing)
+            chunk.append(then(thing))
             if len(chunk) >= CHUNK_ITEMS:
                 sender.send((chunk, source.position))
                 chunk = []
