@@ -3,8 +3,9 @@ import os
 
 import pytest
 
+from masthead import search
 from masthead.ingest import prefetch
-from masthead.news.models import Article
+from masthead.news.models import Article, HeadlineWord
 from tests.ingest.factories import ninjs_story, run_import, write_jsonl
 
 
@@ -37,7 +38,7 @@ def test_then_runs_in_the_reading_process_for_a_big_input_and_in_this_one_for_a_
     def pids() -> set[int]:
         entry = next(iter(sources.inputs([str(path)], stdin=None)))
         read = formats.reader(entry, forced=None)
-        return {pid for pid, _ in prefetch.items(read, entry, then=lambda thing: (os.getpid(), thing))}
+        return {pid for pid, _ in prefetch.items(read, entry, then=lambda things: [(os.getpid(), t) for t in things])}
 
     assert pids() == {os.getpid()}
     monkeypatch.setattr(prefetch, "PREFETCH_BYTES", 1024)
@@ -60,3 +61,23 @@ def test_items_checked_in_the_reading_process_fail_alone_with_their_warnings_sai
     assert "298 created, 0 updated, 0 unchanged, 0 skipped, 2 failed" in result.stdout
     assert Article.objects.count() == 298
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_run_read_in_a_second_process_finds_unchanged_and_changed_items(tmp_path, monkeypatch):
+    """Items the reading process finds unchanged are not made again; one changed back later in the file still is."""
+    monkeypatch.setattr(prefetch, "PREFETCH_BYTES", 1024)
+    stories = [ninjs_story(n) for n in range(1, 301)]
+    path = write_jsonl(tmp_path / "wire.jsonl", stories)
+    assert "300 created" in run_import(path).stdout
+    # Story 5 changes, then comes again as it was: when it is read the second time the database
+    # still holds it as it was, but by the time it is written the first change is in.
+    again = [*stories[:4], ninjs_story(5, headline="Wire story 5, corrected"), *stories[5:], stories[4],
+             ninjs_story(301)]
+    result = run_import(write_jsonl(tmp_path / "again.jsonl", again))
+    assert "1 created, 2 updated, 299 unchanged, 0 skipped, 0 failed" in result.stdout
+    story = Article.objects.get(headline="Wire story 5")
+    assert list(HeadlineWord.objects.filter(article_id=story.pk).order_by("word").values_list("word", flat=True)) == [
+        "5", "story", "wire"]
+    assert [hit.article.pk for hit in search.search("corrected").hits] == []
+    assert Article.objects.count() == 301

@@ -136,12 +136,16 @@ class _Run:
                 self.fail(ImportFailed(entry.name, f"could not be read to the end: {type(error).__name__}: {error}"))
         self.done_bytes += entry.size or entry.position
 
-    def check(self, thing: Item | ImportFailed | Skipped) -> Prepared | _Unready | ImportFailed | Skipped:
-        """Prepare an item for writing (in the reading process, when there is one); never raises."""
+    def check(self, things: list[Item | ImportFailed | Skipped]) -> list[Prepared | _Unready | ImportFailed | Skipped]:
+        """Prepare items for writing (in the reading process, when there is one); never raises."""
+        stored = self.store.stored_hashes([thing for thing in things if isinstance(thing, Item)])
+        return [self._check(thing, stored) for thing in things]
+
+    def _check(self, thing, stored: dict) -> Prepared | _Unready | ImportFailed | Skipped:
         if not isinstance(thing, Item):
             return thing
         try:
-            return self.store.prepare(thing)
+            return self.store.prepare(thing, stored=stored)
         except ImportFailed as failure:
             return _Unready(thing, failure)
         except Exception as error:  # any fault in checking one item is that item's failure

@@ -33,7 +33,7 @@ class Prepared(NamedTuple):
 
     item: Item
     digest: str
-    story: bulk.Story
+    story: bulk.Story | None  # None: stored as it is, when prepared (made when written, if that has changed)
 
 
 @dataclass
@@ -60,11 +60,23 @@ class Store:
 
     # -- checks that need no database -------------------------------------------------------
 
-    def prepare(self, item: Item) -> Prepared:
+    def stored_hashes(self, items: list[Item]) -> dict[tuple[str, str], str]:
+        """The content hashes stored for ``items`` by earlier runs, by (source, source key); empty if unknown."""
+        if not items:
+            return {}
+        try:
+            return {(source, key): digest for source, key, digest in SourceRecord.objects.filter(
+                source__in={i.source for i in items}, source_key__in={i.source_key for i in items}
+            ).values_list("source", "source_key", "content_hash")}
+        except DatabaseError:  # only a saving: the writer looks again, and derives what it is not given
+            return {}
+
+    def prepare(self, item: Item, *, stored: dict[tuple[str, str], str] | None = None) -> Prepared:
         """Apply the run's options to ``item``, check it, and work out all that needs no database.
 
         Runs in an import's reading process when there is one (``ingest.prefetch``), so the
         hashing, the text checks, the search text and headline words cost the writer nothing.
+        An item whose hash is the one ``stored`` for it is unchanged: its story is left unmade.
         """
         if self.status:
             item.status = self.status
@@ -85,9 +97,12 @@ class Store:
             raise ImportFailed(item.origin, "has an empty headline")
         if item.news_id is not None and not 0 < item.news_id < 2**63:
             raise ImportFailed(item.origin, f"News ID {item.news_id} is out of range")
+        digest = item.content_hash()
+        if stored and stored.get((item.source, item.source_key)) == digest:
+            return Prepared(item, digest, None)
         story = _story(item)
         story.derived = bulk.derive(story)
-        return Prepared(item, item.content_hash(), story)
+        return Prepared(item, digest, story)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -162,8 +177,9 @@ class Store:
                 creates.append(entry)
 
         try:
-            written = self.writer.write(new=[entry.story for entry in creates],
-                                        changed=[(article, entry.story) for entry, article, _ in updates],
+            written = self.writer.write(new=[entry.story or _story(entry.item) for entry in creates],
+                                        changed=[(article, entry.story or _story(entry.item))
+                                                 for entry, article, _ in updates],
                                         by=self.by, at=now)
         except bulk.Refused as refused:
             item = [*(entry.item for entry in creates), *(entry.item for entry, _, _ in updates)][refused.position]
