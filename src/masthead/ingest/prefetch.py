@@ -3,8 +3,9 @@
 Parsing, sanitising, hashing, checking and folding the words search indexes need no database
 to speak of, so a forked child reads the input, prepares the items a chunk at a time (``then``)
 and sends them over a pipe, and the parent only writes them. The child reads the database, if
-``then`` does, through connections of its own. The pipe is the only link: when the parent dies (even by SIGKILL) the child's next send
-fails and it exits; when the child dies, the parent's receive fails and says so.
+``then`` does, through connections of its own. The pipe is the only link: when the parent dies
+(even by SIGKILL) the child's next send fails and it exits; when the child dies, the parent's
+receive fails and says so.
 """
 
 import multiprocessing
@@ -31,11 +32,15 @@ def items(read: Callable[[Input], Iterator], source: Input,
     """
     if (source.size or 0) < PREFETCH_BYTES or "fork" not in multiprocessing.get_all_start_methods():
         chunk = []
-        for thing in read(source):
-            chunk.append(thing)
-            if len(chunk) >= CHUNK_ITEMS:
-                yield from then(chunk)
-                chunk = []
+        try:
+            for thing in read(source):
+                chunk.append(thing)
+                if len(chunk) >= CHUNK_ITEMS:
+                    yield from then(chunk)
+                    chunk = []
+        except Exception:
+            yield from then(chunk)  # what was read before an input's fault still goes in
+            raise
         yield from then(chunk)
         return
     context = multiprocessing.get_context("fork")
@@ -81,13 +86,17 @@ def _produce(read, then, source: Input, receiver, sender) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _own_connections()
+    chunk = []
     try:
-        chunk = []
-        for thing in read(source):
-            chunk.append(thing)
-            if len(chunk) >= CHUNK_ITEMS:
-                sender.send((then(chunk), source.position))
-                chunk = []
+        try:
+            for thing in read(source):
+                chunk.append(thing)
+                if len(chunk) >= CHUNK_ITEMS:
+                    sender.send((then(chunk), source.position))
+                    chunk = []
+        except Exception:
+            sender.send((then(chunk), source.position))  # what was read before an input's fault still goes in
+            raise
         sender.send((then(chunk), source.position))
         sender.send(_END)
     except (BrokenPipeError, ConnectionResetError):
