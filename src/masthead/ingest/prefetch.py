@@ -1,15 +1,20 @@
 """Reading a big input in a second process while this one writes, so an import uses both cores.
 
-Parsing, sanitising and hashing take about half of an import's time and need no database, so
-a forked child reads the input and sends items over a pipe in chunks, and the parent writes
-them. The pipe is the only link: when the parent dies (even by SIGKILL) the child's next send
-fails and it exits; when the child dies, the parent's receive fails and says so.
+Parsing, sanitising, hashing, checking and folding the words search indexes need no database
+to speak of, so a forked child reads the input, prepares the items a chunk at a time (``then``)
+and sends them over a pipe, and the parent only writes them. The child reads the database, if
+``then`` does, through connections of its own. The pipe is the only link: when the parent dies
+(even by SIGKILL) the child's next send fails and it exits; when the child dies, the parent's
+receive fails and says so.
 """
 
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import connections
 
 from masthead.ingest.items import ImportFailed, Item, Skipped
 from masthead.ingest.sources import Input
@@ -19,14 +24,28 @@ CHUNK_ITEMS = 200
 _END = "end"
 
 
-def items(read: Callable[[Input], Iterator], source: Input) -> Iterator[Item | ImportFailed | Skipped]:
-    """``read(source)``, run in a child process when ``source`` is big and fork is available."""
+def items(read: Callable[[Input], Iterator], source: Input,
+          then: Callable[[list[Item | ImportFailed | Skipped]], list[Any]] = lambda things: things) -> Iterator:
+    """What ``then`` makes of each chunk of ``read(source)``, one by one; in a child process when ``source`` is big and fork is available.
+
+    ``then`` must not raise: what it returns is what the parent receives.
+    """
     if (source.size or 0) < PREFETCH_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        yield from read(source)
+        chunk = []
+        try:
+            for thing in read(source):
+                chunk.append(thing)
+                if len(chunk) >= CHUNK_ITEMS:
+                    yield from then(chunk)
+                    chunk = []
+        except Exception:
+            yield from then(chunk)  # what was read before an input's fault still goes in
+            raise
+        yield from then(chunk)
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_produce, args=(read, source, receiver, sender), daemon=True)
+    child = context.Process(target=_produce, args=(read, then, source, receiver, sender), daemon=True)
     child.start()
     sender.close()
     try:
@@ -49,19 +68,36 @@ def items(read: Callable[[Input], Iterator], source: Input) -> Iterator[Item | I
             child.join()
 
 
-def _produce(read, source: Input, receiver, sender) -> None:
+def _own_connections() -> None:
+    # The database connections came with the fork and are the parent's: closing one here would
+    # end the parent's PostgreSQL session, using one would mix two processes on one socket or
+    # SQLite handle. So they are kept, untouched (never even collected), and new ones opened.
+    _inherited.extend(connections[alias] for alias in connections)
+    for alias in connections:
+        connections[alias] = connections.create_connection(alias)
+
+
+_inherited: list = []
+
+
+def _produce(read, then, source: Input, receiver, sender) -> None:
     receiver.close()
     # The parent decides what Ctrl-C and kill mean; the child only stops when the pipe breaks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _own_connections()
+    chunk = []
     try:
-        chunk = []
-        for thing in read(source):
-            chunk.append(thing)
-            if len(chunk) >= CHUNK_ITEMS:
-                sender.send((chunk, source.position))
-                chunk = []
-        sender.send((chunk, source.position))
+        try:
+            for thing in read(source):
+                chunk.append(thing)
+                if len(chunk) >= CHUNK_ITEMS:
+                    sender.send((then(chunk), source.position))
+                    chunk = []
+        except Exception:
+            sender.send((then(chunk), source.position))  # what was read before an input's fault still goes in
+            raise
+        sender.send((then(chunk), source.position))
         sender.send(_END)
     except (BrokenPipeError, ConnectionResetError):
         pass

@@ -12,7 +12,7 @@ from django.db import transaction
 from masthead.ingest import formats, prefetch, sources, translations
 from masthead.ingest.items import ImportFailed, Item, Skipped
 from masthead.ingest.progress import Progress
-from masthead.ingest.store import Store
+from masthead.ingest.store import Prepared, Store
 from masthead.stories import bulk
 
 BATCH = 1000
@@ -71,6 +71,14 @@ class _Stop(Exception):
     """--strict: the first failure ends the run."""
 
 
+@dataclass
+class _Unready:
+    """An item read but refused by the checks that need no database."""
+
+    item: Item
+    failure: ImportFailed
+
+
 class _Run:
     def __init__(self, store: Store, *, strict: bool, report: Callable[[str], None], progress: Progress | None):
         self.store = store
@@ -78,7 +86,7 @@ class _Run:
         self.report = report
         self.progress = progress
         self.summary = Summary()
-        self.batch: list[tuple[Item, str]] = []
+        self.batch: list[Prepared] = []
         self.keys_in_batch: set = set()
         self.done_bytes = 0
 
@@ -113,7 +121,7 @@ class _Run:
             self.report(f"skipped: {entry.name}: not a format masthead import reads (use --format)")
         else:
             try:
-                for thing in prefetch.items(read, entry):
+                for thing in prefetch.items(read, entry, then=self.check):
                     self.take(thing)
                     if self.progress is not None:
                         self.progress.update(items=self.summary.items + len(self.batch),
@@ -128,7 +136,22 @@ class _Run:
                 self.fail(ImportFailed(entry.name, f"could not be read to the end: {type(error).__name__}: {error}"))
         self.done_bytes += entry.size or entry.position
 
-    def take(self, thing: Item | ImportFailed | Skipped) -> None:
+    def check(self, things: list[Item | ImportFailed | Skipped]) -> list[Prepared | _Unready | ImportFailed | Skipped]:
+        """Prepare items for writing (in the reading process, when there is one); never raises."""
+        stored = self.store.stored_hashes([thing for thing in things if isinstance(thing, Item)])
+        return [self._check(thing, stored) for thing in things]
+
+    def _check(self, thing, stored: dict) -> Prepared | _Unready | ImportFailed | Skipped:
+        if not isinstance(thing, Item):
+            return thing
+        try:
+            return self.store.prepare(thing, stored=stored)
+        except ImportFailed as failure:
+            return _Unready(thing, failure)
+        except Exception as error:  # any fault in checking one item is that item's failure
+            return _Unready(thing, ImportFailed(thing.origin, f"could not be checked: {type(error).__name__}: {error}"))
+
+    def take(self, thing: Prepared | _Unready | ImportFailed | Skipped) -> None:
         if isinstance(thing, Skipped):
             self.summary.skipped += 1
             self.report(f"skipped: {thing.origin}: {thing.reason}")
@@ -136,23 +159,19 @@ class _Run:
         if isinstance(thing, ImportFailed):
             self.fail(thing)
             return
-        for warning in thing.warnings:
+        for warning in thing.item.warnings:
             self.report(f"warning: {warning}")
-        try:
-            digest = self.store.prepare(thing)
-        except ImportFailed as failure:
-            self.fail(failure)
+        if isinstance(thing, _Unready):
+            self.fail(thing.failure)
             return
-        except Exception as error:  # any fault in checking one item is that item's failure
-            self.fail(ImportFailed(thing.origin, f"could not be checked: {type(error).__name__}: {error}"))
-            return
-        key, number = (thing.source, thing.source_key), ("news id", thing.news_id)
+        item = thing.item
+        key, number = (item.source, item.source_key), ("news id", item.news_id)
         if key in self.keys_in_batch or number in self.keys_in_batch:
             self.flush()  # the same story twice: the later one updates what the earlier wrote
         self.keys_in_batch.add(key)
-        if thing.news_id is not None:
+        if item.news_id is not None:
             self.keys_in_batch.add(number)
-        self.batch.append((thing, digest))
+        self.batch.append(thing)
         if len(self.batch) >= BATCH:
             self.flush()
 

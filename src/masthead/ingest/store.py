@@ -10,6 +10,7 @@ interrupted run leaves whole articles or none, never half of one.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -25,6 +26,14 @@ LIMITS = {"headline": 250, "kicker": 80, "credit": 120, "slug": 120, "source": 2
 STATUSES = {choice.value for choice in Article.Status}
 # A batch with more items refused than this is written one item at a time instead.
 REFUSALS_PER_BATCH = 10
+
+
+class Prepared(NamedTuple):
+    """An item checked and ready to write: its content hash and the story it stores, with what that derives."""
+
+    item: Item
+    digest: str
+    story: bulk.Story | None  # None: stored as it is, when prepared (made when written, if that has changed)
 
 
 @dataclass
@@ -51,8 +60,24 @@ class Store:
 
     # -- checks that need no database -------------------------------------------------------
 
-    def prepare(self, item: Item) -> str:
-        """Apply the run's options to ``item`` and check it; return its content hash."""
+    def stored_hashes(self, items: list[Item]) -> dict[tuple[str, str], str]:
+        """The content hashes stored for ``items`` by earlier runs, by (source, source key); empty if unknown."""
+        if not items:
+            return {}
+        try:
+            return {(source, key): digest for source, key, digest in SourceRecord.objects.filter(
+                source__in={i.source for i in items}, source_key__in={i.source_key for i in items}
+            ).values_list("source", "source_key", "content_hash")}
+        except DatabaseError:  # only a saving: the writer looks again, and derives what it is not given
+            return {}
+
+    def prepare(self, item: Item, *, stored: dict[tuple[str, str], str] | None = None) -> Prepared:
+        """Apply the run's options to ``item``, check it, and work out all that needs no database.
+
+        Runs in an import's reading process when there is one (``ingest.prefetch``), so the
+        hashing, the text checks, the search text and headline words cost the writer nothing.
+        An item whose hash is the one ``stored`` for it is unchanged: its story is left unmade.
+        """
         if self.status:
             item.status = self.status
         if item.status not in STATUSES:
@@ -72,18 +97,23 @@ class Store:
             raise ImportFailed(item.origin, "has an empty headline")
         if item.news_id is not None and not 0 < item.news_id < 2**63:
             raise ImportFailed(item.origin, f"News ID {item.news_id} is out of range")
-        return item.content_hash()
+        digest = item.content_hash()
+        if stored and stored.get((item.source, item.source_key)) == digest:
+            return Prepared(item, digest, None)
+        story = _story(item)
+        story.derived = bulk.derive(story)
+        return Prepared(item, digest, story)
 
     # -- writing --------------------------------------------------------------------------
 
-    def write(self, batch: list[tuple[Item, str]], *, strict: bool = False) -> tuple[list[Outcome], list[ImportFailed]]:
-        """Write ``batch`` (items with their hashes); return what happened and what failed."""
+    def write(self, batch: list[Prepared], *, strict: bool = False) -> tuple[list[Outcome], list[ImportFailed]]:
+        """Write ``batch`` (items as ``prepare`` returned them); return what happened and what failed."""
         outcomes, failures = self._write_batch(batch, strict=strict)
         self.translations += [Pending(origin=o.item.origin, source=o.item.source, reference=o.item.translation_of,
                                       article_id=o.article_id) for o in outcomes if o.item.translation_of]
         return outcomes, failures
 
-    def _write_batch(self, batch: list[tuple[Item, str]], *, strict: bool) -> tuple[list[Outcome], list[ImportFailed]]:
+    def _write_batch(self, batch: list[Prepared], *, strict: bool) -> tuple[list[Outcome], list[ImportFailed]]:
         failures: list[ImportFailed] = []
         for _attempt in range(REFUSALS_PER_BATCH):
             try:
@@ -96,7 +126,7 @@ class Store:
                 if strict:
                     break
                 failures.append(refused.failure)
-                batch = [entry for entry in batch if entry[0] is not refused.item]
+                batch = [entry for entry in batch if entry.item is not refused.item]
             except Exception:  # whatever it was, one item at a time finds the item at fault
                 self.writer.forget()
                 break
@@ -107,27 +137,28 @@ class Store:
                     outcomes += self._write([entry])
             except Exception as error:
                 self.writer.forget()
-                failures.append(_failure(entry[0], error))
+                failures.append(_failure(entry.item, error))
             if failures and strict:
                 break
         return outcomes, failures
 
-    def _write(self, batch: list[tuple[Item, str]]) -> list[Outcome]:
+    def _write(self, batch: list[Prepared]) -> list[Outcome]:
         now = timezone.now()
         records = {
             (r.source, r.source_key): r
-            for r in SourceRecord.objects.filter(source__in={i.source for i, _ in batch},
-                                                 source_key__in={i.source_key for i, _ in batch})
+            for r in SourceRecord.objects.filter(source__in={i.source for i, _, _ in batch},
+                                                 source_key__in={i.source_key for i, _, _ in batch})
         }
         # Articles are loaded only where something may change: not for items that are unchanged.
-        wanted_ids = {i.news_id for i, _ in batch if i.news_id is not None}
-        wanted_ids |= {r.article_id for (i, digest) in batch
+        wanted_ids = {i.news_id for i, _, _ in batch if i.news_id is not None}
+        wanted_ids |= {r.article_id for (i, digest, _) in batch
                        if (r := records.get((i.source, i.source_key))) is not None and r.content_hash != digest}
         existing = {a.pk: a for a in Article.objects.filter(pk__in=wanted_ids)} if wanted_ids else {}
         outcomes: list[Outcome] = []
-        creates: list[tuple[Item, str]] = []
-        updates: list[tuple[Item, str, Article, SourceRecord | None]] = []
-        for item, digest in batch:
+        creates: list[Prepared] = []
+        updates: list[tuple[Prepared, Article, SourceRecord | None]] = []
+        for entry in batch:
+            item, digest, _ = entry
             record = records.get((item.source, item.source_key))
             if record is not None:
                 if item.news_id is not None and item.news_id != record.article_id:
@@ -137,42 +168,43 @@ class Store:
                     outcomes.append(Outcome(item, "unchanged", record.article_id))
                     continue
                 # A record goes with its article (cascade), so the article is there.
-                updates.append((item, digest, existing[record.article_id], record))
+                updates.append((entry, existing[record.article_id], record))
                 continue
             article = existing.get(item.news_id) if item.news_id is not None else None
             if article is not None:
-                updates.append((item, digest, article, None))
+                updates.append((entry, article, None))
             else:
-                creates.append((item, digest))
+                creates.append(entry)
 
         try:
-            written = self.writer.write(new=[_story(item) for item, _ in creates],
-                                        changed=[(article, _story(item)) for item, _, article, _ in updates],
+            written = self.writer.write(new=[entry.story or _story(entry.item) for entry in creates],
+                                        changed=[(article, entry.story or _story(entry.item))
+                                                 for entry, article, _ in updates],
                                         by=self.by, at=now)
         except bulk.Refused as refused:
-            item = [*(item for item, _ in creates), *(item for item, _, _, _ in updates)][refused.position]
+            item = [*(entry.item for entry in creates), *(entry.item for entry, _, _ in updates)][refused.position]
             raise _ItemRefused(ImportFailed(item.origin, refused.reason), item) from None
         created = written.articles[:len(creates)]
         ImportRevision.objects.bulk_create(
             ImportRevision(article_id=pk, taken_at=now, fields=_import_revision(before))
             for pk, before in written.before.items())
         bulk.insert_rows(SourceRecord, ["source", "source_key", "article_id", "content_hash", "imported_at"], [
-            (item.source, item.source_key, article.pk, digest, now) for (item, digest), article in zip(creates, created)
+            (item.source, item.source_key, article.id, digest, now) for (item, digest, _), article in zip(creates, created)
         ] + [
-            (item.source, item.source_key, article.pk, digest, now) for item, digest, article, record in updates
+            (entry.item.source, entry.item.source_key, article.id, entry.digest, now) for entry, article, record in updates
             if record is None
         ])
         changed = []
-        for _, digest, _, record in updates:
+        for entry, _, record in updates:
             if record is not None:
-                record.content_hash, record.imported_at = digest, now
+                record.content_hash, record.imported_at = entry.digest, now
                 changed.append(record)
         if changed:
             SourceRecord.objects.bulk_update(changed, ["content_hash", "imported_at"])
-        outcomes += [Outcome(item, "created", article.pk) for (item, _), article in zip(creates, created)]
-        outcomes += [Outcome(item, "updated", article.pk) for item, _, article, _ in updates]
+        outcomes += [Outcome(entry.item, "created", article.id) for entry, article in zip(creates, created)]
+        outcomes += [Outcome(entry.item, "updated", article.id) for entry, article, _ in updates]
         if not self.dry_run:
-            transaction.on_commit(lambda ids=[a.pk for a in written.articles]: self.touched.extend(ids))
+            transaction.on_commit(lambda ids=[a.id for a in written.articles]: self.touched.extend(ids))
         return outcomes
 
 

@@ -11,6 +11,7 @@ Rows go in with ``executemany`` of plain tuples rather than ``bulk_create``, whi
 same rows several times slower: an import of 300,000 stories must keep above 2,000 a second.
 """
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,21 +28,20 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from masthead import sanitize, search
-from masthead.characters import first_bad
+from masthead import search
 from masthead.delivery import keys as surrogate
 from masthead.delivery.purge import purge_on_commit
 from masthead.news import tagging
 from masthead.news.models import Article, Author, HeadlineWord, Section, Tag
 from masthead.newsroom.models import Revision, StateChange
-from masthead.search.text import document
+from masthead.search.text import Document, fold
+from masthead.stories.derived import Derived, derive, refusal  # noqa: F401 (refusal: part of this module's word)
 
 # The account an import acts as when no one is named: inactive, it can never sign in.
 SYSTEM_ACTOR = "masthead-import"
 # What a revision keeps, in the newsroom's order (``stories.history.FIELDS``; a test holds them equal).
 REVISED = ("kicker", "headline", "slug", "summary", "body", "source", "section", "authors", "tags", "language",
            "lead_image", "status", "published_at", "embargo_until", "breaking_until")
-CHECKED = ("headline", "kicker", "summary", "body", "body_html", "source", "section", "slug")
 WRITTEN = ["headline", "kicker", "summary", "body", "body_html", "source", "section", "status", "published_at",
            "language", "slug", "updated_at", "version"]
 # Choosing related stories costs two queries a story; past this many stories a run leaves it to
@@ -68,6 +68,9 @@ class Story:
     authors: list[str] = field(default_factory=list)
     id: int | None = None  # the News ID to keep; None: numbered above the highest
     note: str = ""  # why it changed, for its revision and audit entry ("import wire.jsonl:7")
+    # What these very fields decide (``derived.derive(story)``), made where CPU is to spare; None:
+    # the writer makes it. Made before the story is handed over, never changed after.
+    derived: Derived | None = field(default=None, compare=False, repr=False)
 
 
 class Refused(ValueError):
@@ -77,23 +80,6 @@ class Refused(ValueError):
         super().__init__(reason)
         self.position = position
         self.reason = reason
-
-
-def refusal(story: Story) -> str | None:
-    """Why ``story`` cannot be stored as it is, naming the field, or None."""
-    for name in CHECKED:
-        value = getattr(story, name)
-        if name == "body_html" and value is story.body:
-            continue  # an HTML body is stored as both: once is enough
-        bad = first_bad(value or "")
-        if bad:
-            return f"{name} holds {bad}, a control character that is not text: remove it from the source"
-    for name in ("tags", "authors"):
-        for value in getattr(story, name):
-            bad = first_bad(value)
-            if bad:
-                return f"{name[:-1]} {value!r} holds {bad}, a control character that is not text: remove it from the source"
-    return None
 
 
 def system_actor():
@@ -144,12 +130,14 @@ class Writer:
         to roll back the batch whole. ``by`` is the acting account (None: nobody).
         """
         now = at or timezone.now()
-        for position, story in enumerate([*new, *(story for _, story in changed)]):
-            reason = refusal(story)
-            if reason:
-                raise Refused(position, reason)
-        blank = Article(created_at=now)
-        created = [self._new_article(story, now, blank) for story in new]
+        derived = [story.derived or derive(story) for story in [*new, *(story for _, story in changed)]]
+        for position, made in enumerate(derived):
+            if made.refusal:
+                raise Refused(position, made.refusal)
+        blank = dict(Article(created_at=now).__dict__)
+        del blank["_state"]
+        mutable = [name for name, value in blank.items() if isinstance(value, (list, dict, set))]
+        created = [self._new_article(story, made, now, blank, mutable) for story, made in zip(new, derived)]
         self._number(created)
         ids = [article.id for article, _ in changed]
         old_tags = self._linked(Article.tags.through, "tag", ids)
@@ -158,10 +146,10 @@ class Writer:
                   for article, _ in changed}
         before_states = {article.id: article.state for article, _ in changed}
         keys = set()
-        for article, story in changed:
+        for (article, story), made in zip(changed, derived[len(new):]):
             keys |= _page_keys(article, old_tags.get(article.id, []), old_authors.get(article.id, []))
             keys.add(article.surrogate_key)
-            self._fill(article, story, now)
+            self._fill(article, story, made, now)
             article.version += 1
         insert_models(Article, created)
         if changed:
@@ -177,9 +165,9 @@ class Writer:
                     [(pk, a) for pk, found in authors.items() for a in found])
         articles = [article for article, _ in pairs]
         insert_rows(HeadlineWord, ["article_id", "word"],
-                    [(article.id, word) for article in articles for word in sorted(HeadlineWord.words(article.headline))])
-        self._index(articles, tags, authors)
-        self._record(articles, tags=tags, authors=authors, before=before, before_states=before_states,
+                    [(article.id, word) for article, made in zip(articles, derived) for word in made.headline_words])
+        self._index(articles, derived, tags, authors)
+        self._record(articles, derived, tags=tags, authors=authors, before=before, before_states=before_states,
                      notes={article.id: story.note for article, story in pairs}, by=by, now=now)
         for article in articles:
             keys |= _page_keys(article, tags[article.id], authors[article.id])
@@ -189,23 +177,26 @@ class Writer:
 
     # -- the rows of a story ---------------------------------------------------------------
 
-    def _new_article(self, story: Story, now: datetime, blank: Article) -> Article:
-        # A copy of one new article with every default in place: Model.__init__ works out ~30
-        # defaults per call, a tenth of an import's time.
+    def _new_article(self, story: Story, made: Derived, now: datetime, blank: dict, mutable: list[str]) -> Article:
+        # A copy of one new article's attributes with every default in place (``blank``), its
+        # mutable defaults copied: Model.__init__ works out ~30 defaults per call, a tenth of an
+        # import's time.
         article = Article.__new__(Article)
-        article.__dict__.update({name: value.copy() if isinstance(value, (list, dict, set)) else value
-                                 for name, value in blank.__dict__.items() if name != "_state"})
+        values = article.__dict__
+        values.update(blank)
+        for name in mutable:
+            values[name] = values[name].copy()
         article._state = ModelState()
         article.id = story.id
-        self._fill(article, story, now)
+        self._fill(article, story, made, now)
         return article
 
-    def _fill(self, article: Article, story: Story, now: datetime) -> None:
+    def _fill(self, article: Article, story: Story, made: Derived, now: datetime) -> None:
         article.headline = story.headline
         article.kicker = story.kicker
         article.summary = story.summary
         article.body = story.body
-        article.body_html = sanitize.render_markdown(story.body) if story.body_html is None else story.body_html
+        article.body_html = made.body_html
         article.source = story.source
         article.section_id = self.section(story.section)
         article.status = story.status
@@ -213,7 +204,7 @@ class Writer:
         article.language = story.language
         # A story keeps its address: the slug changes only when the source names a new one.
         if story.slug or not article.slug:
-            article.slug = story.slug or slugify(story.headline, allow_unicode=True)[:120].strip("-") or "story"
+            article.slug = made.slug
         article.updated_at = now
 
     def _number(self, created: list[Article]) -> None:
@@ -255,31 +246,47 @@ class Writer:
 
     # -- what derives from a story ---------------------------------------------------------
 
-    def _index(self, articles: list[Article], tags: dict[int, list[int]], authors: dict[int, list[int]]) -> None:
-        # The same Documents as search.backends.base.documents() reads back from the stored rows.
-        published = [article for article in articles if article.status == Article.Status.PUBLISHED]
+    def _index(self, articles: list[Article], derived: list[Derived], tags: dict[int, list[int]],
+               authors: dict[int, list[int]]) -> None:
+        # The same Documents as search.backends.base.documents() reads back from the stored rows
+        # (search.text.document()), their words folded beforehand; labels name what is stored.
+        published = [(article, made) for article, made in zip(articles, derived)
+                     if article.status == Article.Status.PUBLISHED]
         engine = search.backend()
         engine.upsert([
-            document(article_id=article.id, published_at=article.published_at, section_id=article.section_id,
-                     headline=article.headline, kicker=article.kicker, summary=article.summary,
-                     body_html=article.body_html, tags=sorted(self._names[("tag", pk)] for pk in tags[article.id]),
-                     authors=[self._names[("author", pk)] for pk in authors[article.id]])
-            for article in published
+            Document(article_id=article.id, published_at=article.published_at, section_id=article.section_id,
+                     headline=made.search_headline, standfirst=made.search_standfirst, body=made.search_body,
+                     labels=fold(" · ".join([*sorted(self._names[("tag", pk)] for pk in tags[article.id]),
+                                             *(self._names[("author", pk)] for pk in authors[article.id])])),
+                     language=article.language)
+            for article, made in published
         ])
-        gone = sorted({article.id for article in articles} - {article.id for article in published})
+        gone = sorted({article.id for article in articles} - {article.id for article, _ in published})
         if gone:
             engine.remove(gone)
 
-    def _record(self, articles: list[Article], *, tags, authors, before, before_states, notes, by, now) -> None:
+    def _record(self, articles: list[Article], derived: list[Derived], *, tags, authors, before, before_states, notes,
+                by, now) -> None:
         numbers = dict(Revision.objects.filter(article_id__in=list(before)).values("article_id")
                        .annotate(last=Max("number")).values_list("article_id", "last")) if before else {}
         by_id = getattr(by, "pk", None)
         revisions, changes = [], []
-        for article in articles:
-            data = self._snapshot(article, tags[article.id], authors[article.id])
+        # On SQLite a new story's revision goes in as JSON text: its words as encoded beforehand
+        # (``derived``), then its filing. Encoding a story's whole text again cost a tenth of the
+        # writer's time. A changed story's snapshot is compared with the one before, so it stays a dict.
+        encoded = connection.vendor == "sqlite"
+        everything = Encoded(json.dumps(list(REVISED))) if encoded else list(REVISED)
+        for article, made in zip(articles, derived):
             old = before.get(article.id)
             note = notes[article.id][:300]
-            changed = [name for name in REVISED if old is None or old.get(name) != data.get(name)]
+            if old is None and encoded:
+                filing = json.dumps(self._filing(article, tags[article.id], authors[article.id]))
+                data, changed = Encoded("{" + made.revision_words + ", " + filing[1:]), everything
+            elif old is None:
+                data, changed = self._snapshot(article, tags[article.id], authors[article.id]), everything
+            else:
+                data = self._snapshot(article, tags[article.id], authors[article.id])
+                changed = [name for name in REVISED if old.get(name) != data.get(name)]
             revisions.append((article.id, numbers.get(article.id, 0) + 1, by_id, now, data, changed, note))
             from_state = before_states.get(article.id, "new")
             if from_state != article.state:
@@ -289,15 +296,22 @@ class Writer:
 
     def _snapshot(self, article: Article, tag_ids: list[int], author_ids: list[int]) -> dict:
         """The story as ``stories.history.snapshot()`` keeps it, from what is in hand."""
+        return {
+            "kicker": article.kicker, "headline": article.headline, "summary": article.summary,
+            "body": article.body, "source": article.source, "language": article.language,
+            **self._filing(article, tag_ids, author_ids),
+        }
+
+    def _filing(self, article: Article, tag_ids: list[int], author_ids: list[int]) -> dict:
+        """What a snapshot keeps beside the words a source gives (``derived.WORDS``)."""
         def moment(value):
             return value.isoformat() if value else None
 
         return {
-            "kicker": article.kicker, "headline": article.headline, "slug": article.slug, "summary": article.summary,
-            "body": article.body, "source": article.source, "language": article.language,
-            "section": [article.section_id, self._section_name(article.section_id)],
-            "authors": sorted([pk, self._names[("author", pk)]] for pk in author_ids),
-            "tags": sorted([pk, self._names[("tag", pk)]] for pk in tag_ids),
+            "slug": article.slug, "section": [article.section_id, self._section_name(article.section_id)],
+            # In the newsroom's order (by name, then id), so the next save there sees no change.
+            "authors": sorted(([pk, self._names[("author", pk)]] for pk in author_ids), key=_by_name),
+            "tags": sorted(([pk, self._names[("tag", pk)]] for pk in tag_ids), key=_by_name),
             "lead_image": article.lead_image_id, "status": article.status,
             "published_at": moment(article.published_at), "embargo_until": moment(article.embargo_until),
             "breaking_until": moment(article.breaking_until),
@@ -360,6 +374,10 @@ class Writer:
                 self._names[("author", found.pk)] = found.name
             self._authors[name] = self._authors[slug]
         return self._authors[name]
+
+
+def _by_name(pair: list) -> tuple:
+    return pair[1], pair[0]
 
 
 def _page_keys(article: Article, tag_ids: Iterable[int], author_ids: Iterable[int]) -> set[str]:
@@ -465,6 +483,10 @@ def insert_rows(model, columns: list[str], rows: list[tuple], *, fields: list | 
         cursor.executemany(sql, rows)
 
 
+class Encoded(str):
+    """JSON text, encoded already: a JSON column takes it as it is (SQLite only)."""
+
+
 def _preparer(field) -> Callable | None:
     # Text, numbers and keys go to the driver as they are; anything else through its field, or
     # on SQLite as Django stores it, without the lookups Django's adapters make on every call.
@@ -472,12 +494,14 @@ def _preparer(field) -> Callable | None:
     if isinstance(field, models.DateTimeField):
         return _naive_utc_text if sqlite else None
     if isinstance(field, models.JSONField) and sqlite:
-        return json.dumps
+        return lambda value: value if type(value) is Encoded else json.dumps(value)
     if isinstance(field, PLAIN_FIELDS):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+@functools.lru_cache(maxsize=64)
 def _naive_utc_text(value: datetime) -> str:
-    # What Django's SQLite backend stores for an aware datetime.
+    # What Django's SQLite backend stores for an aware datetime. Cached: most times a batch
+    # writes are its one "now" (created, updated, revised, audited, imported).
     return str(value.astimezone(dt_timezone.utc).replace(tzinfo=None))
