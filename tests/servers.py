@@ -136,6 +136,12 @@ def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, start_s
         except subprocess.TimeoutExpired:
             _signal_group(process, signal.SIGKILL)
             process.wait()
+        # Workers outlive their parent by a moment; one still reading would hold the next test's
+        # SQLite file locked.
+        deadline = time.monotonic() + 10
+        while _signal_group(process, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _signal_group(process, signal.SIGKILL)
 
 
 VCL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "deploy", "varnish", "masthead.vcl")
@@ -216,8 +222,10 @@ def stop_postgres(data: str) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _signal_group(process: subprocess.Popen, number: int) -> None:
+def _signal_group(process: subprocess.Popen, number: int) -> bool:
+    """Send ``number`` to the server's process group; False if no process of it is left."""
     try:
         os.killpg(process.pid, number)
     except ProcessLookupError:
-        pass  # already gone, with its workers
+        return False  # already gone, with its workers
+    return True

@@ -22,7 +22,7 @@ def test_each_reader_polls_once_a_period_and_sees_each_update_once():
            "MASTHEAD_LIVE_POLL_SECONDS": "1"}
     with servers.app_server(env, server="granian", workers=2, start_seconds=60) as base:
         port = int(base.rsplit(":", 1)[1])
-        threading.Timer(1.5, lambda: post(story, "During the crowd.")).start()
+        threading.Timer(1.5, _post_and_close, args=(story, "During the crowd.")).start()
         posted = time.time() + 1.5
         report = asyncio.run(crowd(port=port, story=story.pk, readers=40, poll=1.0, connections=8, seconds=4))
     assert (report["errors"], report["not_ok"]) == (0, 0)
@@ -31,3 +31,12 @@ def test_each_reader_polls_once_a_period_and_sees_each_update_once():
     assert report["start_version"] == 2
     assert list(report["seen"]) == ["2"] and len(report["seen"]["2"]) == 40
     assert all(0 < at - posted < 1.0 + report["late_p99_s"] + 1.0 for at in report["seen"]["2"])
+
+
+def _post_and_close(story, text: str) -> None:
+    """Post from the timer's thread, then close that thread's database connection: left open, it
+    would keep later tests from changing the SQLite file's journal mode ("database is locked")."""
+    try:
+        post(story, text)
+    finally:
+        connection.close()
