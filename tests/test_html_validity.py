@@ -29,6 +29,22 @@ VNU = Path(os.environ.get("MASTHEAD_VNU_JAR", Path(__file__).resolve().parent.pa
                           / "var/tools/node_modules/vnu-jar/build/dist/vnu.jar"))
 
 
+def html_errors(pages: dict[str, bytes], folder) -> list[str]:
+    """The Nu Html Checker's errors in ``pages`` (name: HTML), each as ``name.html:line: message``;
+    the pages are written to ``folder`` and checked in one run of the checker."""
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        need("The Nu Html Checker", "apt-get install default-jre-headless; npm install --prefix var/tools vnu-jar")
+    files = []
+    for name, content in pages.items():
+        (folder / f"{name}.html").write_bytes(content)
+        files.append(str(folder / f"{name}.html"))
+    run = subprocess.run([java, "-Xss4m", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
+                         capture_output=True, text=True, timeout=300)
+    return [f"{m.get('url', '').rpartition('/')[2]}:{m.get('lastLine')}: {m['message']}"
+            for m in json.loads(run.stderr or run.stdout)["messages"] if m["type"] == "error"]
+
+
 def _pages(client) -> dict[str, bytes]:
     demo.load()
     story = Article.objects.get(pk=302104)
