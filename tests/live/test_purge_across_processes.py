@@ -8,6 +8,7 @@ import time
 import urllib.request
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests import servers
@@ -22,9 +23,25 @@ def _get(url: str) -> tuple[str, str]:
         return response.headers["X-Cache"], response.read().decode()
 
 
+def _purge_log_size() -> int:
+    path = settings.VAR_DIR / "cache" / "purges.log"
+    return path.stat().st_size if path.exists() else 0
+
+
+def _purged_after(offset: int) -> set[str]:
+    """The surrogate keys purged, by any process on this machine, since the purge log was ``offset`` bytes."""
+    with open(settings.VAR_DIR / "cache" / "purges.log", "rb") as log:
+        log.seek(offset)
+        return {key for line in log.read().decode().splitlines() if not line.startswith("#") for key in line.split()[1:]}
+
+
 def test_a_post_from_masthead_shell_reaches_every_worker_and_leaves_the_home_page_cached(tmp_path):
     """Both workers hold the story's page, its updates answer and the home page; a post from another
-    process is on the first two within a second, and the home page is still served from the cache."""
+    process is on the first two within a second, and the home page is still served from the cache.
+
+    Which worker answers is the kernel's choice, and a busy machine may hand one of them every
+    request, so the home page is checked by what the post purged (the purge log every process
+    reads) and by a hit after it, not by a hit from both workers."""
     story = make_live_story(headline="Floods in Golestan")
     post(story, "Rivers rising.")
     env = {**os.environ, "MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": ""}
@@ -34,6 +51,7 @@ def test_a_post_from_masthead_shell_reaches_every_worker_and_leaves_the_home_pag
             assert "hit" in {_get(url)[0] for _ in range(20)}, url
         code = (f"from masthead.stories import live, rules; "
                 f"live.post_update({story.pk}, by=rules.System('wire desk'), body='Roads to Gorgan closed.')")
+        before = _purge_log_size()
         subprocess.run([sys.executable, "-m", "masthead.cli", "shell", "-c", code], env=env, check=True, timeout=60,
                        capture_output=True)
         posted = time.monotonic()
@@ -42,7 +60,9 @@ def test_a_post_from_masthead_shell_reaches_every_worker_and_leaves_the_home_pag
             seen.append("Roads to Gorgan closed." in _get(page)[1] and json.loads(_get(updates)[1])["newest"] == 2)
         assert seen and seen[-10:] == [True] * 10, seen
         assert all(seen[seen.index(True):]), "once seen, never the old stream again from any worker"
-        assert {_get(home)[0] for _ in range(10)} == {"hit"}, "a post leaves the home page cached"
+        purged = _purged_after(before)
+        assert f"article-{story.pk}" in purged and "home" not in purged, purged
+        assert "hit" in {_get(home)[0] for _ in range(10)}, "a post leaves the home page cached"
 
 
 def test_a_deletion_and_the_end_from_masthead_shell_reach_every_workers_open_pages():
