@@ -138,7 +138,7 @@ class Topology:
         shutil.chown(folder, "postgres", "postgres")
         data = self.pg_data["replica"] = folder / "data"
         sh(*as_postgres(pg_bin() / "pg_basebackup", "-h", "127.0.0.1", "-p", self.ports["primary"], "-U", "postgres",
-                        "-D", data, "-R", "-X", "stream", "--no-sync"))
+                        "-D", data, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"))
         self._start_pg("replica")
 
     def _start_pg(self, name: str) -> None:

@@ -204,7 +204,7 @@ def postgres_replica(primary_url: str):
         shutil.chown(workdir, "postgres", "postgres")
     data, replica_port = os.path.join(workdir, "data"), free_port()
     subprocess.run(_as_postgres([f"{bindir}/pg_basebackup", "-h", host, "-p", port, "-U", "postgres", "-D", data,
-                                 "-R", "-X", "stream", "--no-sync"]), check=True, stdout=subprocess.DEVNULL)
+                                 "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"]), check=True, stdout=subprocess.DEVNULL)
     options = f"-p {replica_port} -c listen_addresses=127.0.0.1 -k {workdir} -c hot_standby=on"
     subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(workdir, "log"),
                                  "-w", "start"]), check=True, stdout=subprocess.DEVNULL)
