@@ -7,6 +7,7 @@ saved under var/screenshots/ for a person to look at.
 import os
 
 import pytest
+from django.utils import timezone
 
 from masthead.news import demo
 from tests.browser.axe import violations
@@ -54,6 +55,25 @@ def test_home_page_on_a_desktop_shows_the_lead_picture_large_without_shifting(li
     assert eager and all(p["ok"] for p in eager), eager
     assert page.evaluate(CLS) < 0.01
     page.screenshot(path=os.path.join(screenshots_dir, "home-desktop.png"), full_page=True)
+    assert violations(page) == []
+
+
+def test_a_lead_without_a_picture_takes_the_width_and_leaves_no_empty_column(live_server, browser, paper, screenshots_dir):
+    """A lead story with no picture (a live story just started, say) is drawn across the top
+    stories, the others in two columns under it, so no tall empty area stands beside them."""
+    from masthead.news.models import Section
+    from tests.news.factories import make_article
+
+    make_article(headline="Parliament votes on the budget bill", section=Section.objects.first(), published_at=timezone.now())
+    page = _open(browser, live_server.url + "/", 1280)
+    assert page.locator(".top-stories .lead .teaser-headline").inner_text() == "Parliament votes on the budget bill"
+    assert page.locator(".top-stories .lead img").count() == 0
+    top, lead = page.locator(".top-stories").bounding_box(), page.locator(".top-stories .lead").bounding_box()
+    assert lead["width"] > 0.95 * top["width"]
+    others = [page.locator(".top-stories > .teaser").nth(i).bounding_box() for i in range(4)]
+    assert {round(box["x"]) for box in others} == {round(others[0]["x"]), round(others[1]["x"])} and others[0]["x"] < others[1]["x"]
+    assert others[0]["y"] - (lead["y"] + lead["height"]) < 40, "the other top stories start right under the lead"
+    page.screenshot(path=os.path.join(screenshots_dir, "home-desktop-lead-without-picture.png"))
     assert violations(page) == []
 
 
