@@ -184,6 +184,15 @@ class Front:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
+    async def answer(self, environ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Status, headers and whole body of a GET without a body (``environ`` from ``wsgi_environ``):
+        from ``early`` on the event loop if it answers, else by the application in the thread pool."""
+        if self.early is not None:
+            found = self.early(environ)
+            if found is not None:
+                return found
+        return await asyncio.get_running_loop().run_in_executor(self._pool(), _whole, self.wsgi_app, environ)
+
     async def _serve(self, scope, receive, reply):
         if _has_body(scope):
             try:
@@ -349,6 +358,16 @@ def _start(app, environ):
         rest.close()
         raise
     return started["status"], started["headers"], started.get("written", []) + first, rest
+
+
+def _whole(app, environ):
+    status, headers, chunks, rest = _start(app, environ)
+    if rest is not None:
+        try:
+            chunks += list(rest)
+        finally:
+            rest.close()
+    return status, headers, b"".join(chunks)
 
 
 class _Closing:

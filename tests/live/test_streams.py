@@ -1,0 +1,121 @@
+"""Live streams (Server-Sent Events) on running servers: a post from another process reaches every open stream."""
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.db import connection
+
+from tests import servers
+from tests.live.factories import make_live_story, post
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Each wait for an event: long, because a crowded machine is slow; a quick server costs nothing of it.
+PATIENCE = 20
+
+
+class EventStream:
+    """A client of one stream: reads events as a browser's EventSource does."""
+
+    def __init__(self, base: str, path: str, **headers):
+        host, port = base.rsplit("//", 1)[1].split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=PATIENCE)
+        self.connection.request("GET", path, headers={"Host": "localhost", **headers})
+        self.response = self.connection.getresponse()
+        self.status = self.response.status
+
+    def next(self) -> dict | None:
+        """The next event (comments and ``retry:`` skipped) as {"id": ..., "data": ...}; None when the stream ends."""
+        fields = {}
+        while True:
+            line = self.response.readline()
+            if not line:
+                return None
+            line = line.rstrip(b"\n").decode()
+            if line == "":
+                if "data" in fields:
+                    return {"id": int(fields["id"]), "data": json.loads(fields["data"])}
+                fields = {}
+            elif not line.startswith(":"):
+                name, _, value = line.partition(": ")
+                fields[name] = value
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _env(**more) -> dict:
+    return {**os.environ, "MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": "",
+            **more}
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "localhost"}), timeout=PATIENCE) as answer:
+        return answer.read().decode()
+
+
+def _shell(env: dict, code: str) -> None:
+    subprocess.run([sys.executable, "-m", "masthead.cli", "shell", "-c", code], env=env, check=True, timeout=60,
+                   capture_output=True)
+
+
+def test_a_post_from_masthead_shell_reaches_every_open_stream_and_the_end_closes_them():
+    """Streams open on both workers of a granian server each receive a post made by another process,
+    carrying what the polling answer carries; a reconnection naming the version it had is sent what
+    it missed; the end of coverage is the last event, and the stream closes."""
+    story = make_live_story(headline="Floods in Golestan")
+    post(story, "Rivers rising.")
+    env = _env()
+    with servers.app_server(env, server="granian", workers=2) as base:
+        version = json.loads(_get(f"{base}/news/{story.pk}/updates/?version=0"))["version"]
+        streams = [EventStream(base, f"/news/{story.pk}/updates/stream/?version={version}") for _ in range(6)]
+        assert {s.status for s in streams} == {200}
+        assert streams[0].response.headers["Content-Type"].startswith("text/event-stream")
+        assert streams[0].response.headers["Cache-Control"] == "no-store"
+        assert streams[0].response.headers["X-Accel-Buffering"] == "no"
+        _shell(env, f"from masthead.stories import live, rules; "
+                    f"live.post_update({story.pk}, by=rules.System('wire desk'), body='Roads to Gorgan closed.')")
+        events = [s.next() for s in streams]
+        polled = json.loads(_get(f"{base}/news/{story.pk}/updates/?version={version}"))
+        assert all(e == {"id": polled["version"], "data": polled} for e in events), (events[0], polled)
+        assert polled["numbers"] == [2] and "Roads to Gorgan closed." in polled["html"]
+
+        resumed = EventStream(base, f"/news/{story.pk}/updates/stream/", **{"Last-Event-ID": str(version)})
+        assert resumed.next() == {"id": polled["version"], "data": polled}, "a reconnection is sent what it missed"
+        streams.append(resumed)
+
+        _shell(env, f"from masthead.stories import live, rules; live.end_coverage({story.pk}, by=rules.System('desk'))")
+        for stream in streams:
+            last = stream.next()
+            assert last["data"]["running"] is False and "Coverage has ended" in last["data"]["status"]
+            assert stream.next() is None, "the stream ends with the coverage"
+            stream.close()
+
+
+def test_a_worker_refuses_streams_past_its_limit_and_frees_a_closed_ones_place():
+    """With MASTHEAD_LIVE_STREAMS=1 a second stream is refused 503 with Retry-After (the page then polls);
+    once the first reader goes away, a stream is accepted again. A story without coverage answers 404."""
+    story = make_live_story()
+    plain = make_live_story()
+    with servers.app_server(_env(MASTHEAD_LIVE_STREAMS="1"), workers=1) as base:  # gunicorn's ASGI worker
+        assert EventStream(base, "/news/999999/updates/stream/").status == 404
+        first = EventStream(base, f"/news/{story.pk}/updates/stream/?version=1")
+        assert first.status == 200
+        refused = EventStream(base, f"/news/{plain.pk}/updates/stream/")
+        assert refused.status == 503 and int(refused.response.headers["Retry-After"]) > 0
+        assert refused.response.headers["Cache-Control"] == "no-store"
+        refused.close()
+        first.close()
+        deadline = time.monotonic() + PATIENCE
+        while (again := EventStream(base, f"/news/{story.pk}/updates/stream/?version=1")).status == 503:
+            again.close()
+            assert time.monotonic() < deadline, "the closed stream's place was never freed"
+            time.sleep(0.1)
+        assert again.status == 200
+        again.close()
