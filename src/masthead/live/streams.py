@@ -29,7 +29,6 @@ from masthead.delivery.front import _asgi_scope, wsgi_environ
 
 log = logging.getLogger(__name__)
 
-PATH = re.compile(r"/news/([1-9][0-9]{0,18})/updates/stream/")
 # A comment this often: proxies and load balancers close connections that stay quiet for a minute.
 HEARTBEAT_SECONDS = 20
 # How often a process looks for purges of stories it holds streams of (the fan-out's own delay comes on top).
@@ -45,13 +44,20 @@ HEARTBEAT = b": \n\n"
 END = None  # queued to a stream whose client went away
 
 
+def _path():
+    """The stream's address, in every edition's language prefix (``/fa/news/…``) or none."""
+    languages = "|".join(re.escape(code) for code, _ in settings.LANGUAGES)
+    return re.compile(rf"((?:/(?:{languages}))?/news/([1-9][0-9]{{0,18}}))/updates/stream/")
+
+
 class Stream:
     """One open stream: the version its reader shows, and the events waiting to be written to it."""
 
-    __slots__ = ("scope", "version", "queue")
+    __slots__ = ("scope", "story", "version", "queue")
 
-    def __init__(self, scope: dict, version: int):
+    def __init__(self, scope: dict, story: str, version: int):
         self.scope = scope
+        self.story = story
         self.version = version
         self.queue: asyncio.Queue = asyncio.Queue()
 
@@ -77,9 +83,10 @@ class Streams:
     def full(self) -> bool:
         return self.count >= settings.LIVE_STREAMS
 
-    async def answer(self, scope: dict, story: int, version: int) -> tuple[int, list, bytes]:
-        """The polling answer for ``story`` after ``version``, as a reader at ``scope`` would be given it."""
-        request = {**scope, "path": f"/news/{story}/updates/", "query_string": f"version={version}".encode()}
+    async def answer(self, scope: dict, story: str, version: int) -> tuple[int, list, bytes]:
+        """The polling answer after ``version``, as a reader at ``scope`` would be given it; ``story`` is the
+        story's address up to its updates (``/fa/news/12``)."""
+        request = {**scope, "path": f"{story}/updates/", "query_string": f"version={version}".encode()}
         return await self.front.answer(wsgi_environ(request, body=io.BytesIO(), length=0))
 
     def add(self, story: int, stream: Stream, *, heard: float) -> None:
@@ -134,10 +141,10 @@ class Streams:
         async with lock:
             groups: dict[tuple, list[Stream]] = {}
             for stream in self.stories.get(story, ()):
-                groups.setdefault((_host(stream.scope), stream.version), []).append(stream)
-            for (_, version), streams in groups.items():
+                groups.setdefault((_host(stream.scope), stream.story, stream.version), []).append(stream)
+            for (_, address, version), streams in groups.items():
                 try:
-                    status, _, body = await self.answer(streams[0].scope, story, version)
+                    status, _, body = await self.answer(streams[0].scope, address, version)
                 except Exception:
                     log.exception("The live answer for story %s after version %s could not be made", story, version)
                     continue
@@ -177,9 +184,10 @@ class LiveStreams:
     def __init__(self, front):
         self.front = front
         self.streams = Streams(front)
+        self.path = _path()
 
     async def __call__(self, scope, receive, send):
-        found = PATH.fullmatch(scope["path"]) if scope["type"] == "http" else None
+        found = self.path.fullmatch(scope["path"]) if scope["type"] == "http" else None
         if found is None or scope["method"] != "GET":
             await self.front(scope, receive, send)
             return
@@ -199,11 +207,11 @@ class LiveStreams:
             while (await receive())["type"] != "http.disconnect":
                 pass
 
-        if await self._serve(scope, int(found.group(1)), start=start, write=write, whole=whole, gone=gone):
+        if await self._serve(scope, found, start=start, write=write, whole=whole, gone=gone):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def __rsgi__(self, scope, protocol):
-        found = PATH.fullmatch(scope.path) if scope.proto == "http" else None
+        found = self.path.fullmatch(scope.path) if scope.proto == "http" else None
         if found is None or scope.method != "GET":
             await self.front.__rsgi__(scope, protocol)
             return
@@ -219,15 +227,16 @@ class LiveStreams:
         async def whole(status, headers, body):
             protocol.response_bytes(status, headers, body)
 
-        await self._serve(_asgi_scope(scope), int(found.group(1)), start=start, write=write, whole=whole,
+        await self._serve(_asgi_scope(scope), found, start=start, write=write, whole=whole,
                           gone=protocol.client_disconnect)
 
     def __rsgi_del__(self, loop):
         self.front.__rsgi_del__(loop)
 
-    async def _serve(self, scope, story: int, *, start, write, whole, gone) -> bool:
+    async def _serve(self, scope, found: re.Match, *, start, write, whole, gone) -> bool:
         """Answer one stream request; whether a stream was started (else ``whole`` answered it)."""
         streams = self.streams
+        address, story = found.group(1), int(found.group(2))
         if streams.full():
             await whole(503, [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
                               ("Retry-After", str(REFUSED_RETRY_SECONDS))],
@@ -238,20 +247,20 @@ class LiveStreams:
         # stream at the same version: the reader's cookies and credentials are not passed on.
         reader = {**scope, "headers": [(b"host", _host(scope)), (b"accept", b"application/json")]}
         heard = fanout.purged.get(keys.article(story), 0.0)
-        status, headers, body = await streams.answer(reader, story, version)
+        status, headers, body = await streams.answer(reader, address, version)
         if status != 200:
             kept = [(k, v) for k, v in headers if k.lower() in ("content-type", "content-length")]
             await whole(status, kept + [("Cache-Control", "no-store")], body)
             return False
-        found = json.loads(body)
+        answer = json.loads(body)
         await start(200, STREAM_HEADERS)
-        stream = Stream(reader, found["version"])
+        stream = Stream(reader, address, answer["version"])
         first = b"retry: %d\n\n" % RETRY_MS
-        if found["changed"] or not found["running"]:
-            first += event(found["version"], body)
+        if answer["changed"] or not answer["running"]:
+            first += event(answer["version"], body)
         try:
             await write(first)
-            if not found["running"]:
+            if not answer["running"]:
                 return True
             streams.add(story, stream, heard=heard)
             watcher = asyncio.get_running_loop().create_task(_ending(gone, stream.queue))
