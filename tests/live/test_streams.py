@@ -119,3 +119,31 @@ def test_a_worker_refuses_streams_past_its_limit_and_frees_a_closed_ones_place()
             time.sleep(0.1)
         assert again.status == 200
         again.close()
+
+
+def test_a_stream_passes_the_edge_unbuffered_and_the_polling_answer_stays_cached_there():
+    """Through varnishd running the shipped VCL: the stream is passed to the app and each event arrives
+    as it is written (a buffered stream would hold it back until the stream ended); the polling
+    answer is still an edge hit, and purged by the post."""
+    story = make_live_story()
+    post(story, "Rivers rising.")
+    with servers.app_server(_env(), server="granian", workers=2) as base, servers.varnish([base]) as front:
+        address = f"/news/{story.pk}/updates/?version=0"
+        version = json.loads(_get(front + address))["version"]
+        assert _edge(front + address) == "hit"
+        stream = EventStream(front, f"/news/{story.pk}/updates/stream/?version={version}")
+        assert stream.status == 200 and stream.response.headers["X-Edge"] == "miss"
+        assert stream.response.headers["Content-Type"].startswith("text/event-stream")
+        _shell(_env(MASTHEAD_VARNISH_URLS=front),
+               f"from masthead.stories import live, rules; "
+               f"live.post_update({story.pk}, by=rules.System('wire desk'), body='Roads to Gorgan closed.')")
+        event = stream.next()
+        assert event["id"] > version and event["data"]["numbers"] == [2]
+        stream.close()
+        assert json.loads(_get(front + address))["version"] == event["id"], "the post purged the edge's copy"
+
+
+def _edge(url: str) -> str:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "localhost"}), timeout=PATIENCE) as answer:
+        answer.read()
+        return answer.headers["X-Edge"]
