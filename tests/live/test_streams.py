@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -129,6 +130,7 @@ def test_a_stream_passes_the_edge_unbuffered_and_the_polling_answer_stays_cached
     post(story, "Rivers rising.")
     with servers.app_server(_env(), server="granian", workers=2) as base, servers.varnish([base]) as front:
         address = f"/news/{story.pk}/updates/?version=0"
+        _healthy(front + address)
         version = json.loads(_get(front + address))["version"]
         assert _edge(front + address) == "hit"
         stream = EventStream(front, f"/news/{story.pk}/updates/stream/?version={version}")
@@ -147,3 +149,16 @@ def _edge(url: str) -> str:
     with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "localhost"}), timeout=PATIENCE) as answer:
         answer.read()
         return answer.headers["X-Edge"]
+
+
+def _healthy(url: str) -> None:
+    """Wait until the edge has found the app healthy: its first health check may time out on a busy machine."""
+    deadline = time.monotonic() + PATIENCE
+    while True:
+        try:
+            _get(url)
+            return
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

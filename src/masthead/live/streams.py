@@ -7,15 +7,16 @@ with ``id:`` the version it brings the page to, so a browser that reconnects sen
 ``Last-Event-ID`` and is sent what it missed. A comment line every ``HEARTBEAT_SECONDS`` keeps
 proxies from closing a quiet stream; the stream ends with the event that says the coverage has ended.
 
-A stream is a coroutine waiting on a queue: a socket and a few kilobytes, no thread. Each server
-process keeps its open streams by story, and one background task a process watches the purge
-fan-out (``delivery/fanout.py``: the purge log, or Redis pub/sub). When a story with open streams
-is purged, the process makes the new answer once for each version its readers show (almost
-always one) and hands it to every stream of that story. A process holds at most
+A stream is a coroutine waiting for its story's next broadcast: a socket and a few kilobytes, no
+thread. Each server process keeps its open streams by story, and one background task a process
+watches the purge fan-out (``delivery/fanout.py``: the purge log, or Redis pub/sub). When a story
+with open streams is purged, the process makes the new answer once for each version its readers
+show (almost always one) and broadcasts it to every stream of that story. A process holds at most
 ``settings.LIVE_STREAMS`` streams; past that it answers 503 with ``Retry-After`` and the page polls.
 """
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -41,7 +42,6 @@ REFUSED_RETRY_SECONDS = 60
 STREAM_HEADERS = [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store"),
                   ("X-Accel-Buffering", "no")]
 HEARTBEAT = b": \n\n"
-END = None  # queued to a stream whose client went away
 
 
 def _path():
@@ -51,15 +51,15 @@ def _path():
 
 
 class Stream:
-    """One open stream: the version its reader shows, and the events waiting to be written to it."""
+    """One open stream: the host and address it follows, the version its reader shows, and whether the reader left."""
 
-    __slots__ = ("scope", "story", "version", "queue")
+    __slots__ = ("scope", "key", "version", "closed")
 
-    def __init__(self, scope: dict, story: str, version: int):
+    def __init__(self, scope: dict, address: str, version: int):
         self.scope = scope
-        self.story = story
+        self.key = (_host(scope), address)
         self.version = version
-        self.queue: asyncio.Queue = asyncio.Queue()
+        self.closed = False
 
 
 def event(version: int, body: bytes) -> bytes:
@@ -67,15 +67,58 @@ def event(version: int, body: bytes) -> bytes:
     return b"id: %d\ndata: %s\n\n" % (version, body)
 
 
+class News:
+    """What one broadcast brings a story's streams: for each (host, address), the events made after each
+    version its readers showed, as (after, version, event, running); and whether it is also a heartbeat."""
+
+    __slots__ = ("events", "heartbeat")
+
+    def __init__(self, events: dict, *, heartbeat: bool):
+        self.events = events
+        self.heartbeat = heartbeat
+
+    def for_stream(self, stream: Stream) -> tuple | None:
+        """The event that brings ``stream`` up to date, if any: the one made after the latest version
+        not newer than the stream's (changes after an older version hold those after a newer one,
+        and a page applies a change twice to the same effect)."""
+        chosen = None
+        for found in self.events.get(stream.key, ()):
+            after, version = found[0], found[1]
+            if after <= stream.version < version and (chosen is None or after > chosen[0]):
+                chosen = found
+        return chosen
+
+
+GONE = News({}, heartbeat=False)  # the story has no coverage any more, or no stream is left to hear it
+
+
+class Story:
+    """A story's open streams in this process, and the chain of broadcasts they follow.
+
+    Every stream awaits the story's ``next`` future; a broadcast resolves it with the news and the
+    future after it, so a stream that was busy writing misses nothing: it follows the chain.
+    """
+
+    __slots__ = ("streams", "heard", "refreshed", "lock", "next")
+
+    def __init__(self, heard: float):
+        self.streams: set[Stream] = set()
+        self.heard = heard  # the latest purge of the story's key acted on
+        self.refreshed = time.monotonic()  # when its answers were last made
+        self.lock = asyncio.Lock()
+        self.next = asyncio.get_running_loop().create_future()
+
+    def broadcast(self, news: News) -> None:
+        current, self.next = self.next, asyncio.get_running_loop().create_future()
+        current.set_result((news, self.next))
+
+
 class Streams:
     """This process's open streams by story, kept current from the purge fan-out by one task."""
 
     def __init__(self, front):
         self.front = front
-        self.stories: dict[int, set[Stream]] = {}
-        self.heard: dict[int, float] = {}  # the latest purge of each story's key acted on
-        self.refreshed: dict[int, float] = {}  # when each story's answer was last made (monotonic)
-        self.locks: dict[int, asyncio.Lock] = {}
+        self.stories: dict[int, Story] = {}
         self.count = 0
         self.watcher = None
         self.tasks: set[asyncio.Task] = set()  # refreshes under way (the loop keeps only weak references)
@@ -83,39 +126,42 @@ class Streams:
     def full(self) -> bool:
         return self.count >= settings.LIVE_STREAMS
 
-    async def answer(self, scope: dict, story: str, version: int) -> tuple[int, list, bytes]:
-        """The polling answer after ``version``, as a reader at ``scope`` would be given it; ``story`` is the
-        story's address up to its updates (``/fa/news/12``)."""
-        request = {**scope, "path": f"{story}/updates/", "query_string": f"version={version}".encode()}
+    async def answer(self, scope: dict, address: str, version: int) -> tuple[int, list, bytes]:
+        """The polling answer after ``version``, as a reader at ``scope`` would be given it; ``address`` is
+        the story's address up to its updates (``/fa/news/12``)."""
+        request = {**scope, "path": f"{address}/updates/", "query_string": f"version={version}".encode()}
         return await self.front.answer(wsgi_environ(request, body=io.BytesIO(), length=0))
 
-    def add(self, story: int, stream: Stream, *, heard: float) -> None:
-        self.stories.setdefault(story, set()).add(stream)
+    def add(self, story_id: int, stream: Stream, *, heard: float) -> Story:
+        """Register ``stream``, whose first answer was made knowing of purges up to ``heard``; its story."""
+        story = self.stories.get(story_id)
+        if story is None:
+            story = self.stories[story_id] = Story(heard)
+        elif story.heard > heard:
+            # A purge after this stream's first answer was made, already acted on for the others.
+            self._spawn(self.refresh(story_id, story, heartbeat=False))
+        story.streams.add(stream)
         self.count += 1
-        if story not in self.heard:
-            self.heard[story], self.refreshed[story] = heard, time.monotonic()
-        elif self.heard[story] > heard:
-            # A purge after this stream's first answer was made, already sent to the others: send it again.
-            self._spawn(self.refresh(story))
         if self.watcher is None or self.watcher.done():
             self.watcher = asyncio.get_running_loop().create_task(self.watch())
+        return story
 
-    def remove(self, story: int, stream: Stream) -> None:
-        streams = self.stories.get(story)
-        if streams is not None and stream in streams:
-            streams.discard(stream)
+    def remove(self, story_id: int, stream: Stream) -> None:
+        stream.closed = True
+        story = self.stories.get(story_id)
+        if story is not None and stream in story.streams:
+            story.streams.discard(stream)
             self.count -= 1
-            if not streams:
-                del self.stories[story]
-                self.heard.pop(story, None)
-                self.refreshed.pop(story, None)
-                self.locks.pop(story, None)
+            if not story.streams:
+                del self.stories[story_id]
+                story.broadcast(GONE)  # streams of readers who left and still wait, end
 
     async def watch(self) -> None:
         """While any stream is open: hand each purge of a watched story to its streams.
 
-        A story is also looked at every heartbeat without a purge, so an end of coverage dated
-        ahead of time reaches its readers when it comes.
+        Every ``HEARTBEAT_SECONDS`` a story's answers are made again even without a purge, so an end
+        of coverage dated ahead of time reaches its readers when it comes; streams with nothing new
+        are sent a comment then.
         """
         loop = asyncio.get_running_loop()
         channel = await loop.run_in_executor(self.front._pool(), fanout.current)
@@ -123,43 +169,42 @@ class Streams:
             await asyncio.sleep(WATCH_SECONDS)
             channel.poll()
             now = time.monotonic()
-            for story in list(self.stories):
-                purged = fanout.purged.get(keys.article(story), 0.0)
-                if purged > self.heard.get(story, 0.0) or now - self.refreshed.get(story, now) > HEARTBEAT_SECONDS:
-                    self.heard[story] = max(purged, self.heard.get(story, 0.0))
-                    self.refreshed[story] = now
-                    self._spawn(self.refresh(story))
+            for story_id, story in list(self.stories.items()):
+                purged = fanout.purged.get(keys.article(story_id), 0.0)
+                if purged > story.heard or now - story.refreshed > HEARTBEAT_SECONDS:
+                    heartbeat = purged <= story.heard
+                    story.heard, story.refreshed = max(purged, story.heard), now
+                    self._spawn(self.refresh(story_id, story, heartbeat=heartbeat))
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def refresh(self, story: int) -> None:
-        """Make the story's answer once per version its readers show; queue it to each of them."""
-        lock = self.locks.setdefault(story, asyncio.Lock())
-        async with lock:
-            groups: dict[tuple, list[Stream]] = {}
-            for stream in self.stories.get(story, ()):
-                groups.setdefault((_host(stream.scope), stream.story, stream.version), []).append(stream)
-            for (_, address, version), streams in groups.items():
+    async def refresh(self, story_id: int, story: Story, *, heartbeat: bool) -> None:
+        """Make the story's answer once for each version its readers show, and broadcast what changed."""
+        async with story.lock:
+            groups: dict[tuple, Stream] = {}
+            for stream in story.streams:
+                groups.setdefault((*stream.key, stream.version), stream)
+            events: dict[tuple, list] = {}
+            for (host, address, version), stream in groups.items():
                 try:
-                    status, _, body = await self.answer(streams[0].scope, address, version)
+                    status, _, body = await self.answer(stream.scope, address, version)
                 except Exception:
-                    log.exception("The live answer for story %s after version %s could not be made", story, version)
+                    log.exception("The live answer for story %s after version %s could not be made", story_id, version)
                     continue
-                if status == 404:  # the story was taken down: nothing more will come
-                    for stream in streams:
-                        stream.queue.put_nowait(END)
-                    continue
+                if status == 404:  # taken down: nothing more will come
+                    story.broadcast(GONE)
+                    return
                 if status != 200:
                     continue
                 found = json.loads(body)
                 if found["changed"] or not found["running"]:
-                    sent = event(found["version"], body)
-                    for stream in streams:
-                        stream.version = found["version"]
-                        stream.queue.put_nowait((sent, found["running"]))
+                    events.setdefault((host, address), []).append(
+                        (version, found["version"], event(found["version"], body), found["running"]))
+            if events or heartbeat:
+                story.broadcast(News(events, heartbeat=heartbeat))
 
 
 def _host(scope: dict) -> bytes:
@@ -208,7 +253,8 @@ class LiveStreams:
                 pass
 
         if await self._serve(scope, found, start=start, write=write, whole=whole, gone=gone):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            with contextlib.suppress(OSError, RuntimeError):  # the reader may have gone
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def __rsgi__(self, scope, protocol):
         found = self.path.fullmatch(scope.path) if scope.proto == "http" else None
@@ -262,21 +308,21 @@ class LiveStreams:
             await write(first)
             if not answer["running"]:
                 return True
-            streams.add(story, stream, heard=heard)
-            watcher = asyncio.get_running_loop().create_task(_ending(gone, stream.queue))
+            waiting = streams.add(story, stream, heard=heard).next
+            watcher = asyncio.get_running_loop().create_task(_ending(gone, lambda: streams.remove(story, stream)))
             try:
                 while True:
-                    try:
-                        item = await asyncio.wait_for(stream.queue.get(), HEARTBEAT_SECONDS)
-                    except TimeoutError:
+                    news, waiting = await waiting
+                    if stream.closed or news is GONE:
+                        return True
+                    found = news.for_stream(stream)
+                    if found is not None:
+                        await write(found[2])
+                        stream.version = found[1]
+                        if not found[3]:  # the coverage has ended
+                            return True
+                    elif news.heartbeat:
                         await write(HEARTBEAT)
-                        continue
-                    if item is END:
-                        return True
-                    sent, running = item
-                    await write(sent)
-                    if not running:
-                        return True
             finally:
                 watcher.cancel()
                 streams.remove(story, stream)
@@ -284,10 +330,10 @@ class LiveStreams:
             return False
 
 
-async def _ending(gone, queue: asyncio.Queue) -> None:
-    """Queue END once the client has gone away, so its stream stops waiting for the next update."""
+async def _ending(gone, remove) -> None:
+    """Remove a stream as soon as its client goes away: its place is free at once, and it ends at the next broadcast."""
     try:
         await gone()
     except Exception:
         pass
-    queue.put_nowait(END)
+    remove()
