@@ -99,12 +99,13 @@ def test_a_post_from_masthead_shell_reaches_every_open_stream_and_the_end_closes
             stream.close()
 
 
-def test_a_worker_refuses_streams_past_its_limit_and_frees_a_closed_ones_place():
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])  # RSGI and ASGI
+def test_a_worker_refuses_streams_past_its_limit_and_frees_a_closed_ones_place(server):
     """With MASTHEAD_LIVE_STREAMS=1 a second stream is refused 503 with Retry-After (the page then polls);
     once the first reader goes away, a stream is accepted again. A story without coverage answers 404."""
     story = make_live_story()
     plain = make_live_story()
-    with servers.app_server(_env(MASTHEAD_LIVE_STREAMS="1"), workers=1) as base:  # gunicorn's ASGI worker
+    with servers.app_server(_env(MASTHEAD_LIVE_STREAMS="1"), server=server, workers=1) as base:
         assert EventStream(base, "/news/999999/updates/stream/").status == 404
         first = EventStream(base, f"/news/{story.pk}/updates/stream/?version=1")
         assert first.status == 200
@@ -162,3 +163,17 @@ def _healthy(url: str) -> None:
             if error.code != 503 or time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+def test_a_stream_that_fell_behind_is_sent_the_changes_after_the_version_it_shows():
+    """A broadcast holds the changes after each version its streams showed when it was made; a stream
+    is sent the one made after the latest version not newer than its own, and nothing when it is current."""
+    from masthead.live.streams import News, Stream
+
+    scope = {"headers": [(b"host", b"localhost")]}
+    news = News({(b"localhost", "/news/7"): [(3, 5, b"after 3", True), (4, 5, b"after 4", True)]}, heartbeat=False)
+    assert news.for_stream(Stream(scope, "/news/7", 4))[2] == b"after 4"
+    assert news.for_stream(Stream(scope, "/news/7", 3))[2] == b"after 3"
+    assert news.for_stream(Stream(scope, "/news/7", 2)) is None, "changes after 3 miss those of version 3"
+    assert news.for_stream(Stream(scope, "/news/7", 5)) is None
+    assert news.for_stream(Stream(scope, "/fa/news/7", 4)) is None, "another edition's address has its own answer"
