@@ -214,7 +214,7 @@ def _host(scope: dict) -> bytes:
 def _requested_version(scope: dict) -> int:
     """The version the page shows: ``Last-Event-ID`` on a reconnection, else ``?version=`` (0 if neither)."""
     for name, value in scope["headers"]:
-        if name == b"last-event-id" and value.strip().isdigit():
+        if name == b"last-event-id" and re.fullmatch(rb"\s*[0-9]{1,18}\s*", value):
             return int(value)
     found = re.search(rb"(?:^|&)version=([0-9]{1,18})(?:&|$)", scope.get("query_string", b""))
     return int(found.group(1)) if found else 0
