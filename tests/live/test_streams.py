@@ -66,13 +66,15 @@ def _shell(env: dict, code: str) -> None:
                    capture_output=True)
 
 
-def test_a_post_from_masthead_shell_reaches_every_open_stream_and_the_end_closes_them():
+@pytest.mark.parametrize("fan_out", ["purge log", "redis"])
+def test_a_post_from_masthead_shell_reaches_every_open_stream_and_the_end_closes_them(fan_out, request):
     """Streams open on both workers of a granian server each receive a post made by another process,
     carrying what the polling answer carries; a reconnection naming the version it had is sent what
-    it missed; the end of coverage is the last event, and the stream closes."""
+    it missed; the end of coverage is the last event, and the stream closes. The purge reaches the
+    workers through the purge log, or through Redis pub/sub when Redis is the cache."""
     story = make_live_story(headline="Floods in Golestan")
     post(story, "Rivers rising.")
-    env = _env()
+    env = _env(MASTHEAD_CACHE_URL=request.getfixturevalue("redis_url") if fan_out == "redis" else "")
     with servers.app_server(env, server="granian", workers=2) as base:
         version = json.loads(_get(f"{base}/news/{story.pk}/updates/?version=0"))["version"]
         streams = [EventStream(base, f"/news/{story.pk}/updates/stream/?version={version}") for _ in range(6)]
