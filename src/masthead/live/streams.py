@@ -26,7 +26,7 @@ import time
 from django.conf import settings
 
 from masthead.delivery import fanout, keys
-from masthead.delivery.front import _asgi_scope, wsgi_environ
+from masthead.delivery.front import asgi_scope, wsgi_environ
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +163,7 @@ class Streams:
         of coverage dated ahead of time reaches its readers when it comes; streams with nothing new
         are sent a comment then.
         """
-        loop = asyncio.get_running_loop()
-        channel = await loop.run_in_executor(self.front._pool(), fanout.current)
+        channel = await self.front.run(fanout.current)  # made on first use: with Redis, it connects
         while self.stories:
             await asyncio.sleep(WATCH_SECONDS)
             channel.poll()
@@ -273,7 +272,7 @@ class LiveStreams:
         async def whole(status, headers, body):
             protocol.response_bytes(status, headers, body)
 
-        await self._serve(_asgi_scope(scope), found, start=start, write=write, whole=whole,
+        await self._serve(asgi_scope(scope), found, start=start, write=write, whole=whole,
                           gone=protocol.client_disconnect)
 
     def __rsgi_del__(self, loop):
