@@ -1,6 +1,7 @@
-"""A crowd of open live pages: N simulated readers polling a story's updates answer, as live.js does.
+"""A crowd of open live pages: N simulated readers polling a story's updates answer, or holding its stream, as live.js does.
 
     .venv/bin/python -m bench.crowd --port 8123 --story 1 --readers 10000 --poll 1 --seconds 60 --out crowd.json
+    .venv/bin/python -m bench.crowd --port 8123 --story 1 --readers 10000 --sse --seconds 60 --out crowd.json
 
 Each reader keeps the version of the coverage it shows and asks
 ``/news/<id>/updates/?version=<v>`` every --poll seconds from a random phase of its own (fixed
@@ -13,16 +14,24 @@ It writes a JSON report to --out: requests, errors, the achieved rate, how late 
 against their schedule (p50, p99), the client's own CPU time, and for every update number
 first seen during the run the wall-clock times (``time.time()``) at which each reader first
 held it, for the caller to set against the moment it posted it.
+
+With --sse each reader instead opens ``/news/<id>/updates/stream/`` (Server-Sent Events) once, on a
+connection of its own (so N readers are N sockets: the open-files limit is raised to its hard
+limit), and notes when each event reaches it; the report says how many streams were opened,
+refused (503) or failed, how many the server ended or broke while held, and the client's CPU.
 """
 
 import argparse
 import asyncio
 import json
+import os
 import random
+import re
 import resource
 import time
 
 HOST = "127.0.0.1"
+NUMBERS = re.compile(rb'"numbers": \[([0-9, ]*)\]')
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -161,6 +170,125 @@ async def crowd(*, port: int, story: int, readers: int, poll: float, connections
     }
 
 
+def raise_open_files() -> int:
+    """Raise this process's open-files limit to its hard limit (children inherit it); the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+async def _open_stream(port: int, path: str, host_header: str):
+    """Open one stream (``GET`` of a ``text/event-stream``); its reader, writer and status."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\nAccept: text/event-stream\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    if status != 200:
+        writer.close()
+        return None, None, status
+    if b"transfer-encoding: chunked" not in head.lower():
+        writer.close()
+        raise ConnectionError("a stream answered without chunks")
+    return reader, writer, status
+
+
+async def _events(reader):
+    """The events of a chunked ``text/event-stream`` body, as the data of each (comments skipped)."""
+    pending = b""
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            return
+        pending += (await reader.readexactly(size + 2))[:-2]
+        while b"\n\n" in pending:
+            block, pending = pending.split(b"\n\n", 1)
+            for line in block.split(b"\n"):
+                if line.startswith(b"data: "):
+                    yield line[6:]
+
+
+async def streams(*, port: int, story: int, readers: int, seconds: float, opening: int = 256,
+                  host_header: str = "localhost", ready: str | None = None, until: str | None = None) -> dict:
+    """Hold ``readers`` streams of the story's updates open; return when ``until`` exists (or after ``seconds``).
+
+    Streams are opened --opening at a time; once all are open (or refused), the file ``ready`` is
+    written. Every event's update numbers are noted with the time each reader received them.
+    """
+    first = Connection(port, host_header)
+    status, body = await first.get(f"/news/{story}/updates/?version=0")
+    if status != 200:
+        raise SystemExit(f"/news/{story}/updates/?version=0 answered {status}: {body[:200]!r}")
+    start_version = json.loads(body)["version"]
+    first.close()
+    seen: dict[int, list[float]] = {}
+    counts = {"opened": 0, "refused": 0, "failed": 0, "dropped": 0, "events": 0}
+    gate = asyncio.Semaphore(opening)
+    writers = []
+    loop = asyncio.get_running_loop()
+    opened_all = asyncio.Event()
+    pending_opens = [readers]
+
+    async def reader_task() -> None:
+        try:
+            async with gate:
+                try:
+                    reader, writer, status = await _open_stream(
+                        port, f"/news/{story}/updates/stream/?version={start_version}", host_header)
+                except (ConnectionError, asyncio.IncompleteReadError, OSError):
+                    counts["failed"] += 1
+                    return
+                if reader is None:
+                    counts["refused" if status == 503 else "failed"] += 1
+                    return
+                counts["opened"] += 1
+                writers.append(writer)
+        finally:
+            pending_opens[0] -= 1
+            if pending_opens[0] == 0:
+                opened_all.set()
+        try:
+            async for data in _events(reader):
+                now = time.time()
+                counts["events"] += 1
+                # Only the numbers are read (the answer's JSON writes them as one list): parsing every
+                # event whole cost the client more CPU than the server spent sending it.
+                found = NUMBERS.search(data)
+                for number in found.group(1).split(b",") if found and found.group(1).strip() else ():
+                    seen.setdefault(int(number), []).append(now)
+        except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            pass
+        counts["dropped"] += 1  # the server ended the stream or the connection broke
+
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    began = loop.time()
+    tasks = [asyncio.create_task(reader_task()) for _ in range(readers)]
+    await opened_all.wait()
+    opening_took = loop.time() - began
+    if ready:
+        with open(ready, "w") as marker:
+            marker.write(str(counts["opened"]))
+    ends = loop.time() + seconds
+    while loop.time() < ends and not (until and os.path.exists(until)):
+        await asyncio.sleep(0.1)
+    held = loop.time() - began - opening_took
+    dropped = counts["dropped"]  # streams the server ended or that broke while held
+    for writer in writers:
+        writer.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = (cpu.ru_utime - cpu_before.ru_utime) + (cpu.ru_stime - cpu_before.ru_stime)
+    return {
+        "readers": readers, "transport": "sse", "opened": counts["opened"], "refused": counts["refused"],
+        "failed": counts["failed"], "dropped": dropped, "events": counts["events"],
+        "opening_seconds": round(opening_took, 2),
+        "held_seconds": round(held, 2), "client_cpu_seconds": round(cpu_seconds, 2),
+        "start_version": start_version, "seen": {str(n): times for n, times in seen.items()},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
@@ -170,9 +298,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64, help="keep-alive connections at most")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--sse", action="store_true",
+                        help="each reader holds a stream (/news/<id>/updates/stream/) instead of polling")
+    parser.add_argument("--ready", help="with --sse: a file written once every stream is open")
+    parser.add_argument("--until", help="with --sse: hold the streams until this file exists (--seconds at most)")
     args = parser.parse_args()
-    report = asyncio.run(crowd(port=args.port, story=args.story, readers=args.readers, poll=args.poll,
-                               connections=args.connections, seconds=args.seconds))
+    raise_open_files()
+    if args.sse:
+        report = asyncio.run(streams(port=args.port, story=args.story, readers=args.readers, seconds=args.seconds,
+                                     ready=args.ready, until=args.until))
+    else:
+        report = asyncio.run(crowd(port=args.port, story=args.story, readers=args.readers, poll=args.poll,
+                                   connections=args.connections, seconds=args.seconds))
     with open(args.out, "w", encoding="utf-8") as out:
         json.dump(report, out)
 

@@ -22,6 +22,12 @@ is the drop against the mean of the two runs without. While the crowd polls, the
 --posts updates, and for each update and reader the time from the POST to the reader's first
 answer holding it gives the post-to-screen p50 and p99.
 
+With --crowd N --sse the N readers each hold a stream (``/news/<id>/updates/stream/``, Server-Sent
+Events; `bench/crowd.py --sse`) instead of polling, and an editor posts an update every one to two
+seconds through every measured window, with readers and without (``_sse_run``): the cached article
+page's throughput without and with the streams open, the app's CPU a second for the readers, and
+post to received p50 and p99 over every reader and update.
+
 Everything runs on 127.0.0.1 and is bounded in time; the install is removed at the end.
 """
 
@@ -41,6 +47,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.crowd import raise_open_files
 from bench.load import load
 from bench.scale import free_port, wait_for_http
 
@@ -237,6 +244,130 @@ def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path, server
     }
 
 
+class _Poster:
+    """An editor posting an update through the API every one to two seconds while ``running``; when each was sent."""
+
+    def __init__(self, base: str, story: dict, *, first: int):
+        self.base, self.story, self.number = base, story, first
+        self.posted: dict[int, float] = {}
+        self.running = threading.Event()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._post, daemon=True)
+        self.thread.start()
+
+    def _post(self) -> None:
+        while not self.stopped.is_set():
+            if not self.running.wait(0.1):
+                continue
+            self.posted[self.number] = time.time()
+            _post(self.base, self.story, f"Bench update {self.number}.")
+            self.number += 1
+            self.stopped.wait(random.uniform(1.0, 2.0))
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=15)
+
+
+def _sse_run(args, *, story: dict, port: int, base: str, workdir: Path, server_group: int) -> dict:
+    """Cached article throughput and the app's CPU without and with --crowd readers each holding a stream.
+
+    As with polling (``_crowd_run``), runs without and with the readers alternate, the cost of each
+    run with them is set against the mean of the runs either side. An editor posts an update every
+    one to two seconds through every measured window, with readers or without, so what differs is the
+    readers alone: the streams held, their heartbeats, and each update written to every one of them.
+    Every reader's receipt of every update posted while it held its stream is a post-to-screen sample.
+    """
+    load_before = os.getloadavg()
+    for path in (story["path"], f"/news/{story['id']}/updates/?version=0"):
+        load(port, path=path, duration=1, connections=4, threads=2, headers={"Host": "localhost"})
+
+    def article():
+        return load(port, path=story["path"], duration=args.duration, connections=16, threads=2,
+                    headers={"Host": "localhost"})
+
+    def measured(run):
+        cpu = _group_cpu_seconds(server_group)
+        started = time.monotonic()
+        result = run()
+        return result, _group_cpu_seconds(server_group) - cpu, time.monotonic() - started
+
+    poster = _Poster(base, story, first=21)
+    try:
+        poster.running.set()
+        _, cpu, took = measured(lambda: time.sleep(args.duration))
+        base_cpu = cpu / took  # the app's CPU a second with the editor posting and nobody reading
+        first, cpu, _ = measured(article)
+        without, with_crowd, crowds, windows = [first], [], [], []
+        article_cpu = [(cpu, first.requests)]
+        crowd_cpu = []
+        for round_number in range(args.rounds):
+            poster.running.clear()
+            ready, until = workdir / f"ready-{round_number}", workdir / f"until-{round_number}"
+            out = workdir / f"crowd-{round_number}.json"
+            crowd = subprocess.Popen([sys.executable, "-m", "bench.crowd", "--sse", "--port", base.rsplit(":", 1)[1],
+                                      "--story", str(story["id"]), "--readers", str(args.crowd),
+                                      "--seconds", str(600), "--ready", str(ready), "--until", str(until),
+                                      "--out", str(out)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            deadline = time.monotonic() + 300
+            while not ready.exists():
+                if crowd.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("bench.crowd --sse did not open its streams")
+                time.sleep(0.2)
+            time.sleep(1)
+            poster.running.set()
+            window_start = time.time()
+            _, cpu, took = measured(lambda: time.sleep(args.duration))
+            crowd_cpu.append(cpu / took)
+            with_crowd.append(article())
+            time.sleep(2)  # the last update posted reaches every reader before the streams close
+            poster.running.clear()
+            time.sleep(2)
+            windows.append((window_start, time.time()))
+            until.write_text("")
+            if crowd.wait(timeout=120) != 0:
+                raise SystemExit(f"bench.crowd exited with {crowd.returncode}")
+            crowds.append(json.loads(out.read_text()))
+            poster.running.set()
+            after, cpu, _ = measured(article)
+            without.append(after)
+            article_cpu.append((cpu, after.requests))
+    finally:
+        poster.close()
+    latencies, missed = [], 0
+    for report, (start, end) in zip(crowds, windows):
+        seen = report.pop("seen")
+        for number, at in poster.posted.items():
+            if start <= at <= end - 4:  # posted while this round's readers held their streams
+                times = seen.get(str(number), [])
+                latencies += [t - at for t in times]
+                missed += report["opened"] - len(times)
+    costs = [100 * (1 - w.requests_per_second / ((without[i].requests_per_second + without[i + 1].requests_per_second) / 2))
+             for i, w in enumerate(with_crowd)]
+    cpu_per_article = sum(c for c, _ in article_cpu) / sum(n for _, n in article_cpu)
+    mean_without = sum(t.requests_per_second for t in without) / len(without)
+    cpu_flat_out = cpu_per_article * mean_without
+    return {
+        "server": args.server, "workers": 2, "transport": "sse", "readers": args.crowd, "rounds": args.rounds,
+        "article_cached_without_readers_rps": [round(t.requests_per_second) for t in without],
+        "article_cached_with_readers_rps": [round(t.requests_per_second) for t in with_crowd],
+        "cost_percent_per_round": [round(c, 1) for c in costs],
+        "cost_percent": round(sum(costs) / len(costs), 1),
+        "app_cpu_ms_per_cached_article": round(1000 * cpu_per_article, 3),
+        "app_cpu_seconds_per_second_serving_articles": round(cpu_flat_out, 3),
+        "app_cpu_seconds_per_second_for_the_crowd": [round(c, 3) for c in crowd_cpu],
+        "app_cpu_seconds_per_second_posting_without_readers": round(base_cpu, 3),
+        "cost_percent_by_cpu": round(100 * (sum(crowd_cpu) / len(crowd_cpu) - base_cpu) / cpu_flat_out, 1),
+        "article_runs": {"without": [t.as_dict() for t in without], "with": [t.as_dict() for t in with_crowd]},
+        "crowd": crowds, "posts": len(poster.posted),
+        "post_to_received_s": {"p50": round(_percentile(latencies, 0.5), 3) if latencies else None,
+                               "p99": round(_percentile(latencies, 0.99), 3) if latencies else None,
+                               "max": round(max(latencies), 3) if latencies else None,
+                               "samples": len(latencies), "missed": missed},
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--readers", type=int, default=200, help="polling clients to simulate (threads)")
@@ -249,14 +380,20 @@ def main() -> None:
                         help="keep this many simulated readers polling (bench/crowd.py) and measure their cost")
     parser.add_argument("--connections", type=int, default=64, help="the crowd's keep-alive connections at most")
     parser.add_argument("--rounds", type=int, default=3, help="with --crowd: runs with the readers, between runs without")
+    parser.add_argument("--sse", action="store_true",
+                        help="with --crowd: each reader holds a stream (Server-Sent Events) instead of polling")
     args = parser.parse_args()
+    if args.sse and (args.edge or not args.crowd):
+        parser.error("--sse goes with --crowd N, straight at the app")
+    raise_open_files()  # the server and the crowd inherit it: a stream is a socket at each end
 
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="live-", dir=results))
     env = {**os.environ, "MASTHEAD_VAR_DIR": str(workdir / "var"), "MASTHEAD_DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3",
            "MASTHEAD_DEBUG": "0", "MASTHEAD_CACHE_URL": "", "MASTHEAD_LIVE_POLL_SECONDS": str(max(1, round(args.poll))),
-           "DJANGO_SETTINGS_MODULE": "masthead.settings", "PYTHONPATH": str(ROOT / "src")}
+           "DJANGO_SETTINGS_MODULE": "masthead.settings", "PYTHONPATH": str(ROOT / "src"),
+           "MASTHEAD_LIVE_STREAMS": str(max(args.crowd, 1))}
     port = free_port()
     server = None
     edge = contextlib.ExitStack()
@@ -275,6 +412,11 @@ def main() -> None:
         wait_for_http(app_base + "/", seconds=60)
         base = edge_base or app_base  # where readers ask
         reader_port = int(base.rsplit(":", 1)[1])
+        if args.sse:
+            report = _sse_run(args, story=story, port=port, base=base, workdir=workdir, server_group=server.pid)
+            print(json.dumps(report, indent=2))
+            (results / f"live-sse-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(report, indent=2))
+            return
         if args.crowd:
             report = _crowd_run(args, story=story, port=port, base=base, workdir=workdir, server_group=server.pid)
             print(json.dumps(report, indent=2))

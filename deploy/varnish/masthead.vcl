@@ -50,6 +50,15 @@ sub vcl_recv {
         return (pass);
     }
 
+    # A live story's stream (Server-Sent Events) is one reader's, open for as long as the page is:
+    # passed to the app and sent on as it comes (see vcl_backend_response). Its polling answer,
+    # /news/<id>/updates/?version=<v>, is cached like any page.
+    # Varnish ends a response after send_timeout (10 minutes): a stream may last an hour, after which
+    # the browser reconnects naming the last event it had, and misses nothing.
+    if (req.url ~ "^(/[a-z]{2,3})?/news/[0-9]+/updates/stream/") {
+        set sess.send_timeout = 1h;
+        return (pass);
+    }
     # Editors signed in and API clients with a token may see more than readers: never cached.
     if (req.http.Authorization) {
         return (pass);
@@ -83,6 +92,15 @@ sub vcl_backend_response {
     }
     unset beresp.http.Server-Timing;
     unset beresp.http.X-Cache;
+    if (beresp.http.Content-Type ~ "^text/event-stream") {
+        # Each event goes to the reader as the app writes it, never held back to fill a buffer or
+        # to be compressed. The app writes a comment every 20 s, inside between_bytes_timeout (60 s).
+        set beresp.do_stream = true;
+        set beresp.do_gzip = false;
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+        return (deliver);
+    }
     if (beresp.status >= 500 && bereq.is_bgfetch) {
         # A failed background refresh keeps the stale copy rather than caching the error.
         return (abandon);

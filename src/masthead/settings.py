@@ -135,6 +135,11 @@ if _env("MASTHEAD_VARNISH_URLS"):
 # (an update is on screen within about a second; bench/README.md, "Live coverage").
 LIVE_POLL_SECONDS = max(1, int(_env("MASTHEAD_LIVE_POLL_SECONDS", "1")))
 
+# MASTHEAD_LIVE_STREAMS: open live streams (Server-Sent Events, live/streams.py) each server process
+# holds at most; past it a page is answered 503 with Retry-After and polls instead. A stream costs
+# a socket and a few kB, no thread. Default: 10000 (the hard open-files limit must be above it).
+LIVE_STREAMS = max(0, int(_env("MASTHEAD_LIVE_STREAMS", "10000")))
+
 # MASTHEAD_FEED_FULL_TEXT: feeds carry each story's whole text, not only its summary. Default: on.
 FEED_FULL_TEXT = _env_bool("MASTHEAD_FEED_FULL_TEXT", True)
 

@@ -6,7 +6,9 @@ import time
 import urllib.request
 
 import pytest
+from django.db import connection
 
+from tests import servers
 from tests.browser.axe import violations
 from tests.live.factories import make_live_story, post
 from tests.syndication.factories import make_token
@@ -118,3 +120,28 @@ def test_an_editors_corrections_pins_deletion_and_end_reach_an_open_page(live_se
     assert reader.locator(".live-badge").count() == 0
     assert navigations == [] and errors == []
     reader.screenshot(path=os.path.join(screenshots_dir, "live-3-coverage-ended.png"), full_page=True)
+
+
+def test_an_update_reaches_an_open_page_through_its_stream(browser, screenshots_dir):
+    """Served by `masthead serve` (granian, two workers), the page holds a stream (EventSource): an update
+    posted through the API appears within seconds, though the page would poll only every 60 s."""
+    story = make_live_story(headline="Storm reaches the coast")
+    post(story, "Winds pick up along the shore.")
+    token = make_token(groups=["editor"])
+    env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": "",
+           "MASTHEAD_LIVE_POLL_SECONDS": "60"}
+    with servers.app_server(env, server="granian", workers=2) as base:
+        page = browser.new_page()
+        errors, asked = [], []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("request", lambda request: asked.append(request.url))
+        with page.expect_response(lambda response: "/updates/stream/" in response.url) as opened:
+            page.goto(base + story.get_absolute_url())
+        assert opened.value.status == 200 and opened.value.headers["content-type"].startswith("text/event-stream")
+        _post_by_api(base, story, token, "The storm makes landfall near Bandar Abbas.")
+        page.locator("#update-2").wait_for(timeout=10_000)
+        assert page.locator("#live-stream article").evaluate_all("els => els.map(e => e.id)") == ["update-2", "update-1"]
+        assert "Bandar Abbas" in page.locator("#update-2").inner_text() and page.locator("#live-new").is_visible()
+        assert not [url for url in asked if "/updates/?" in url], "the page did not poll"
+        assert errors == []
+        page.screenshot(path=os.path.join(screenshots_dir, "live-4-update-through-the-stream.png"), full_page=True)

@@ -54,3 +54,24 @@ def test_own_address_of_a_listening_host():
     assert own_address(host="0.0.0.0", port=8100) == "http://127.0.0.1:8100"
     assert own_address(host="localhost", port=8101) == "http://localhost:8101"
     assert own_address(host="::1", port=8102) == "http://[::1]:8102"
+
+
+def test_the_server_may_open_every_file_the_system_allows():
+    """Each open live stream is a connection: started under a low open-files limit, the server raises it to the hard one
+    (granian does so itself; gunicorn does not)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    low = min(hard, 256)
+    if low == hard:
+        pytest.skip("the hard open-files limit is too low to tell a raised limit from a low one")
+    started = []
+    resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard))
+    try:
+        with servers.app_server({"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict)}, server="gunicorn",
+                                started=started):
+            with open(f"/proc/{started[0].pid}/limits") as limits:
+                line = next(line for line in limits if line.startswith("Max open files"))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert line.split()[3] == str(hard), line

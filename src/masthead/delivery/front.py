@@ -166,7 +166,7 @@ class Front:
                 if answer is not None:
                     protocol.response_bytes(*answer)
                     return
-        await self._serve(_asgi_scope(scope), _rsgi_receive(protocol), _RsgiReply(protocol))
+        await self._serve(asgi_scope(scope), _rsgi_receive(protocol), _RsgiReply(protocol))
 
     def __rsgi_del__(self, loop):
         if self.pool is not None:
@@ -183,6 +183,19 @@ class Front:
                     self.pool.shutdown(wait=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def run(self, function, *args):
+        """``function(*args)`` in the thread pool that runs the application, for a caller on the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool(), function, *args)
+
+    async def answer(self, environ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Status, headers and whole body of a GET without a body (``environ`` from ``wsgi_environ``):
+        from ``early`` on the event loop if it answers, else by the application in the thread pool."""
+        if self.early is not None:
+            found = self.early(environ)
+            if found is not None:
+                return found
+        return await self.run(_whole, self.wsgi_app, environ)
 
     async def _serve(self, scope, receive, reply):
         if _has_body(scope):
@@ -268,7 +281,7 @@ def _address(value: str | None):
     return (host.strip("[]"), int(port)) if port.isdigit() else (value or "", 0)
 
 
-def _asgi_scope(scope) -> dict:
+def asgi_scope(scope) -> dict:
     """An RSGI scope as the ASGI scope ``wsgi_environ`` reads."""
     return {"type": "http", "method": scope.method, "path": scope.path, "root_path": "",
             # granian hands the query over decoded as UTF-8: a client may send it unescaped (``?q=نفت``).
@@ -349,6 +362,16 @@ def _start(app, environ):
         rest.close()
         raise
     return started["status"], started["headers"], started.get("written", []) + first, rest
+
+
+def _whole(app, environ):
+    status, headers, chunks, rest = _start(app, environ)
+    if rest is not None:
+        try:
+            chunks += list(rest)
+        finally:
+            rest.close()
+    return status, headers, b"".join(chunks)
 
 
 class _Closing:

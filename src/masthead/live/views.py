@@ -3,7 +3,7 @@
 import math
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,3 +87,16 @@ def _changes(request, story: Article, *, version: int) -> dict | None:
             key_events=loader.render_to_string("live/_key_events.html", {"key_events": changes.key_events}, request).strip(),
             pinned=loader.render_to_string("live/_pinned.html", {"pinned": changes.pinned}, request).strip())
     return answer
+
+
+def stream(request, news_id: int):
+    """The live stream's address reached Django: this server does not hold streams (``masthead serve`` does,
+    on its event loop: live/streams.py; a bare WSGI server such as ``runserver`` does not).
+
+    A stream of one ``poll`` event, on which the page's script closes it and polls instead; an error
+    status would do the same, but browsers report it as an error on every page.
+    """
+    response = HttpResponse(b"event: poll\ndata: this server does not stream; ask for updates instead\n\n",
+                            content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,4 +1,5 @@
 import os
+import resource
 import shutil
 import sys
 
@@ -25,6 +26,10 @@ class Command(BaseCommand):
         # given to Django (see delivery/front.py); the threads are its pool. Granian speaks
         # its own RSGI to it, cheaper than ASGI.
         os.environ["MASTHEAD_SERVER_THREADS"] = str(threads)
+        # A connection is a file: an open live stream (live/streams.py) holds one for as long as the
+        # page is open, so the server may use every file the system lets it (the soft limit is often
+        # 1,024). Granian raises its own limit; gunicorn keeps the one it is given.
+        raise_open_files()
         if server == "granian":
             # Headers must arrive within 10 s; a connection costs no thread, so allow many. A stop
             # waits at most 10 s for slow clients still sending, then ends the workers.
@@ -51,3 +56,10 @@ def own_address(*, host: str, port: int) -> str:
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{port}"
+
+
+def raise_open_files() -> None:
+    """Raise this process's open-files limit to its hard limit; the server it becomes keeps it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

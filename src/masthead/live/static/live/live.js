@@ -1,9 +1,13 @@
 // Live coverage: bring an open page up to date without a reload.
 // The page works without this file: it shows the coverage as it stood when it was cached.
-// Every data-poll seconds it asks what changed after the version of the coverage it shows
-// (data-version): new and corrected updates, deleted ones, the key events, the pin and the badge.
-// The answer is cached for that long and shared by every reader on the same version; any change
-// purges it, so the next poll sees the change at once.
+// It holds a stream (Server-Sent Events, data-stream) that the server writes every change to as
+// it is made: new and corrected updates, deleted ones, the key events, the pin and the badge, each
+// event naming the version of the coverage it brings the page to (the browser sends the last one
+// when it reconnects, and is sent what it missed). Where there is no EventSource, or the server
+// refuses the stream (it holds all it can: 503) or does not stream (a "poll" event), the page polls instead: every
+// data-poll seconds it asks what changed after the version it shows (data-version). That answer
+// is cached for that long and shared by every reader on the same version; any change purges it,
+// so the next poll sees the change at once. A stream event and a poll answer are the same JSON.
 (function () {
   "use strict";
   var section = document.querySelector("section.live[data-running]");
@@ -13,6 +17,7 @@
   var version = parseInt(section.getAttribute("data-version"), 10) || 0;
   var every = Math.max(1, parseInt(section.getAttribute("data-poll"), 10) || 5) * 1000;
   var address = section.getAttribute("data-updates");
+  var streamAddress = section.getAttribute("data-stream");
 
   function parsed(html) {
     var holder = document.createElement("div");
@@ -63,22 +68,46 @@
     if (added && notice) { notice.hidden = false; }
   }
 
+  // Apply an answer; false once the coverage has ended (the badge says so, nothing more will come).
+  function received(answer) {
+    apply(answer);
+    version = Math.max(version, answer.version);
+    if (!answer.running) {
+      section.removeAttribute("data-running");
+      return false;
+    }
+    return true;
+  }
+
   function poll() {
     fetch(address + "?version=" + version, {headers: {"Accept": "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (answer) {
-        if (answer) {
-          apply(answer);
-          version = Math.max(version, answer.version);
-          if (!answer.running) {  // the coverage has ended: the badge says so, nothing more will come
-            section.removeAttribute("data-running");
-            return;
-          }
-        }
+        if (answer && !received(answer)) { return; }
         window.setTimeout(poll, every);
       })
       .catch(function () { window.setTimeout(poll, every * 2); });
   }
 
-  window.setTimeout(poll, every);
+  function listen() {
+    var source = new window.EventSource(streamAddress + "?version=" + version);
+    source.onmessage = function (message) {
+      if (!received(JSON.parse(message.data))) { source.close(); }
+    };
+    source.addEventListener("poll", function () {  // a server that does not stream says so
+      source.close();
+      window.setTimeout(poll, every);
+    });
+    source.onerror = function () {
+      // A dropped stream is reconnected by the browser itself (CONNECTING); a refused one is
+      // CLOSED for good, and the page polls from the version it has.
+      if (source.readyState === window.EventSource.CLOSED) { window.setTimeout(poll, every); }
+    };
+  }
+
+  if (streamAddress && window.EventSource) {
+    listen();
+  } else {
+    window.setTimeout(poll, every);
+  }
 }());
