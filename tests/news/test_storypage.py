@@ -87,3 +87,27 @@ def test_the_sections_are_read_once_per_request():
         first, second = storypage.sections(request), storypage.sections(request)
     assert len(captured) == 1 and first is second
     assert [s.name for s in first] == [s.name for s in Section.objects.all()]
+
+
+def test_the_home_pages_lists_read_as_the_orm_reads_them():
+    """The newest visible stories of the edition and of each section, each with its section and picture."""
+    first, second, empty = make_section(name="Politics"), make_section(name="Economy"), make_section(name="Sport")
+    image = make_image(alt="Azadi Tower at dusk")
+    now = timezone.now()
+    for n in range(1, 10):
+        make_article(section=first if n % 3 else second, published_at=now - timedelta(minutes=n), lead_image=image if n % 2 else None)
+    make_article(section=first, published_at=now + timedelta(hours=1))  # scheduled: not yet
+    persian = make_article(section=first, language="fa", published_at=now)
+    top, by_section = storypage.newest([first, second, empty], at=now, language="en", size=3)
+    visible = Article.objects.visible(at=now).filter(language="en").newest_first()
+    assert [a.pk for a in top] == [a.pk for a in visible[:3]]
+    assert {pk: [a.pk for a in found] for pk, found in by_section.items()} == {
+        section.pk: [a.pk for a in visible.filter(section=section)[:3]] for section in (first, second, empty)}
+    assert persian.pk not in {a.pk for a in top}
+    shown = [*top, *by_section[first.pk], *by_section[second.pk]]
+    expected = [(a.section.name, a.lead_image.alt if a.lead_image else None, a.headline)
+                for a in (Article.objects.select_related("section", "lead_image").get(pk=s.pk) for s in shown)]
+    with CaptureQueriesContext(connection) as captured:
+        assert [(a.section.name, a.lead_image.alt if a.lead_image else None, a.headline) for a in shown] == expected
+    assert len(captured) == 0
+    assert {a.lead_image.alt for a in shown if a.lead_image} == {"Azadi Tower at dusk"}

@@ -37,13 +37,12 @@ def home(request):
     # One "now" for the stories shown and for the next scheduled one that bounds the page's life:
     # read at two moments, a story appearing between them would stay off the page until it expires.
     now = timezone.now()
-    visible = Article.objects.visible(at=now).filter(language=editions.current())
-    top = list(_teasers(visible.newest_first())[:5])
     sections = storypage.sections(request)  # read once, for the navigation too
+    top, newest = storypage.newest(sections, at=now, language=editions.current(), size=5, request=request)
     shown = {a.pk for a in top}
     by_section = []
     for section in sections:
-        latest = [a for a in _teasers(visible.filter(section=section).newest_first())[:5] if a.pk not in shown]
+        latest = [a for a in newest[section.pk] if a.pk not in shown]
         if latest:
             by_section.append((section, latest[:4]))
     breaking = Article.objects.breaking_story(at=now)
