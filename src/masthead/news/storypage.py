@@ -8,6 +8,8 @@ the navigation lists on every page, are read once per request and give each stor
 tests/news/test_storypage.py holds these to what the ORM's querysets return.
 """
 
+from datetime import datetime
+
 from django.db import connections, router
 from django.db.models import prefetch_related_objects
 
@@ -33,6 +35,13 @@ _TEASER_COLUMNS = ", ".join([*(f'a."{c}"' for c in [*TEASER_FIELDS, "lead_image_
 _TEASER_FROM = f'{rows.table(Article)} a LEFT JOIN {rows.table(Image)} i ON i."id" = a."lead_image_id"'
 _VISIBLE = ('(a."embargo_until" IS NULL OR a."embargo_until" <= %s) AND a."published_at" <= %s AND a."status" = %s'
             ' AND a."language" = %s')
+_IN_SECTION = (f'SELECT {_TEASER_COLUMNS} FROM {_TEASER_FROM} WHERE {{seek}}{_VISIBLE} AND a."section_id" = %s '
+               'ORDER BY a."published_at" {order}, a."id" {order}')
+_OLDER = 'a."published_at" <= %s AND NOT (a."published_at" = %s AND a."id" >= %s) AND '
+_NEWER = 'a."published_at" >= %s AND NOT (a."published_at" = %s AND a."id" <= %s) AND '
+_SECTION_BY_SLUG = f'SELECT "id", "name", "name_fa", "slug", "description" FROM {rows.table(Section)} WHERE "slug" = %s'
+_NEXT_SCHEDULED = (f'SELECT "id", "published_at" FROM {rows.table(Article)} WHERE "published_at" > %s AND "status" = %s '
+                   'ORDER BY "published_at" LIMIT 1')
 _SECTIONS = f'SELECT "id", "name", "name_fa", "slug" FROM {rows.table(Section)} ORDER BY "position", "name"'
 _AUTHORS = (f'SELECT a."id", a."name", a."slug" FROM {rows.table(Author)} a '
             f'JOIN {rows.table(Article.authors.through)} x ON x."author_id" = a."id" WHERE x."article_id" = %s '
@@ -51,6 +60,20 @@ def sections(request=None) -> list[Section]:
     if request is not None:
         request._masthead_sections = found
     return found
+
+
+def section(slug: str) -> Section | None:
+    """The section at ``slug`` with what its page shows, or None."""
+    return next(iter(rows.fetch(Section, _SECTION_BY_SLUG, [slug])), None)
+
+
+def next_scheduled_time(after) -> datetime | None:
+    """When the next scheduled story becomes visible after ``after``, or None: a page showing the
+    newest stories lives no longer than that."""
+    using = router.db_for_read(Article)
+    found = rows.fetch(Article, _NEXT_SCHEDULED, [connections[using].ops.adapt_datetimefield_value(after),
+                                                  Article.Status.PUBLISHED], using=using)
+    return found[0].published_at if found else None
 
 
 def story(news_id: int, *, request=None) -> Article | None:
@@ -93,6 +116,33 @@ def newest(sections: list[Section], *, at, language: str, size: int, request=Non
         _attach_image(story, _TEASER_IMAGE_FIELDS)
         lists.setdefault(story.__dict__.pop("teaser_list"), []).append(story)
     return lists.get(0, []), {section.pk: lists.get(number, []) for number, section in enumerate(sections, 1)}
+
+
+def in_section(section: Section, *, at, language: str, request=None):
+    """A reader of ``section``'s visible stories for ``listing.page_of``, each with its section and lead image.
+
+    A section's page in SQL written once: the ORM would compose the page's query on every request.
+    Like ``listing.paginate``, the cursor's bound comes first in the WHERE clause, so SQLite seeks
+    straight to the page through the (section, published_at, id) index.
+    """
+    using = router.db_for_read(Article)
+    adapt = connections[using].ops.adapt_datetimefield_value
+    visible = [adapt(at), adapt(at), Article.Status.PUBLISHED, language, section.pk]
+
+    def read(bound, *, older: bool, limit: int) -> list[Article]:
+        if bound is None:
+            sql, params = _IN_SECTION.format(seek="", order="DESC"), visible
+        else:
+            moment, pk = adapt(bound[0]), bound[1]
+            sql = _IN_SECTION.format(seek=_OLDER if older else _NEWER, order="DESC" if older else "ASC")
+            params = [moment, moment, pk, *visible]
+        found = rows.fetch(Article, sql + f" LIMIT {int(limit)}", params, using=using)
+        _attach_sections(found, request)
+        for story in found:
+            _attach_image(story, _TEASER_IMAGE_FIELDS)
+        return found
+
+    return read
 
 
 def related(story: Article, *, request=None) -> list[Article]:
