@@ -4,6 +4,7 @@ CPU time (``time.process_time``) barely moves when other programs share the mach
 time and Server-Timing do: on a busy 2-core machine this is the steadier figure.
 """
 
+import contextlib
 import cProfile
 import io
 import pstats
@@ -28,24 +29,33 @@ def _call(app, path: str) -> dict:
 
 
 def cost(paths: list[str], *, warmup: int = 30, profile_to: Path | None = None) -> dict:
-    """CPU and Server-Timing per request over ``paths`` (each asked for once), optionally profiled."""
+    """CPU, Server-Timing and database queries per request over ``paths`` (each asked for once), optionally profiled."""
     from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connections
 
     app = WSGIHandler()
     for path in paths[:warmup]:
         _call(app, path)
     measured = paths[warmup:]
     profiler = cProfile.Profile() if profile_to else None
-    server = []
-    cpu_started, wall_started = time.process_time(), time.perf_counter()
-    if profiler:
-        profiler.enable()
-    for path in measured:
-        headers = _call(app, path)
-        server.append(float(headers["Server-Timing"].split("dur=")[1].split(",")[0]))
-    if profiler:
-        profiler.disable()
-    cpu, wall = time.process_time() - cpu_started, time.perf_counter() - wall_started
+    server, queries = [], []
+
+    def counted(execute, sql, params, many, context):
+        queries.append(1)
+        return execute(sql, params, many, context)
+
+    with contextlib.ExitStack() as watching:
+        for connection in connections.all():
+            watching.enter_context(connection.execute_wrapper(counted))
+        cpu_started, wall_started = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for path in measured:
+            headers = _call(app, path)
+            server.append(float(headers["Server-Timing"].split("dur=")[1].split(",")[0]))
+        if profiler:
+            profiler.disable()
+        cpu, wall = time.process_time() - cpu_started, time.perf_counter() - wall_started
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
@@ -56,5 +66,6 @@ def cost(paths: list[str], *, warmup: int = 30, profile_to: Path | None = None) 
         "cpu_ms_per_request": round(cpu / len(measured) * 1000, 3),
         "wall_ms_per_request": round(wall / len(measured) * 1000, 3),
         "server_p50_ms": round(statistics.median(server), 3),
+        "queries_per_request": round(len(queries) / len(measured), 2),
         "profiled": bool(profiler),
     }

@@ -56,7 +56,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="distinct uncached article pages timed one by one (default 2,000)")
     parser.add_argument("--build-only", action="store_true", help="build the archive, report the rate, stop")
     parser.add_argument("--profile", action="store_true",
-                        help="also profile uncached article pages in-process into bench/results/profile-<date>.txt")
+                        help="also profile uncached article, home and section pages in-process into "
+                             "bench/results/profile-<date>-<page>.txt")
     args = parser.parse_args(argv)
     if args.articles < 100:
         parser.error("--articles must be at least 100")
@@ -258,8 +259,11 @@ def in_process(found: dict, args, *, profile_to: Path) -> dict:
                        (f"section page {found['section_deep_page']:,} (uncached)", found["section_deep"])):
         measured[name] = inprocess.cost(_uncached(path, 230))
     if args.profile:
-        inprocess.cost(timing[len(timing) // 2:][:330], profile_to=profile_to)
-        print(f"  profile written to {profile_to.relative_to(BENCH_DIR.parent)}", flush=True)
+        for name, paths in (("article", timing[len(timing) // 2:][:330]), ("home", _uncached(found["home"], 330)),
+                            ("section", _uncached(found["section"], 330))):
+            to = profile_to.with_name(f"{profile_to.stem}-{name}.txt")
+            inprocess.cost(paths, profile_to=to)
+            print(f"  profile written to {to.relative_to(BENCH_DIR.parent)}", flush=True)
     connections.close_all()
     return measured
 
@@ -268,10 +272,10 @@ def in_process(found: dict, args, *, profile_to: Path) -> dict:
 
 def report(results: dict) -> str:
     lines = ["\nIn-process, one request at a time, no server (CPU is steadier than wall time on a busy machine)",
-             f"  {'page':34} {'requests':>9} {'CPU ms':>8} {'wall ms':>8} {'app p50':>8}"]
+             f"  {'page':34} {'requests':>9} {'CPU ms':>8} {'wall ms':>8} {'app p50':>8} {'queries':>8}"]
     for page, row in results["in_process"].items():
         lines.append(f"  {page:34} {row['requests']:>9} {row['cpu_ms_per_request']:>8.2f} "
-                     f"{row['wall_ms_per_request']:>8.2f} {row['server_p50_ms']:>8.2f}")
+                     f"{row['wall_ms_per_request']:>8.2f} {row['server_p50_ms']:>8.2f} {row['queries_per_request']:>8.2f}")
     for server, measured in results["servers"].items():
         lines.append(f"\n{server} ({results['settings']['workers']} workers, "
                      f"{results['settings']['connections']} connections, {results['settings']['duration']:.0f} s each)")

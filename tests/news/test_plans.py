@@ -44,3 +44,49 @@ def test_breaking_story_is_the_newest_visible_flagged_one():
     newer.status = "unpublished"
     newer.save()
     assert Article.objects.breaking_story() == older
+
+
+def _plans(read) -> list[str]:
+    """The plans of the queries of stories that ``read`` asks."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        read()
+    plans = []
+    with connection.cursor() as cursor:
+        for query in (q for q in captured.captured_queries if '"news_article"' in q["sql"]):
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"].replace("%", "%%"))
+            plans.append("\n".join(row[-1] for row in cursor.fetchall()))
+    return plans
+
+
+@pytest.mark.sqlite_only
+def test_the_home_pages_lists_each_seek_through_their_index():
+    """One branch per list in the home page's one statement, each read newest first through its index."""
+    from django.utils import timezone
+
+    from masthead.news import storypage
+    from tests.news.factories import make_section
+
+    sections = [make_section(), make_section()]
+    (plan,) = _plans(lambda: storypage.newest(sections, at=timezone.now(), language="en", size=5))
+    assert plan.count("USING INDEX article_visible") == 1, plan
+    assert plan.count("USING INDEX article_section_visible") == 2, plan
+    assert "SCAN a" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.sqlite_only
+def test_a_sections_later_page_is_read_in_index_order():
+    """A section's page from a cursor is read through the section's index in its order: no sort of the section's stories."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from masthead.news import storypage
+    from tests.news.factories import make_section
+
+    section, now = make_section(), timezone.now()
+    read = storypage.in_section(section, at=now, language="en")
+    (plan,) = _plans(lambda: read((now - timedelta(days=30), 5), older=True, limit=21))
+    assert "USING INDEX article_section_visible (section_id=? AND status=? AND published_at<?)" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from masthead.delivery import pagecache
 from tests.audience.factories import warm_lists
+from tests.media.factories import make_image
 from tests.news.factories import make_article, make_author, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +50,34 @@ def test_pages_listing_sections_read_them_once(client, url):
         assert client.get(url).status_code == 200
     assert [q["sql"] for q in captured if 'FROM "news_section"' in q["sql"]] == [
         'SELECT "id", "name", "name_fa", "slug" FROM "news_section" ORDER BY "position", "name"']
+
+
+def _illustrated(count: int, section) -> None:
+    """``count`` more stories in ``section``, each with a picture of its own; built pages dropped."""
+    now = timezone.now()
+    stories = [make_article(section=section, published_at=now - timedelta(minutes=n + 1), lead_image=make_image(alt=f"Picture {n}"))
+               for n in range(count)]
+    warm_lists(*stories)
+    pagecache.clear()
+
+
+def test_a_list_page_reads_its_stories_and_their_pictures_in_a_fixed_number_of_queries(client, settings, tmp_path):
+    """5 illustrated stories or 20, the section page asks the same questions: no query per teaser or picture."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    section = make_section()
+    _illustrated(5, section)
+    few = _queries_for(client, section.get_absolute_url())
+    _illustrated(15, section)
+    assert _queries_for(client, section.get_absolute_url()) == few
+    assert client.get(section.get_absolute_url()).content.count(b"<img ") == 20
+
+
+def test_the_home_page_reads_every_sections_stories_in_one_query(client, settings, tmp_path):
+    """One section's block or four, each with its pictures: the home page asks the same questions."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _illustrated(5, make_section())
+    one = _queries_for(client, "/")
+    for _ in range(3):
+        _illustrated(5, make_section())
+    assert _queries_for(client, "/") == one
+    assert client.get("/").content.count(b"<img ") == 1 + 4 + 4  # the lead, four thumbnails, one per block

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from masthead.news import storypage
+from masthead.news import listing, storypage
 from masthead.news.models import Article, Section
 from masthead.stories import changes
 from tests.media.factories import make_image
@@ -87,3 +87,70 @@ def test_the_sections_are_read_once_per_request():
         first, second = storypage.sections(request), storypage.sections(request)
     assert len(captured) == 1 and first is second
     assert [s.name for s in first] == [s.name for s in Section.objects.all()]
+
+
+def test_the_home_pages_lists_read_as_the_orm_reads_them():
+    """The newest visible stories of the edition and of each section, each with its section and picture."""
+    first, second, empty = make_section(name="Politics"), make_section(name="Economy"), make_section(name="Sport")
+    image = make_image(alt="Azadi Tower at dusk")
+    now = timezone.now()
+    for n in range(1, 10):
+        make_article(section=first if n % 3 else second, published_at=now - timedelta(minutes=n), lead_image=image if n % 2 else None)
+    make_article(section=first, published_at=now + timedelta(hours=1))  # scheduled: not yet
+    persian = make_article(section=first, language="fa", published_at=now)
+    top, by_section = storypage.newest([first, second, empty], at=now, language="en", size=3)
+    visible = Article.objects.visible(at=now).filter(language="en").newest_first()
+    assert [a.pk for a in top] == [a.pk for a in visible[:3]]
+    assert {pk: [a.pk for a in found] for pk, found in by_section.items()} == {
+        section.pk: [a.pk for a in visible.filter(section=section)[:3]] for section in (first, second, empty)}
+    assert persian.pk not in {a.pk for a in top}
+    shown = [*top, *by_section[first.pk], *by_section[second.pk]]
+    expected = [(a.section.name, a.lead_image.alt if a.lead_image else None, a.headline)
+                for a in (Article.objects.select_related("section", "lead_image").get(pk=s.pk) for s in shown)]
+    with CaptureQueriesContext(connection) as captured:
+        assert [(a.section.name, a.lead_image.alt if a.lead_image else None, a.headline) for a in shown] == expected
+    assert len(captured) == 0
+    assert {a.lead_image.alt for a in shown if a.lead_image} == {"Azadi Tower at dusk"}
+
+
+def test_a_sections_pages_read_as_the_orm_pages_them():
+    """Page after page, older and back newer, the same stories and cursors as ``listing.paginate`` gives."""
+    section, other = make_section(), make_section()
+    image = make_image()
+    now = timezone.now()
+    for n in range(7):
+        make_article(section=section, published_at=now - timedelta(minutes=n + 1), lead_image=image if n % 2 else None)
+    for _ in range(3):
+        make_article(section=section, published_at=now - timedelta(hours=2))  # one moment: the id orders them
+    make_article(section=other)
+    make_article(section=section, published_at=now + timedelta(hours=1))  # scheduled: not yet
+    orm = Article.objects.visible(at=now).filter(language="en", section=section).select_related("section", "lead_image")
+    read = storypage.in_section(section, at=now, language="en")
+
+    def same(params) -> listing.Page:
+        mine, theirs = listing.page_of(read, params, size=3), listing.paginate(orm, params, size=3)
+        assert ([a.pk for a in mine.items], mine.older, mine.newer) == ([a.pk for a in theirs.items], theirs.older, theirs.newer)
+        assert [(a.section.name, a.lead_image_id and a.lead_image.alt) for a in mine.items] == [
+            (a.section.name, a.lead_image_id and a.lead_image.alt) for a in theirs.items]
+        return mine
+
+    page, seen = same({}), []
+    while True:
+        seen += [a.pk for a in page.items]
+        if page.older is None:
+            break
+        page = same({"before": page.older})
+    assert len(seen) == len(set(seen)) == 10
+    while page.newer is not None:
+        page = same({"after": page.newer})
+    assert page.items and page.items[0].pk == seen[0]
+
+
+def test_the_next_scheduled_time_is_the_soonest_published_story_after_the_moment():
+    now = timezone.now()
+    assert storypage.next_scheduled_time(now) is None
+    soon = make_article(published_at=now + timedelta(minutes=5))
+    make_article(published_at=now + timedelta(hours=1))
+    draft = make_article(published_at=now + timedelta(minutes=2))
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.DRAFT)
+    assert storypage.next_scheduled_time(now) == Article.objects.get(pk=soon.pk).published_at

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from masthead.live.models import Coverage, LiveUpdate
+from masthead.news import rows
 
 
 @dataclass
@@ -42,11 +43,23 @@ def live_coverage(article, *, since: int = 0) -> Live | None:
     """
     cache = article.__dict__.setdefault("_live_coverage", {})
     if since not in cache:
-        found = Coverage.objects.filter(pk=article.pk).first()
+        found = coverage(article.pk)
         cache[since] = None if found is None else Live(
             coverage=found, running=found.is_running(at=timezone.now()),
             updates=list(LiveUpdate.objects.shown().filter(article_id=article.pk, number__gt=since)))
     return cache[since]
+
+
+# Asked on every uncached story page, nearly always of a story that was never live: written once
+# as SQL (news.rows), not composed by the ORM on each request.
+_COVERAGE = "SELECT {} FROM {} WHERE {} = %s".format(
+    ", ".join(f'"{f.column}"' for f in Coverage._meta.concrete_fields), rows.table(Coverage),
+    f'"{Coverage._meta.pk.column}"')
+
+
+def coverage(news_id: int) -> Coverage | None:
+    """The coverage row of the story ``news_id``, or None if it was never live."""
+    return next(iter(rows.fetch(Coverage, _COVERAGE, [news_id])), None)
 
 
 @dataclass
@@ -76,7 +89,7 @@ class Changes:
 
 def changes_after(article, *, version: int) -> Changes | None:
     """The changes to ``article``'s coverage after ``version`` (None if it was never live): three queries at most."""
-    found = Coverage.objects.filter(pk=article.pk).first()
+    found = coverage(article.pk)
     if found is None:
         return None
     changes = Changes(coverage=found, running=found.is_running(at=timezone.now()), after=version)

@@ -58,10 +58,20 @@ class Image(models.Model):
         A crop around a focal point other than the middle has an address of its own that names the
         point, so moving the point gives new addresses and no browser or CDN keeps the old crop.
         """
-        root = _renditions_root(get_script_prefix(), get_urlconf())
-        if focused and self.focus != (50, 50):
-            return f"{root}{self.pk}/{width}x{height}-f{self.focal_x}-{self.focal_y}.jpg"
-        return f"{root}{self.pk}/{width}x{height}.jpg"
+        return rendition_address(renditions_root(), self.pk, width, height, self.focus if focused else None)
+
+
+def rendition_address(root: str, image_id: int, width: int, height: int, focus: tuple[int, int] | None) -> str:
+    """The address under ``root`` (``renditions_root()``) of picture ``image_id`` cut to ``width``×``height``
+    around ``focus`` (None or the middle: the plain crop)."""
+    if focus is not None and focus != (50, 50):
+        return f"{root}{image_id}/{width}x{height}-f{focus[0]}-{focus[1]}.jpg"
+    return f"{root}{image_id}/{width}x{height}.jpg"
+
+
+def renditions_root() -> str:
+    """Where renditions are served for this request's URLconf and script prefix (``/media/imgcache/``)."""
+    return _renditions_root(get_script_prefix(), get_urlconf())
 
 
 @lru_cache(maxsize=16)

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString as Markup
 from PIL import Image as PILImage, ImageOps
 
-from masthead.media.models import Image
+from masthead.media.models import Image, rendition_address, renditions_root
 
 
 # The shapes a shared picture is offered at: Google asks for images of at least 50,000 pixels
@@ -120,13 +120,22 @@ def picture(image: Image, slot: str = "story", *, lazy: bool = False) -> str:
     """An ``<img>`` of ``image`` for ``slot``: the smallest configured size at least as wide as the
     slot is drawn, a ``srcset`` of every size of that shape cropped around the focal point, and
     ``width``/``height`` so the browser keeps its room before it arrives."""
-    available = _slot_sizes(slot, tuple(settings.IMAGE_SIZES))
+    return _picture(renditions_root(), image.pk, image.focal_x, image.focal_y, image.alt, slot, lazy, tuple(settings.IMAGE_SIZES))
+
+
+@lru_cache(maxsize=4096)
+def _picture(root: str, pk: int, focal_x: int, focal_y: int, alt: str, slot: str, lazy: bool,
+             configured: tuple[tuple[int, int], ...]) -> str:
+    # Kept by everything the markup is made of: a list page draws a dozen pictures, most of them
+    # drawn before by the pages around it, and a new focal point or alt text is a new entry.
+    available = _slot_sizes(slot, configured)
     width, height = min((size for size in available if size[0] >= SLOTS[slot].shown), default=available[0])
-    # Built as one string (a list page draws a dozen of these): the addresses and numbers are ours,
-    # only the alt text comes from an editor and is escaped.
-    srcset = ", ".join(f"{image.rendition_url(w, h, focused=True)} {w}w" for w, h in available)
+    # Built as one string: the addresses and numbers are ours, only the alt text comes from an
+    # editor and is escaped.
+    focus = (focal_x, focal_y)
+    srcset = ", ".join(f"{rendition_address(root, pk, w, h, focus)} {w}w" for w, h in available)
     return Markup(
-        f'<img src="{image.rendition_url(width, height, focused=True)}" srcset="{srcset}" sizes="{SLOTS[slot].sizes}" '
-        f'width="{width}" height="{height}" alt="{escape(image.alt)}" loading="{"lazy" if lazy else "eager"}" '
+        f'<img src="{rendition_address(root, pk, width, height, focus)}" srcset="{srcset}" sizes="{SLOTS[slot].sizes}" '
+        f'width="{width}" height="{height}" alt="{escape(alt)}" loading="{"lazy" if lazy else "eager"}" '
         'decoding="async">'
     )

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from masthead.news.models import Article
+from masthead.news import storypage
 
 
 def cacheable(response, keys: Iterable[str], *, now: datetime | None = None, last_modified: datetime | None = None,
@@ -25,7 +25,7 @@ def cacheable(response, keys: Iterable[str], *, now: datetime | None = None, las
     response.last_modified = last_modified
     response.cache_reads = frozenset(reads)
     response.cache_strict = strict
-    upcoming = Article.objects.next_scheduled_time(after=now) if bounded_by_schedule else None
+    upcoming = storypage.next_scheduled_time(now) if bounded_by_schedule else None
     ends = min((t for t in (upcoming, until) if t is not None), default=None)
     if ends is not None:
         response.cache_lifetime = max(0, int((ends - now).total_seconds()))

@@ -63,19 +63,35 @@ def _seek(queryset, condition: Q):
 
 def paginate(queryset, params, *, size: int = PAGE_SIZE) -> Page:
     """One page of ``queryset`` (visible stories), from ``params['before']`` or ``params['after']``."""
+    def read(bound, *, older: bool, limit: int) -> list:
+        if bound is None:
+            return list(queryset.order_by("-published_at", "-id")[:limit])
+        moment, pk = bound
+        if older:
+            return list(_seek(queryset, Q(published_at__lte=moment) & ~Q(published_at=moment, id__gte=pk))
+                        .order_by("-published_at", "-id")[:limit])
+        return list(_seek(queryset, Q(published_at__gte=moment) & ~Q(published_at=moment, id__lte=pk))
+                    .order_by("published_at", "id")[:limit])
+
+    return page_of(read, params, size=size)
+
+
+def page_of(read, params, *, size: int = PAGE_SIZE) -> Page:
+    """One page of the stories ``read`` gives, from ``params['before']`` or ``params['after']``.
+
+    ``read(bound, older=…, limit=…)`` answers up to ``limit`` stories: with ``older``, newest first
+    and older than ``bound`` (a cursor's (time, id), or None for the newest); without, oldest first
+    and newer than ``bound``.
+    """
     if params.get("before"):
-        moment, pk = parse_cursor(params["before"])
-        rows = list(_seek(queryset, Q(published_at__lte=moment) & ~Q(published_at=moment, id__gte=pk))
-                    .order_by("-published_at", "-id")[: size + 1])
+        rows = read(parse_cursor(params["before"]), older=True, limit=size + 1)
         items, more = rows[:size], len(rows) > size
         return Page(items, cursor(items[-1]) if more else None, cursor(items[0]) if items else None)
     if params.get("after"):
-        moment, pk = parse_cursor(params["after"], name="after")
-        rows = list(_seek(queryset, Q(published_at__gte=moment) & ~Q(published_at=moment, id__lte=pk))
-                    .order_by("published_at", "id")[: size + 1])
+        rows = read(parse_cursor(params["after"], name="after"), older=False, limit=size + 1)
         items = list(reversed(rows[:size]))
         more = len(rows) > size
         return Page(items, cursor(items[-1]) if items else None, cursor(items[0]) if more else None)
-    rows = list(queryset.order_by("-published_at", "-id")[: size + 1])
+    rows = read(None, older=True, limit=size + 1)
     items = rows[:size]
     return Page(items, cursor(items[-1]) if len(rows) > size else None, None)

@@ -124,11 +124,6 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
-    def next_scheduled_time(self, *, after=None):
-        """When the next scheduled story becomes visible after ``after`` (default now), or None."""
-        return (self.filter(status=Article.Status.PUBLISHED, published_at__gt=after or timezone.now())
-                .order_by("published_at").values_list("published_at", flat=True).first())
-
 
 class Article(models.Model):
     """A story. Its id is the paper's News ID, shown on the page and used in every URL."""

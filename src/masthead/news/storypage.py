@@ -8,6 +8,9 @@ the navigation lists on every page, are read once per request and give each stor
 tests/news/test_storypage.py holds these to what the ORM's querysets return.
 """
 
+from datetime import datetime
+
+from django.db import connections, router
 from django.db.models import prefetch_related_objects
 
 from masthead.media.models import Image
@@ -23,6 +26,22 @@ _IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
 _STORY = ('SELECT {}, {} FROM {} a LEFT JOIN {} i ON i."id" = a."lead_image_id" WHERE a."id" = %s').format(
     ", ".join(f'a."{c}"' for c in _STORY_FIELDS), ", ".join(f'i."{c}" AS "image_{c}"' for c in _IMAGE_FIELDS),
     rows.table(Article), rows.table(Image))
+# A teaser's picture needs only these of its lead image.
+_TEASER_IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
+                        if f.name in {"id", "file", "width", "height", "alt", "focal_x", "focal_y"}]
+# A teaser's columns, its lead image's as image_<column>, and what Article.objects.visible() asks.
+_TEASER_COLUMNS = ", ".join([*(f'a."{c}"' for c in [*TEASER_FIELDS, "lead_image_id"]),
+                             *(f'i."{c}" AS "image_{c}"' for c in _TEASER_IMAGE_FIELDS)])
+_TEASER_FROM = f'{rows.table(Article)} a LEFT JOIN {rows.table(Image)} i ON i."id" = a."lead_image_id"'
+_VISIBLE = ('(a."embargo_until" IS NULL OR a."embargo_until" <= %s) AND a."published_at" <= %s AND a."status" = %s'
+            ' AND a."language" = %s')
+_IN_SECTION = (f'SELECT {_TEASER_COLUMNS} FROM {_TEASER_FROM} WHERE {{seek}}{_VISIBLE} AND a."section_id" = %s '
+               'ORDER BY a."published_at" {order}, a."id" {order}')
+_OLDER = 'a."published_at" <= %s AND NOT (a."published_at" = %s AND a."id" >= %s) AND '
+_NEWER = 'a."published_at" >= %s AND NOT (a."published_at" = %s AND a."id" <= %s) AND '
+_SECTION_BY_SLUG = f'SELECT "id", "name", "name_fa", "slug", "description" FROM {rows.table(Section)} WHERE "slug" = %s'
+_NEXT_SCHEDULED = (f'SELECT "id", "published_at" FROM {rows.table(Article)} WHERE "published_at" > %s AND "status" = %s '
+                   'ORDER BY "published_at" LIMIT 1')
 _SECTIONS = f'SELECT "id", "name", "name_fa", "slug" FROM {rows.table(Section)} ORDER BY "position", "name"'
 _AUTHORS = (f'SELECT a."id", a."name", a."slug" FROM {rows.table(Author)} a '
             f'JOIN {rows.table(Article.authors.through)} x ON x."author_id" = a."id" WHERE x."article_id" = %s '
@@ -43,15 +62,27 @@ def sections(request=None) -> list[Section]:
     return found
 
 
+def section(slug: str) -> Section | None:
+    """The section at ``slug`` with what its page shows, or None."""
+    return next(iter(rows.fetch(Section, _SECTION_BY_SLUG, [slug])), None)
+
+
+def next_scheduled_time(after) -> datetime | None:
+    """When the next scheduled story becomes visible after ``after``, or None: a page showing the
+    newest stories lives no longer than that."""
+    using = router.db_for_read(Article)
+    found = rows.fetch(Article, _NEXT_SCHEDULED, [connections[using].ops.adapt_datetimefield_value(after),
+                                                  Article.Status.PUBLISHED], using=using)
+    return found[0].published_at if found else None
+
+
 def story(news_id: int, *, request=None) -> Article | None:
     """The visible story with this News ID, with its section, lead image, authors, tags and corrections; or None."""
     found = next(iter(rows.fetch(Article, _STORY, [news_id])), None)
     if found is None or not found.is_visible():
         return None
     _attach_sections([found], request)
-    image = [found.__dict__.pop(f"image_{column}") for column in _IMAGE_FIELDS]
-    if found.lead_image_id is not None:
-        found.lead_image = Image.from_db(Article.objects.db, _IMAGE_FIELDS, image)
+    _attach_image(found, _IMAGE_FIELDS)
     _remember(found, "authors", rows.fetch(Author, _AUTHORS, [news_id]))
     _remember(found, "tags", rows.fetch(Tag, _TAGS, [news_id]))
     # Corrections: one query for a corrected story, none for the rest (corrected_at says which).
@@ -60,6 +91,58 @@ def story(news_id: int, *, request=None) -> Article | None:
     else:
         _remember(found, "corrections", [])
     return found
+
+
+def newest(sections: list[Section], *, at, language: str, size: int, request=None) -> tuple[list[Article], dict[int, list[Article]]]:
+    """The ``size`` newest stories readers may see at ``at`` in the edition ``language``, and the
+    ``size`` newest of each of ``sections``, by section id; each with its section and lead image.
+
+    The home page's lists, in one statement: the ORM would compose and send one query per list.
+    Each list is its own LIMITed branch of a UNION ALL, read through the same index as the list alone.
+    """
+    using = router.db_for_read(Article)
+    moment = connections[using].ops.adapt_datetimefield_value(at)
+    visible = [moment, moment, Article.Status.PUBLISHED, language]
+    branches, params = [], []
+    for number, section in enumerate([None, *sections]):
+        where = _VISIBLE + (' AND a."section_id" = %s' if section else "")
+        branches.append(f'SELECT * FROM (SELECT {_TEASER_COLUMNS}, {number} AS "teaser_list" FROM {_TEASER_FROM} '
+                        f'WHERE {where} ORDER BY a."published_at" DESC, a."id" DESC LIMIT {int(size)}) AS "list_{number}"')
+        params += [*visible, section.pk] if section else visible
+    found = rows.fetch(Article, " UNION ALL ".join(branches), params, using=using)
+    _attach_sections(found, request)
+    lists = {}
+    for story in found:
+        _attach_image(story, _TEASER_IMAGE_FIELDS)
+        lists.setdefault(story.__dict__.pop("teaser_list"), []).append(story)
+    return lists.get(0, []), {section.pk: lists.get(number, []) for number, section in enumerate(sections, 1)}
+
+
+def in_section(section: Section, *, at, language: str, request=None):
+    """A reader of ``section``'s visible stories for ``listing.page_of``, each with its section and lead image.
+
+    A section's page in SQL written once: the ORM would compose the page's query on every request.
+    Like ``listing.paginate``, the cursor's bound comes first in the WHERE clause, so SQLite seeks
+    straight to the page through the (section, published_at, id) index.
+    """
+    using = router.db_for_read(Article)
+    adapt = connections[using].ops.adapt_datetimefield_value
+    visible = [adapt(at), adapt(at), Article.Status.PUBLISHED, language, section.pk]
+
+    def read(bound, *, older: bool, limit: int) -> list[Article]:
+        if bound is None:
+            sql, params = _IN_SECTION.format(seek="", order="DESC"), visible
+        else:
+            moment, pk = adapt(bound[0]), bound[1]
+            sql = _IN_SECTION.format(seek=_OLDER if older else _NEWER, order="DESC" if older else "ASC")
+            params = [moment, moment, pk, *visible]
+        found = rows.fetch(Article, sql + f" LIMIT {int(limit)}", params, using=using)
+        _attach_sections(found, request)
+        for story in found:
+            _attach_image(story, _TEASER_IMAGE_FIELDS)
+        return found
+
+    return read
 
 
 def related(story: Article, *, request=None) -> list[Article]:
@@ -83,6 +166,13 @@ def _attach_sections(stories: list[Article], request) -> None:
     for found in stories:
         if found.section_id in by_id:  # a section made since the list was read is read when asked for
             _SECTION.set_cached_value(found, by_id[found.section_id])
+
+
+def _attach_image(story: Article, columns: list[str]) -> None:
+    """Make the ``image_<column>`` values read with ``story`` its ``lead_image``."""
+    values = [story.__dict__.pop(f"image_{column}") for column in columns]
+    if story.lead_image_id is not None:
+        story.lead_image = Image.from_db(Article.objects.db, columns, values)
 
 
 def _remember(article: Article, relation: str, objects) -> None:

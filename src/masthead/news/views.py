@@ -16,7 +16,7 @@ from masthead import editions, house, jsonerrors
 from masthead.delivery import keys
 from masthead.news import listing, printing, storypage
 from masthead.news.caching import cacheable
-from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
+from masthead.news.models import TEASER_FIELDS, Article, Author, Tag
 
 
 # What a teaser's picture needs of its lead image, read in the same query as the story.
@@ -37,13 +37,12 @@ def home(request):
     # One "now" for the stories shown and for the next scheduled one that bounds the page's life:
     # read at two moments, a story appearing between them would stay off the page until it expires.
     now = timezone.now()
-    visible = Article.objects.visible(at=now).filter(language=editions.current())
-    top = list(_teasers(visible.newest_first())[:5])
     sections = storypage.sections(request)  # read once, for the navigation too
+    top, newest = storypage.newest(sections, at=now, language=editions.current(), size=5, request=request)
     shown = {a.pk for a in top}
     by_section = []
     for section in sections:
-        latest = [a for a in _teasers(visible.filter(section=section).newest_first())[:5] if a.pk not in shown]
+        latest = [a for a in newest[section.pk] if a.pk not in shown]
         if latest:
             by_section.append((section, latest[:4]))
     breaking = Article.objects.breaking_story(at=now)
@@ -77,9 +76,17 @@ def legacy_article(request, news_id: int):
 
 
 def _listing(request, where: Q, *, template_context, keys):
+    """A tag's, an author's or a date's page of stories."""
+    def page(now):
+        edition = Article.objects.visible(at=now).filter(language=editions.current())
+        return listing.paginate(_teasers(edition.filter(where)), request.GET)
+
+    return _list_page(request, page, template_context=template_context, keys=keys)
+
+
+def _list_page(request, page_at, *, template_context, keys):
     now = timezone.now()  # one moment for the list and for the scheduled story that bounds its life
-    edition = Article.objects.visible(at=now).filter(language=editions.current())
-    page = listing.paginate(_teasers(edition.filter(where)), request.GET)
+    page = page_at(now)
     if not page.items and (request.GET.get("before") or request.GET.get("after")):
         raise Http404(_("No stories on this page."))
     response = render(request, "news/list.html", {**template_context, "page": page})
@@ -88,11 +95,18 @@ def _listing(request, where: Q, *, template_context, keys):
 
 
 def section(request, slug: str):
-    found = get_object_or_404(Section, slug=slug)
-    return _listing(request, Q(section=found),
-                    template_context={"title": found.edition_name, "intro": found.description, "kind": "section",
-                                      "feed_section": found},
-                    keys={found.surrogate_key})
+    found = storypage.section(slug)
+    if found is None:
+        raise Http404("No Section matches the given query.")  # as get_object_or_404 says it
+
+    def page(now):
+        read = storypage.in_section(found, at=now, language=editions.current(), request=request)
+        return listing.page_of(read, request.GET)
+
+    return _list_page(request, page,
+                      template_context={"title": found.edition_name, "intro": found.description, "kind": "section",
+                                        "feed_section": found},
+                      keys={found.surrogate_key})
 
 
 def tag(request, slug: str):
