@@ -119,7 +119,9 @@ def _slot_sizes(slot: str, configured: tuple[tuple[int, int], ...]) -> tuple[tup
 def picture(image: Image, slot: str = "story", *, lazy: bool = False) -> str:
     """An ``<img>`` of ``image`` for ``slot``: the smallest configured size at least as wide as the
     slot is drawn, a ``srcset`` of every size of that shape cropped around the focal point, and
-    ``width``/``height`` so the browser keeps its room before it arrives."""
+    ``width``/``height`` so the browser keeps its room before it arrives; nothing for no image."""
+    if image is None or image.pk is None:
+        return Markup("")
     return _picture(renditions_root(), image.pk, image.focal_x, image.focal_y, image.alt, slot, lazy, tuple(settings.IMAGE_SIZES))
 
 

@@ -82,6 +82,8 @@ def story(news_id: int, *, request=None) -> Article | None:
     if found is None or not found.is_visible():
         return None
     _attach_sections([found], request)
+    if not _SECTION.is_cached(found):
+        return None  # its section is gone: a story without one has no page to be shown on
     _attach_image(found, _IMAGE_FIELDS)
     _remember(found, "authors", rows.fetch(Author, _AUTHORS, [news_id]))
     _remember(found, "tags", rows.fetch(Tag, _TAGS, [news_id]))
@@ -113,6 +115,8 @@ def newest(sections: list[Section], *, at, language: str, size: int, request=Non
     _attach_sections(found, request)
     lists = {}
     for story in found:
+        if not _SECTION.is_cached(story):
+            continue
         _attach_image(story, _TEASER_IMAGE_FIELDS)
         lists.setdefault(story.__dict__.pop("teaser_list"), []).append(story)
     return lists.get(0, []), {section.pk: lists.get(number, []) for number, section in enumerate(sections, 1)}
@@ -147,7 +151,9 @@ def in_section(section: Section, *, at, language: str, request=None):
 
 def related(story: Article, *, request=None) -> list[Article]:
     """The story's related stories that readers may see, in its own edition, newest first, each with its section."""
-    ids = [int(pk) for pk in story.related_ids or []]
+    # Only News IDs count: a list the database holds in another shape is no reason to fail the page.
+    related_ids = story.related_ids if isinstance(story.related_ids, list) else []
+    ids = [pk for pk in related_ids if isinstance(pk, int) and not isinstance(pk, bool)]
     if not ids:
         return []
     # By primary key, then the model's own visibility rule: asked in SQL, SQLite without
@@ -158,13 +164,20 @@ def related(story: Article, *, request=None) -> list[Article]:
     found = [a for a in rows.fetch(Article, sql, ids) if a.is_visible() and a.language == story.language]
     found.sort(key=lambda a: (a.published_at, a.pk), reverse=True)
     _attach_sections(found, request)
-    return found
+    return [a for a in found if _SECTION.is_cached(a)]
 
 
 def _attach_sections(stories: list[Article], request) -> None:
+    """Give each story its section, from the sections read once per request.
+
+    A story whose section is not among them is a section made since they were read (read again
+    here, once), or a row whose section is gone (the database changed behind the product's back):
+    that story is left without one, and the lists leave it out rather than fail the page."""
     by_id = {s.pk: s for s in sections(request)}
+    if any(found.section_id not in by_id for found in stories):
+        by_id = {s.pk: s for s in rows.fetch(Section, _SECTIONS)}
     for found in stories:
-        if found.section_id in by_id:  # a section made since the list was read is read when asked for
+        if found.section_id in by_id:
             _SECTION.set_cached_value(found, by_id[found.section_id])
 
 
@@ -172,7 +185,10 @@ def _attach_image(story: Article, columns: list[str]) -> None:
     """Make the ``image_<column>`` values read with ``story`` its ``lead_image``."""
     values = [story.__dict__.pop(f"image_{column}") for column in columns]
     if story.lead_image_id is not None:
-        story.lead_image = Image.from_db(Article.objects.db, columns, values)
+        if values[columns.index("id")] is None:  # its picture is gone from the library: drawn without one
+            story.lead_image_id = None
+        else:
+            story.lead_image = Image.from_db(Article.objects.db, columns, values)
 
 
 def _remember(article: Article, relation: str, objects) -> None:

@@ -53,8 +53,12 @@ def countdown(moment: datetime, *, now: datetime | None = None) -> str:
     return house.digits(text)
 
 
-def countdown_time(moment: datetime, *, now: datetime | None = None) -> str:
-    """The countdown to ``moment`` as a ``<time>`` that countdown.js keeps ticking in the page's language."""
+def countdown_time(moment: datetime | None, *, now: datetime | None = None) -> str:
+    """The countdown to ``moment`` as a ``<time>`` that countdown.js keeps ticking in the page's language.
+
+    Nothing for no moment: a row whose time the database cannot read must not take the desk down."""
+    if moment is None:
+        return ""
     words = format_html_join(" ", 'data-countdown-{}="{}"', ((key, word) for key, word in COUNTDOWN_WORDS.items()))
     return format_html('<time datetime="{}" data-countdown data-countdown-digits="{}" {}>{}</time>',
                        house.machine(moment), house.digits("0123456789"), words, countdown(moment, now=now))
