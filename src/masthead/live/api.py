@@ -4,8 +4,6 @@ Reads are public and cached like the readers' updates answer; writes need a toke
 ``masthead.stories.live`` as the token's account, by the same rules as the live desk.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from masthead import jsonerrors, parameters
@@ -16,8 +14,7 @@ from masthead.live.views import bucketed
 from masthead.news.caching import cacheable
 from masthead.news.models import Article
 from masthead.stories import live
-from masthead.stories.changes import WorkflowError
-from masthead.syndication.api import BadRequest, api_view, json_answer, parsed_body, token_of
+from masthead.syndication.api import BadRequest, api_view, json_answer, parsed_body, through_service, token_of
 from masthead.syndication.caching import readable_from_any_site
 from masthead.syndication.metadata import absolute
 from masthead.syndication.ninjs import rfc3339
@@ -60,18 +57,11 @@ def _fields(request, allowed: set[str]) -> dict:
     return data
 
 
-def _done(change, article: Article, *, status: int = 200):
-    """Make ``change`` through the story service; its refusals answered as the API answers errors."""
-    try:
-        with transaction.atomic():
-            update = change()
-    except ValidationError as invalid:
-        field, messages = next(iter(invalid.message_dict.items()))
-        return jsonerrors.error(400, f"{field}: {' '.join(messages)}", parameter=field)
-    except PermissionDenied as refused:
-        return jsonerrors.error(403, f"this token's user may not do this: {refused}", parameter="Authorization")
-    except WorkflowError as refused:
-        return jsonerrors.error(409, str(refused))
+def _done(request, change, article: Article, *, status: int = 200):
+    """Make ``change`` through the story service; the update as saved, or the refusal."""
+    update, refusal = through_service(request, change)
+    if refusal is not None:
+        return refusal
     update.refresh_from_db()
     response = json_answer(serialise(update, article), status=status)
     response["Cache-Control"] = "private, no-store"
@@ -107,9 +97,9 @@ def _post(request, news_id: int):
     data = _fields(request, POSTED)
     if "body" not in data:
         raise BadRequest("body", "is required: the update's text, in Markdown")
-    return _done(lambda: live.post_update(article.pk, by=token.user, body=data["body"],
-                                          headline=data.get("headline", ""), key_event=data.get("key_event", False),
-                                          pinned=data.get("pinned", False)), article, status=201)
+    return _done(request, lambda: live.post_update(article.pk, by=token.user, body=data["body"],
+                                                   headline=data.get("headline", ""), key_event=data.get("key_event", False),
+                                                   pinned=data.get("pinned", False)), article, status=201)
 
 
 @api_view({"PATCH", "DELETE"})
@@ -123,7 +113,7 @@ def update(request, news_id: int, number: int):
     if found is None:
         raise BadRequest("number", f"story {news_id} has no update {number}", status=404)
     if request.method == "DELETE":
-        return _done(lambda: live.delete_update(found, by=token.user), article)
+        return _done(request, lambda: live.delete_update(found, by=token.user), article)
     data = _fields(request, CHANGED)
     if ("body" in data or "headline" in data or "note" in data) and "body" not in data:
         raise BadRequest("body", "a correction sends the whole corrected body, with a note saying what changed")
@@ -139,4 +129,4 @@ def update(request, news_id: int, number: int):
             changed = live.mark_key_event(changed, by=token.user, key_event=data["key_event"])
         return changed
 
-    return _done(change, article)
+    return _done(request, change, article)

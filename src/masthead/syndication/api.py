@@ -295,21 +295,29 @@ def _as_saved(article: Article, *, user, status: int = 200) -> JsonResponse:
     return response
 
 
-def _changed(request, change, *, user, status: int = 200) -> JsonResponse:
-    """Make ``change`` through the story service, all or nothing; its refusals answered as the API answers errors."""
+def through_service(request, change):
+    """Make ``change`` (a call of the story service) all or nothing: ``(its result, None)``, or
+    ``(None, the API's answer to its refusal)``. Every API write goes through here."""
     try:
         with transaction.atomic():  # a tag named in a refused write is not kept either
-            article = change()
+            return change(), None
     except ValidationError as invalid:
         field, messages = next(iter(invalid.message_dict.items()))
-        return jsonerrors.error(400, f"{field}: {' '.join(messages)}", parameter=field)
+        return None, jsonerrors.error(400, f"{field}: {' '.join(messages)}", parameter=field)
     except PermissionDenied as refused:
-        return jsonerrors.error(403, f"this token's user may not do this: {refused}", parameter="Authorization")
+        return None, jsonerrors.error(403, f"this token's user may not do this: {refused}", parameter="Authorization")
     except changes.WorkflowError as refused:
-        return jsonerrors.error(409, str(refused))
+        return None, jsonerrors.error(409, str(refused))
     except changes.StaleVersion as stale:
         code = 412 if request.META.get("HTTP_IF_MATCH") else 409
-        return jsonerrors.error(code, stale.message, parameter="If-Match" if code == 412 else "version")
+        return None, jsonerrors.error(code, stale.message, parameter="If-Match" if code == 412 else "version")
+
+
+def _changed(request, change, *, user, status: int = 200) -> JsonResponse:
+    """Make ``change`` through the story service; the story as saved, or the refusal."""
+    article, refusal = through_service(request, change)
+    if refusal is not None:
+        return refusal
     response = _as_saved(article, user=user, status=status)
     if status == 201:
         response["Location"] = reverse("syndication:api-article", args=[article.pk])
