@@ -178,8 +178,8 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at", "id"], name="article_visible"),
             models.Index(fields=["section", "status", "published_at", "id"], name="article_section_visible"),
             models.Index(fields=["updated_at"], name="article_updated"),
-            # The newsroom list: newest first (by News ID) within a state, a section or an author.
-            models.Index(fields=["status", "id"], name="article_status_id"),
+            # The newsroom list: newest first (by News ID) within a state (``article_sitemap`` below
+            # begins with state and News ID), a section or an author.
             models.Index(fields=["section", "id"], name="article_section_id"),
             # A section's published stories newest first, their publication time read from the index
             # itself: "section + published + search" walks a few index pages instead of every story.
