@@ -78,6 +78,7 @@ def test_a_persian_speaking_editors_desk_is_persian_and_counts_down_in_persian(c
     assert 'data-countdown-digits="۰۱۲۳۴۵۶۷۸۹"' in panel
     assert 'data-countdown-hours="%(h)d ساعت و %(m)02d دقیقهٔ دیگر"' in panel
     assert re.search(r">[۰-۹] ساعت و [۰-۹]{2} دقیقهٔ دیگر</time>", panel)
+    assert ">اخبار</a>" in html and ">کتابخانهٔ رسانه</a>" in html, "the apps are named in Persian too"
     english = client.get("/newsroom/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
     assert '<html lang="en" dir="ltr">' in english and ">in 2 h 0" in english
 

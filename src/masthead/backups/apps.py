@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackupsConfig(AppConfig):
     name = "masthead.backups"
-    verbose_name = "Backups"
+    verbose_name = _("Backups")

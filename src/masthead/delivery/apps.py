@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from django.core.signals import setting_changed
 
 
@@ -13,7 +14,7 @@ def _settings_changed(*, setting, **kwargs):
 
 class DeliveryConfig(AppConfig):
     name = "masthead.delivery"
-    verbose_name = "Delivery"
+    verbose_name = _("Delivery")
 
     def ready(self):
         from masthead.delivery import policies  # noqa: F401  (registers its deploy check)

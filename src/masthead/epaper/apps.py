@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EpaperConfig(AppConfig):
     name = "masthead.epaper"
-    verbose_name = "E-paper"
+    verbose_name = _("E-paper")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

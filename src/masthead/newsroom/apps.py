@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from django.contrib.admin.apps import AdminConfig
 
 
@@ -11,4 +12,4 @@ class NewsroomAdminConfig(AdminConfig):
 class NewsroomConfig(AppConfig):
     name = "masthead.newsroom"
     label = "newsroom"
-    verbose_name = "Newsroom"
+    verbose_name = _("Newsroom")

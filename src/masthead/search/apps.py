@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from django.core import checks
 
 
 class SearchConfig(AppConfig):
     name = "masthead.search"
-    verbose_name = "Search"
+    verbose_name = _("Search")
 
     def ready(self):
         checks.register(fts5_check, checks.Tags.database)
