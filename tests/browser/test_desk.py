@@ -85,6 +85,7 @@ def test_a_persian_speaking_editors_desk_counts_down_in_persian(browser, live_se
     page.wait_for_function("t => document.querySelector('#today-scheduled ~ ol time[data-countdown]').textContent !== t",
                            arg=first, timeout=3000)
     assert re.fullmatch(r"۴۱ دقیقه و [۰-۵][۰-۹] ثانیهٔ دیگر", countdown.inner_text()), countdown.inner_text()
+    assert page.evaluate("getComputedStyle(document.querySelector('#today-scheduled ~ ol')).listStyleType") == "persian"
     page.screenshot(path=f"{screenshots_dir}/desk-editor-persian.png", full_page=True)
     assert policy_violations(page) == []
     assert violations(page) == []

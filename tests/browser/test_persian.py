@@ -40,4 +40,7 @@ def test_a_persian_search_reads_right_to_left(live_server, browser, screenshots_
     page.goto(live_server.url + "/fa/search/?q=" + quote("ظریف"))
     assert page.evaluate("document.documentElement.dir") == "rtl"
     assert page.get_by_role("link", name="ظریف: نیروهای خارجی باید منطقه را ترک کنند").count() >= 1
+    numbered = page.evaluate("""() => { const ol = document.createElement("ol");
+        document.querySelector("main").append(ol); return getComputedStyle(ol).listStyleType; }""")
+    assert numbered == "persian", "numbered lists count in Persian digits"
     page.screenshot(path=os.path.join(screenshots_dir, "fa-search.png"), full_page=True)
