@@ -81,3 +81,43 @@ def test_a_second_run_read_in_a_second_process_finds_unchanged_and_changed_items
         "5", "story", "wire"]
     assert [hit.article.pk for hit in search.search("corrected").hits] == []
     assert Article.objects.count() == 301
+
+
+def test_the_reading_process_reads_on_while_the_writer_is_busy(tmp_path, monkeypatch):
+    """Chunks larger than a pipe holds do not make the child wait for the parent to ask for each one."""
+    import time
+
+    from masthead.ingest import formats, sources
+
+    path = write_jsonl(tmp_path / "wire.jsonl", [ninjs_story(n) for n in range(1, 2001)])
+    monkeypatch.setattr(prefetch, "PREFETCH_BYTES", 1024)
+    prepared = multiprocessing.get_context("fork").Value("i", 0)
+
+    def then(things):
+        with prepared.get_lock():
+            prepared.value += 1
+        return [(thing, "x" * 10_000) for thing in things]  # 2 MB a chunk: many times what a pipe holds
+
+    entry = next(iter(sources.inputs([str(path)], stdin=None)))
+    received = prefetch.items(formats.reader(entry, forced=None), entry, then=then)
+    next(received)  # the writer takes one item, then is busy writing
+    deadline = time.monotonic() + 30
+    while prepared.value < 6 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert prepared.value >= 6, f"the reading process stopped after {prepared.value} chunks"
+    assert len(list(received)) == 1999
+    assert multiprocessing.active_children() == []
+
+
+def test_a_writer_that_stops_early_ends_the_reading_process(tmp_path, monkeypatch):
+    """Leaving an import half-way (an error, Ctrl-C) stops the child, which may be waiting to send."""
+    from masthead.ingest import formats, sources
+
+    path = write_jsonl(tmp_path / "wire.jsonl", [ninjs_story(n) for n in range(1, 5001)])
+    monkeypatch.setattr(prefetch, "PREFETCH_BYTES", 1024)
+    entry = next(iter(sources.inputs([str(path)], stdin=None)))
+    received = prefetch.items(formats.reader(entry, forced=None), entry,
+                              then=lambda things: [(thing, "x" * 10_000) for thing in things])
+    next(received)
+    received.close()
+    assert multiprocessing.active_children() == []

@@ -6,11 +6,19 @@ and sends them over a pipe, and the parent only writes them. The child reads the
 ``then`` does, through connections of its own. The pipe is the only link: when the parent dies
 (even by SIGKILL) the child's next send fails and it exits; when the child dies, the parent's
 receive fails and says so.
+
+A thread of the parent takes the child's chunks off the pipe as they come, up to AHEAD of them,
+so the child reads on while the parent writes a batch: a chunk is larger than a pipe holds, and
+without it the child waited, send by send, for the parent to come back for the next chunk, and
+the two processes took turns instead of working side by side.
 """
 
 import multiprocessing
 import os
+import queue
 import signal
+import threading
+from multiprocessing.reduction import ForkingPickler
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,6 +29,7 @@ from masthead.ingest.sources import Input
 
 PREFETCH_BYTES = 4 * 1024 * 1024  # smaller inputs are read in-process: a fork costs more than it saves
 CHUNK_ITEMS = 200
+AHEAD = 16  # chunks received and not yet taken: enough to cover a batch being written (ingest.run.BATCH)
 _END = "end"
 
 
@@ -48,12 +57,16 @@ def items(read: Callable[[Input], Iterator], source: Input,
     child = context.Process(target=_produce, args=(read, then, source, receiver, sender), daemon=True)
     child.start()
     sender.close()
+    received: queue.Queue = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+    taker = threading.Thread(target=_take, args=(receiver, received, stop), daemon=True)
+    taker.start()
     try:
         while True:
-            try:
-                message = receiver.recv()
-            except EOFError:
+            data = received.get()
+            if data is None:
                 raise ImportFailed(source.name, "the reading process ended before the input did") from None
+            message = ForkingPickler.loads(data)  # here, not in the thread, which would hold the lock meanwhile
             if message == _END:
                 return
             if isinstance(message, BaseException):
@@ -61,11 +74,31 @@ def items(read: Callable[[Input], Iterator], source: Input,
             things, source.position = message
             yield from things
     finally:
-        receiver.close()
-        child.join(timeout=5)
+        # The child has sent its last chunk or is to stop now: either way the thread then hears
+        # the pipe close, and the pipe is closed once nothing reads it any more.
+        stop.set()
         if child.is_alive():
             child.terminate()
-            child.join()
+        taker.join()
+        receiver.close()
+        child.join()
+
+
+def _take(receiver, received: queue.Queue, stop: threading.Event) -> None:
+    # Bytes only: reading the pipe lets the writing thread run, unpickling would not.
+    while not stop.is_set():
+        try:
+            data = receiver.recv_bytes()
+        except (EOFError, OSError):
+            data = None
+        while not stop.is_set():
+            try:
+                received.put(data, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        if data is None:
+            return
 
 
 def _own_connections() -> None:

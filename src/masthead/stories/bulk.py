@@ -158,8 +158,12 @@ class Writer:
             Article.authors.through.objects.filter(article_id__in=ids).delete()
             HeadlineWord.objects.filter(article_id__in=ids).delete()
         pairs = [*zip(created, new), *changed]
-        tags = {article.id: list(dict.fromkeys(self.tag(name) for name in story.tags)) for article, story in pairs}
-        authors = {article.id: list(dict.fromkeys(self.author(name) for name in story.authors)) for article, story in pairs}
+        self._load()
+        known_tags, known_authors = self._tags, self._authors  # the names met before: most of a run's
+        tags = {article.id: list(dict.fromkeys(known_tags.get(name) or self.tag(name) for name in story.tags))
+                for article, story in pairs}
+        authors = {article.id: list(dict.fromkeys(known_authors.get(name) or self.author(name) for name in story.authors))
+                   for article, story in pairs}
         insert_rows(Article.tags.through, ["article_id", "tag_id"], [(pk, t) for pk, found in tags.items() for t in found])
         insert_rows(Article.authors.through, ["article_id", "author_id"],
                     [(pk, a) for pk, found in authors.items() for a in found])
@@ -169,8 +173,7 @@ class Writer:
         self._index(articles, derived, tags, authors)
         self._record(articles, derived, tags=tags, authors=authors, before=before, before_states=before_states,
                      notes={article.id: story.note for article, story in pairs}, by=by, now=now)
-        for article in articles:
-            keys |= _page_keys(article, tags[article.id], authors[article.id])
+        keys |= _lists_of(articles, tags, authors)
         if articles:
             purge_on_commit(keys)
         return Written(articles=articles, before=before)
@@ -288,9 +291,9 @@ class Writer:
                 data = self._snapshot(article, tags[article.id], authors[article.id])
                 changed = [name for name in REVISED if old.get(name) != data.get(name)]
             revisions.append((article.id, numbers.get(article.id, 0) + 1, by_id, now, data, changed, note))
-            from_state = before_states.get(article.id, "new")
-            if from_state != article.state:
-                changes.append((article.id, from_state, article.state, by_id, now, note))
+            from_state, state = before_states.get(article.id, "new"), article.state
+            if from_state != state:
+                changes.append((article.id, from_state, state, by_id, now, note))
         insert_rows(Revision, ["article_id", "number", "by_id", "at", "data", "changed", "note"], revisions)
         insert_rows(StateChange, ["article_id", "from_state", "to_state", "by_id", "at", "note"], changes)
 
@@ -378,6 +381,22 @@ class Writer:
 
 def _by_name(pair: list) -> tuple:
     return pair[1], pair[0]
+
+
+def _lists_of(articles: list[Article], tags: dict[int, list[int]], authors: dict[int, list[int]]) -> set[str]:
+    """``_page_keys`` of every story in ``articles`` at once: a batch's stories share most of their lists."""
+    sections, tag_ids, author_ids, days = set(), set(), set(), set()
+    for article in articles:
+        sections.add(article.section_id)
+        tag_ids.update(tags[article.id])
+        author_ids.update(authors[article.id])
+        if article.published_at:
+            days.add(article.published_at.date())
+    found = {surrogate.HOME, surrogate.FEEDS} if articles else set()
+    found |= {surrogate.section(pk) for pk in sections}
+    found |= {surrogate.tag(pk) for pk in tag_ids}
+    found |= {surrogate.author(pk) for pk in author_ids}
+    return found | {surrogate.archive_day(day) for day in days}
 
 
 def _page_keys(article: Article, tag_ids: Iterable[int], author_ids: Iterable[int]) -> set[str]:
