@@ -8,10 +8,12 @@ subprocess, as an operator would run it. Then imports the same file again (all u
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -69,7 +71,7 @@ def main(argv: list[str]) -> int:
         write_file(wire, args.items)
         size = wire.stat().st_size
         subprocess.run([masthead, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=root)
-        results = []
+        results, findable = [], None
         for label in ("first import (all created)", "second import (all unchanged)"):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
@@ -82,6 +84,8 @@ def main(argv: list[str]) -> int:
                 print(done.stdout)
                 return 1
             results.append((label, elapsed, cpu, done.stdout.strip()))
+            if not findable:
+                findable = _findable(var / "masthead.sqlite3")
         print(f"ninjs JSON lines, {args.items:,} items, {size / 1e6:,.0f} MB, SQLite (WAL) "
               f"(load average before: {load:.1f} on {os.cpu_count()} cores):")
         for label, elapsed, cpu, output in results:
@@ -89,7 +93,23 @@ def main(argv: list[str]) -> int:
             # of the import process are what a machine of its own would take.
             print(f"  {label}: {elapsed:,.1f} s wall = {args.items / elapsed:,.0f} items/s; "
                   f"{cpu:,.1f} CPU s = {args.items / cpu:,.0f} items per CPU second  ({output})")
+        stories, searchable, by_headline = findable
+        print(f"  after the first import: {stories:,} stories, {searchable:,} in the site's search, "
+              f"{by_headline:,} in the newsroom's headline search")
+        rate = args.items / results[0][1]
+        met = rate >= 2000 and stories == searchable == by_headline == args.items
+        print(f"target (a first import at >= 2,000 stories/s, every story found by both searches when it ends): "
+              f"{'met' if met else 'not met'}")
     return 0
+
+
+def _findable(database: Path) -> tuple[int, int, int]:
+    """Stories, stories in the site's search index and stories in the newsroom's headline words, as the import left them."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return tuple(db.execute(sql).fetchone()[0] for sql in (
+            "SELECT count(*) FROM news_article",
+            "SELECT count(*) FROM search_entry JOIN search_fts ON search_fts.rowid = search_entry.article_id",
+            "SELECT count(DISTINCT article_id) FROM news_headlineword"))
 
 
 if __name__ == "__main__":
