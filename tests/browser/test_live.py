@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import time
 import urllib.request
 
@@ -145,3 +146,43 @@ def test_an_update_reaches_an_open_page_through_its_stream(browser, screenshots_
         assert not [url for url in asked if "/updates/?" in url], "the page did not poll"
         assert errors == []
         page.screenshot(path=os.path.join(screenshots_dir, "live-4-update-through-the-stream.png"), full_page=True)
+
+
+def test_a_page_whose_stream_was_refused_polls_then_takes_the_stream_again(browser):
+    """A stream refused (a server restarting answers 502) leaves the page polling; a minute or two
+    later it asks for the stream again, and once it holds one it stops polling: after a restart
+    the readers come back to streams instead of polling the app every second."""
+    story = make_live_story(headline="Quake felt in the capital")
+    post(story, "Buildings shook for twenty seconds.")
+    token = make_token(groups=["editor"])
+    env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": "",
+           "MASTHEAD_LIVE_POLL_SECONDS": "1"}
+    with servers.app_server(env, server="granian", workers=2) as base:
+        page = browser.new_page()
+        page.clock.install()
+        streams, polls = [], []
+        page.on("request", lambda request: polls.append(request.url) if "/updates/?" in request.url else None)
+
+        def stream(route):
+            streams.append(route.request.url)
+            if len(streams) == 1:
+                route.fulfill(status=502, body="restarting")
+            else:
+                route.continue_()
+
+        page.route(re.compile(r".*/updates/stream/.*"), stream)
+        page.goto(base + story.get_absolute_url())
+        page.clock.run_for(3_000)
+        page.wait_for_timeout(500)
+        assert len(streams) == 1 and polls, "refused, the page polls"
+        with page.expect_response(lambda response: "/updates/stream/" in response.url) as reopened:
+            page.clock.run_for(121_000)
+        assert reopened.value.status == 200 and len(streams) == 2, "it asked for the stream again"
+        page.wait_for_timeout(500)
+        asked = len(polls)
+        page.clock.run_for(5_000)
+        page.wait_for_timeout(500)
+        assert len(polls) <= asked + 1, "holding the stream, the page stops polling"
+        _post_by_api(base, story, token, "Aftershock reported in the north.")
+        page.locator("#update-2").wait_for(timeout=10_000)
+        assert "Aftershock" in page.locator("#update-2").inner_text()

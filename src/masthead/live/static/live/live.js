@@ -8,6 +8,9 @@
 // data-poll seconds it asks what changed after the version it shows (data-version). That answer
 // is cached for that long and shared by every reader on the same version; any change purges it,
 // so the next poll sees the change at once. A stream event and a poll answer are the same JSON.
+// A stream refused or cut for good (a server restarting, one holding all it can) is asked for
+// again after a minute or two, at a time of each page's own, and the polling stops once it is
+// back: after a restart the readers return to streams, not to polling the app every second.
 (function () {
   "use strict";
   var section = document.querySelector("section.live[data-running]");
@@ -79,35 +82,52 @@
     return true;
   }
 
+  var polling = false;  // a poll is due or under way; false once a stream has taken over
+  var RETRY_MS = 60000;  // and up to as much again: pages refused together do not come back together
+
+  function startPolling() {
+    if (!polling) {
+      polling = true;
+      window.setTimeout(poll, every);
+    }
+  }
+
   function poll() {
+    if (!polling) { return; }
     fetch(address + "?version=" + version, {headers: {"Accept": "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (answer) {
-        if (answer && !received(answer)) { return; }
-        window.setTimeout(poll, every);
+        if (answer && !received(answer)) { polling = false; return; }
+        if (polling) { window.setTimeout(poll, every); }
       })
-      .catch(function () { window.setTimeout(poll, every * 2); });
+      .catch(function () { if (polling) { window.setTimeout(poll, every * 2); } });
   }
 
   function listen() {
     var source = new window.EventSource(streamAddress + "?version=" + version);
+    source.onopen = function () { polling = false; };  // the stream is back: no more polls
     source.onmessage = function (message) {
       if (!received(JSON.parse(message.data))) { source.close(); }
     };
-    source.addEventListener("poll", function () {  // a server that does not stream says so
+    source.addEventListener("poll", function () {  // a server that does not stream says so, for good
       source.close();
-      window.setTimeout(poll, every);
+      startPolling();
     });
     source.onerror = function () {
       // A dropped stream is reconnected by the browser itself (CONNECTING); a refused one is
-      // CLOSED for good, and the page polls from the version it has.
-      if (source.readyState === window.EventSource.CLOSED) { window.setTimeout(poll, every); }
+      // CLOSED: the page polls from the version it has, and asks for the stream again later.
+      if (source.readyState === window.EventSource.CLOSED && section.hasAttribute("data-running")) {
+        startPolling();
+        window.setTimeout(function () {
+          if (section.hasAttribute("data-running")) { listen(); }  // unless the coverage ended meanwhile
+        }, RETRY_MS + Math.random() * RETRY_MS);
+      }
     };
   }
 
   if (streamAddress && window.EventSource) {
     listen();
   } else {
-    window.setTimeout(poll, every);
+    startPolling();
   }
 }());
