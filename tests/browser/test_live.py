@@ -26,6 +26,15 @@ def _post_by_api(base: str, story, token: str, body: str) -> None:
         assert response.status == 201
 
 
+def _streamed_story(headline: str, first: str, *, poll_seconds: int):
+    """A live story with one update, an editor's API token, and the environment of a server that streams it."""
+    story = make_live_story(headline=headline)
+    post(story, first)
+    env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": "",
+           "MASTHEAD_LIVE_POLL_SECONDS": str(poll_seconds)}
+    return story, make_token(groups=["editor"]), env
+
+
 def test_an_update_posted_through_the_api_appears_on_an_open_page(live_server, browser, settings, screenshots_dir):
     """Posted while the page is open, the update is on screen within two polls, newest on top, no reload."""
     settings.LIVE_POLL_SECONDS = 1
@@ -126,11 +135,7 @@ def test_an_editors_corrections_pins_deletion_and_end_reach_an_open_page(live_se
 def test_an_update_reaches_an_open_page_through_its_stream(browser, screenshots_dir):
     """Served by `masthead serve` (granian, two workers), the page holds a stream (EventSource): an update
     posted through the API appears within seconds, though the page would poll only every 60 s."""
-    story = make_live_story(headline="Storm reaches the coast")
-    post(story, "Winds pick up along the shore.")
-    token = make_token(groups=["editor"])
-    env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": "",
-           "MASTHEAD_LIVE_POLL_SECONDS": "60"}
+    story, token, env = _streamed_story("Storm reaches the coast", "Winds pick up along the shore.", poll_seconds=60)
     with servers.app_server(env, server="granian", workers=2) as base:
         page = browser.new_page()
         errors, asked = [], []
@@ -152,11 +157,7 @@ def test_a_page_whose_stream_was_refused_polls_then_takes_the_stream_again(brows
     """A stream refused (a server restarting answers 502) leaves the page polling; a minute or two
     later it asks for the stream again, and once it holds one it stops polling: after a restart
     the readers come back to streams instead of polling the app every second."""
-    story = make_live_story(headline="Quake felt in the capital")
-    post(story, "Buildings shook for twenty seconds.")
-    token = make_token(groups=["editor"])
-    env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict), "MASTHEAD_CACHE_URL": "",
-           "MASTHEAD_LIVE_POLL_SECONDS": "1"}
+    story, token, env = _streamed_story("Quake felt in the capital", "Buildings shook for twenty seconds.", poll_seconds=1)
     with servers.app_server(env, server="granian", workers=2) as base:
         page = browser.new_page()
         page.clock.install()
