@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from masthead.ingest import formats, prefetch, sources, translations
 from masthead.ingest.items import ImportFailed, Item, Skipped
@@ -61,6 +61,11 @@ def run(paths: list[str], *, strict: bool = False, dry_run: bool = False, status
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run:
+        if importer.summary.interrupted:
+            # Ctrl-C may have landed while a statement was on its way: PostgreSQL's connection is
+            # then still busy with it (its transaction ends with the connection). What was committed
+            # is settled on a new one.
+            connection.close()
         bulk.settle(importer.store.touched)
     if importer.summary.interrupted:
         raise KeyboardInterrupt(importer.summary)
