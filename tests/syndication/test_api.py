@@ -93,6 +93,15 @@ def test_articles_filter_by_edition_and_the_next_link_keeps_it(client, paper):
     assert message == "must be one of the editions' languages, en, fa; not 'de'"
 
 
+def test_an_edition_filter_is_never_answered_from_the_whole_lists_cache(client, paper):
+    """With every story's list cached, ?language= is its own page: the edition's stories, or a 400."""
+    persian = make_article(section=paper["politics"], language="fa")
+    client.get("/api/v1/articles")
+    assert client.get("/api/v1/articles")["X-Cache"] == "hit"
+    assert _ids(client.get("/api/v1/articles?language=fa")) == [persian.pk]
+    _error(client.get("/api/v1/articles?language=5.960464477539063e-08"), 400, "language")
+
+
 def test_since_gives_every_change_oldest_first_including_withdrawals(client, paper):
     """Incremental sync: edits, stories that became visible, and unpublished ones (pubstatus canceled)."""
     now = timezone.now()

@@ -35,7 +35,7 @@ TIMING_MARK = b"@@MASTHEAD_GENERATED@@"
 # Every query parameter a cacheable page reads (``news.caching.cacheable(reads=...)``): the
 # cache key keeps these and drops any other, before the page is known.
 # (``month``, ``nid``, ``pid`` and ``q`` are the e-paper's calendar, old addresses and marked word.)
-KEYED_PARAMS = frozenset({"after", "author", "before", "comment", "cursor", "id", "limit", "month", "nid", "p", "pid", "q",
+KEYED_PARAMS = frozenset({"after", "author", "before", "comment", "cursor", "id", "language", "limit", "month", "nid", "p", "pid", "q",
                           "section", "since", "tag", "version"})
 # What an entry costs beyond its bodies: the object, its headers and keys, the map's slot.
 ENTRY_OVERHEAD = 1024

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from masthead.delivery import pagecache
 from masthead.news import storypage
 
 
@@ -20,6 +21,9 @@ def cacheable(response, keys: Iterable[str], *, now: datetime | None = None, las
     shares the page's cached entry, unless ``strict`` (the page refuses unknown parameters),
     when a request carrying one is not answered from the cache.
     """
+    unkeyed = set(reads) - pagecache.KEYED_PARAMS
+    if unkeyed:  # the cache key would drop them: every value of theirs would share one entry
+        raise ValueError(f"A cacheable page reads {sorted(unkeyed)}, which delivery.pagecache.KEYED_PARAMS lacks.")
     now = now or timezone.now()
     response.surrogate_keys = set(keys)
     response.last_modified = last_modified
