@@ -20,6 +20,11 @@ from masthead import replicas
 
 log = logging.getLogger(__name__)
 
+_OWN_CACHE = "masthead.delivery.purge.pagecache"
+# How long a purge takes to reach every server process: the purge log is read at most every
+# fanout.POLL_SECONDS by each, a Redis message in well under this.
+SPREAD_SECONDS = 0.05
+
 
 @lru_cache(maxsize=None)
 def _backends(config_items: tuple) -> list:
@@ -66,7 +71,13 @@ def purge(keys) -> None:
         return
     started = time.perf_counter()
     replicas.wait_until_replayed()
-    for backend in backends():
+    # Our own page cache first; the edges after every server process has heard of it: an edge
+    # purged sooner asks a process that has not yet read the purge, and keeps the stale page it gets.
+    ours = [b for b in backends() if b.__module__ == _OWN_CACHE]
+    edges = [b for b in backends() if b.__module__ != _OWN_CACHE]
+    for backend in ours + edges:
+        if backend is (edges[0] if edges else None) and ours:
+            time.sleep(SPREAD_SECONDS)
         error = ""
         try:
             backend.purge_many(keys)
