@@ -90,15 +90,20 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def crowd(*, port: int, story: int, readers: int, poll: float, connections: int, seconds: float,
-                host_header: str = "localhost") -> dict:
-    """Run the crowd for ``seconds`` and return its report."""
+async def _current_version(port: int, story: int, host_header: str) -> int:
+    """The story's coverage version as a reader starting now is given it."""
     first = Connection(port, host_header)
     status, body = await first.get(f"/news/{story}/updates/?version=0")
     if status != 200:
         raise SystemExit(f"/news/{story}/updates/?version=0 answered {status}: {body[:200]!r}")
-    start_version = json.loads(body)["version"]
     first.close()
+    return json.loads(body)["version"]
+
+
+async def crowd(*, port: int, story: int, readers: int, poll: float, connections: int, seconds: float,
+                host_header: str = "localhost") -> dict:
+    """Run the crowd for ``seconds`` and return its report."""
+    start_version = await _current_version(port, story, host_header)
     versions = [start_version] * readers
     phases = sorted((random.uniform(0, poll), n) for n in range(readers))
     queue: asyncio.Queue = asyncio.Queue()
@@ -215,12 +220,7 @@ async def streams(*, port: int, story: int, readers: int, seconds: float, openin
     Streams are opened --opening at a time; once all are open (or refused), the file ``ready`` is
     written. Every event's update numbers are noted with the time each reader received them.
     """
-    first = Connection(port, host_header)
-    status, body = await first.get(f"/news/{story}/updates/?version=0")
-    if status != 200:
-        raise SystemExit(f"/news/{story}/updates/?version=0 answered {status}: {body[:200]!r}")
-    start_version = json.loads(body)["version"]
-    first.close()
+    start_version = await _current_version(port, story, host_header)
     seen: dict[int, list[float]] = {}
     counts = {"opened": 0, "refused": 0, "failed": 0, "dropped": 0, "events": 0}
     gate = asyncio.Semaphore(opening)
