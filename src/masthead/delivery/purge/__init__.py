@@ -75,9 +75,14 @@ def purge(keys) -> None:
     # purged sooner asks a process that has not yet read the purge, and keeps the stale page it gets.
     ours = [b for b in backends() if b.__module__ == _OWN_CACHE]
     edges = [b for b in backends() if b.__module__ != _OWN_CACHE]
-    for backend in ours + edges:
-        if backend is (edges[0] if edges else None) and ours:
-            time.sleep(SPREAD_SECONDS)
+    _purge_in(ours, keys, started)
+    if ours and edges:
+        time.sleep(SPREAD_SECONDS)
+    _purge_in(edges, keys, started)
+
+
+def _purge_in(found: list, keys: list[str], started: float) -> None:
+    for backend in found:
         error = ""
         try:
             backend.purge_many(keys)
