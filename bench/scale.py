@@ -13,8 +13,8 @@ shipped VCL in front of both; then runs the drills and prints a table:
 5. an editor saves and reloads: never the old version.
 
 It also measures cached-article throughput through the edge and from one host against a static
-nginx file of the same page (wrk, same run, the three taking turns over ``--rounds``; medians
-compared). ``--only throughput`` skips the drills and measures only that. Everything is torn down
+nginx file of the same page, and the same answer from granian with no app behind it (the app
+server's own ceiling; wrk, same run, the four taking turns over ``--rounds``; medians compared). ``--only throughput`` skips the drills and measures only that. Everything is torn down
 at the end; the exit status is 1 if any drill fails or a load run got errors. Run as root
 (namespaces, PostgreSQL as the postgres user).
 """
@@ -48,6 +48,7 @@ PACKAGES = {"postgresql": "/usr/lib/postgresql", "redis-server": "/usr/bin/redis
 PREFIX = "10.88"
 HOSTS = ("a", "b")
 APP_PORT = 8000
+BARE_PORT = 8001  # host A's address: granian answering stored bytes (bench/bare_rsgi.py)
 
 
 def sh(*argv, check=True, quiet=True, **kwargs) -> subprocess.CompletedProcess:
@@ -209,7 +210,7 @@ class Topology:
         process = self.processes.pop(name, None)
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL) if name.startswith("app-") else process.kill()
+                os.killpg(process.pid, signal.SIGKILL) if name.startswith(("app-", "bare")) else process.kill()
             process.wait(timeout=10)
 
     def static_ceiling(self, page: bytes) -> None:
@@ -227,6 +228,23 @@ class Topology:
         self.processes["nginx"] = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder)],
                                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port("127.0.0.1", self.ports["nginx"])
+
+    def bare_server(self, host: str, path: str) -> None:
+        """Host A's cached answer (its headers and gzipped bytes) from granian with no app behind it,
+        started as ``masthead serve`` starts it: the server's own cost of a hit, for comparison."""
+        headers, body = fetch_raw(f"http://{self.address(host)}:{APP_PORT}{path}")
+        folder = self.work / "bare"
+        folder.mkdir()
+        (folder / "body").write_bytes(body)
+        (folder / "answer.json").write_text(json.dumps({"headers": headers, "body": str(folder / "body")}))
+        self.processes["bare"] = subprocess.Popen(
+            ["ip", "netns", "exec", f"mh-scale-{host}", str(VENV_BIN / "granian"), "--interface", "rsgi",
+             "--host", self.address(host), "--port", str(BARE_PORT), "--workers", "2", "--no-ws",
+             "--http1-header-read-timeout", "10000", "--backlog", "4096", "--backpressure", "16384",
+             "--log-level", "warning", "bench.bare_rsgi:application"],
+            cwd=ROOT, env={**os.environ, "MASTHEAD_BARE_ANSWER": str(folder / "answer.json"), "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL, stderr=open(self.work / "bare.log", "ab"), start_new_session=True)
+        wait_for_http(f"http://{self.address(host)}:{BARE_PORT}/")
 
     def teardown(self) -> None:
         for name in list(self.processes):
@@ -275,6 +293,19 @@ def fetch(url: str, *, method: str = "GET", body: dict | None = None, token: str
         return error.code, error.read()
     except (OSError, http.client.HTTPException):
         return 0, b""  # refused, reset or cut short: the reader got nothing
+
+
+def fetch_raw(url: str) -> tuple[list[list[str]], bytes]:
+    """An answer's headers and body as sent to a client that takes gzip (not unzipped)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.request("GET", parts.path, headers={"Host": "localhost", "Accept-Encoding": "gzip"})
+        response = connection.getresponse()
+        skip = {"connection", "date", "content-length", "transfer-encoding", "keep-alive"}
+        return [[k.lower(), v] for k, v in response.getheaders() if k.lower() not in skip], response.read()
+    finally:
+        connection.close()
 
 
 def news_id_of(item: dict) -> int:
@@ -460,7 +491,7 @@ def read_your_writes(top: Topology, token: str, *, count: int = 20) -> dict:
             "figure": f"{count} saves, {len(stale)} reloads showed an older version", "notes": stale[:3]}
 
 
-TARGETS = ("static nginx", "edge (Varnish)", "host A (2 workers, Redis)")
+TARGETS = ("static nginx", "edge (Varnish)", "host A (2 workers, Redis)", "granian alone (no app)")
 # The share of static nginx each target is to reach (issue 13).
 GOALS = {"edge (Varnish)": 0.9, "host A (2 workers, Redis)": 0.5}
 
@@ -478,17 +509,20 @@ def wrk(url: str, *, seconds: int) -> tuple[float, int]:
 
 
 def throughput(top: Topology, path: str, *, seconds: int, rounds: int = 1) -> dict:
-    """wrk on the same page from static nginx, through the edge, and from host A alone.
+    """wrk on the same page from static nginx, through the edge, from host A alone, and from granian
+    on host A answering host A's stored answer with no app behind it.
 
-    wrk asks for gzip, as every browser does: each of the three then sends the compressed copy it
+    wrk asks for gzip, as every browser does: each then sends the compressed copy it
     keeps (a client that asks for no encoding would make the edge unzip every hit). The targets
-    take turns within each round, so that other load on the machine falls on all three alike; the
+    take turns within each round, so that other load on the machine falls on all of them alike; the
     result holds each target's rates per round, its median, and its non-2xx answers."""
     _, page = fetch(f"http://{top.address('a')}:{APP_PORT}{path}")
     top.static_ceiling(page)
+    top.bare_server("a", path)
     urls = dict(zip(TARGETS, (f"http://127.0.0.1:{top.ports['nginx']}/article.html",
                               f"http://127.0.0.1:{top.ports['varnish']}{path}",
-                              f"http://{top.address('a')}:{APP_PORT}{path}")))
+                              f"http://{top.address('a')}:{APP_PORT}{path}",
+                              f"http://{top.address('a')}:{BARE_PORT}{path}")))
     for url in urls.values():
         fetch(url, headers={"Accept-Encoding": "gzip"})  # warm every cache in the form wrk asks for
     rates = {name: {"rounds": [], "failed": 0} for name in TARGETS}
@@ -513,6 +547,10 @@ def print_throughput(rates: dict, *, seconds: int) -> None:
         failed = f"  {rate['failed']} non-2xx" if rate["failed"] else ""
         print(f"  {name:28} {rate['median']:10,.0f} req/s  {rate['median'] / ceiling:6.1%} of static{verdict}"
               f"  ({rounds}){failed}")
+    bare = rates.get("granian alone (no app)", {}).get("median")
+    if bare:
+        print(f"  host A answers {rates['host A (2 workers, Redis)']['median'] / bare:.1%} of what granian alone answers "
+              f"with the same bytes: the rest of a hit's cost is the server's and the kernel's")
 
 
 def main(argv: list[str]) -> int:
