@@ -302,7 +302,7 @@ def fetch_raw(url: str) -> tuple[list[list[str]], bytes]:
     try:
         connection.request("GET", parts.path, headers={"Host": "localhost", "Accept-Encoding": "gzip"})
         response = connection.getresponse()
-        skip = {"connection", "date", "content-length", "transfer-encoding", "keep-alive"}
+        skip = {"connection", "date", "content-length", "transfer-encoding", "keep-alive", "server"}  # the server adds its own
         return [[k.lower(), v] for k, v in response.getheaders() if k.lower() not in skip], response.read()
     finally:
         connection.close()
