@@ -48,7 +48,8 @@ test: install $(VNU_JAR) $(AXE_JS)
 
 # Every benchmark by default; `make bench BENCH=read ARGS='--articles 300000'` runs one
 # (ARGS go to the read-path benchmark; ATTACK_ARGS='--production' to the slow-client one; LIVE_ARGS='--edge'
-# to the live-coverage one).
+# to the live-coverage one; PEERS_ARGS='--articles 5000' to the one against Wagtail, `peers`, which installs
+# Wagtail from PyPI and so is not in the default list).
 # Figures and how they were taken: bench/README.md.
 BENCH ?= read comments newsroom search syndication ingest attack signin backup epaper newsletters live hits
 bench: install
@@ -59,8 +60,9 @@ bench: install
 	    comments|newsroom|search) $(BIN)/python bench/$$b.py ;; \
 	    syndication|ingest|backup|signin|epaper|newsletters|hits) $(BIN)/python -m bench.$$b ;; \
 	    live) $(BIN)/python -m bench.live $(LIVE_ARGS) ;; \
+	    peers) $(BIN)/python -m bench.peers $(PEERS_ARGS) ;; \
 	    attack) $(BIN)/python -m bench.attack $(ATTACK_ARGS) ;; \
-	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters live hits)"; exit 2 ;; \
+	    *) echo "unknown benchmark $$b (read comments newsroom search syndication ingest attack signin backup epaper newsletters live hits peers)"; exit 2 ;; \
 	  esac || exit 1; \
 	done
 

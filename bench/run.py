@@ -176,22 +176,28 @@ def serving(server: str, *, env: dict, workers: int, log_dir: Path):
 
     port = free_port()
     masthead = Path(sys.executable).with_name("masthead")
-    log = open(log_dir / f"{server}.log", "w")
-    process = subprocess.Popen(
-        [str(masthead), "serve", "--server", server, "--host", load.HOST, "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    argv = [str(masthead), "serve", "--server", server, "--host", load.HOST, "--port", str(port), "--workers", str(workers)]
+    with running(argv, port=port, env=env, log_file=log_dir / f"{server}.log"):
+        yield port
+
+
+@contextlib.contextmanager
+def running(argv: list[str], *, port: int, env: dict, log_file: Path):
+    """Start a server in a process group of its own and wait until it answers on ``port``; yield the
+    process. At the end the whole group is stopped: a worker must not outlive its master."""
+    log = open(log_file, "w")
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_up(port, process, timeout=60)
-        yield port
+        yield process
     finally:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)  # the server and its workers, which it started
-        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        process.wait(timeout=10)
         log.close()
 
 
