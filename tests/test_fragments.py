@@ -33,6 +33,12 @@ def test_a_fragment_is_written_once_per_key_and_language():
     assert written == ["Zarif", "Araghchi", "Zarif"]
 
 
+def test_a_variable_the_page_was_not_given_keys_as_nothing():
+    page = _template('{% kept "bare", name %}<p>{{ name }}</p>{% endkept %}')
+    assert page.render() == "<p></p>"
+    assert page.render(name="Zarif") == "<p>Zarif</p>"
+
+
 def test_a_changed_setting_forgets_every_fragment():
     page = _template('{% kept "name" %}{{ site_name() }}{% endkept %}')
     from django.conf import settings

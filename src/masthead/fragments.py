@@ -2,10 +2,11 @@
 the footer, the empty comment form, the "Most read" block (``{% kept %}`` in the templates).
 
 The key must name everything the fragment shows that can change; the language and the script
-prefix are added to it, and a changed setting forgets every fragment. Nothing is purged because
-nothing can be stale: the data a fragment shows is read afresh with each request, and a section's
-new name, a list's new count, is a new key. A page cache purge therefore needs no key of its own
-for fragments, and an edit shows on the next page written, whichever process writes it.
+prefix are added to it (and by ``{% kept %}`` the template and line of the tag), and a changed
+setting forgets every fragment. Nothing is purged because nothing can be stale: the data a
+fragment shows is read afresh with each request, and a section's new name, a list's new count, is
+a new key. A page cache purge therefore needs no key of its own for fragments, and an edit shows
+on the next page written, whichever process writes it.
 """
 
 import dataclasses
@@ -15,6 +16,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix
 from django.utils import translation
+from jinja2 import Undefined
 from markupsafe import Markup
 
 # Bounded: a key that varies more than expected empties it now and then rather than growing without end.
@@ -31,6 +33,8 @@ def _frozen(value):
         return tuple(_frozen(item) for item in value)
     if isinstance(value, _KEY_TYPES):
         return value
+    if isinstance(value, Undefined):  # a variable the page was not given shows as nothing
+        return None
     if dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen:
         return (type(value), *(_frozen(getattr(value, f.name)) for f in dataclasses.fields(value)))
     raise TypeError(f"{{% kept %}} keys are text, numbers or lists of them, not {type(value).__name__}: "

@@ -71,11 +71,13 @@ class Kept(Extension):
         while parser.stream.skip_if("comma"):
             key.append(parser.parse_expression())
         body = parser.parse_statements(("name:endkept",), drop_needle=True)
-        return nodes.CallBlock(self.call_method("_fragment", [nodes.List(key)]), [], [], body).set_lineno(lineno)
+        # Where the tag stands is part of its key: two tags cannot share a fragment by giving the same names.
+        place = nodes.Const(f"{parser.name}:{lineno}")
+        return nodes.CallBlock(self.call_method("_fragment", [place, nodes.List(key)]), [], [], body).set_lineno(lineno)
 
     @staticmethod
-    def _fragment(key, caller) -> Markup:
-        return fragments.kept(key, caller)
+    def _fragment(place, key, caller) -> Markup:
+        return fragments.kept((place, *key), caller)
 
 
 def environment(**options) -> Environment:
