@@ -12,10 +12,11 @@ Strings go through Django's own translation machinery (``_()`` and ``ngettext()`
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils import timezone, translation
-from jinja2 import Environment
+from jinja2 import Environment, nodes
+from jinja2.ext import Extension
 from markupsafe import Markup
 
-from masthead import characters, house
+from masthead import characters, fragments, house
 from masthead.news.templatetags.house import dateline, day, front_date, machine, month_year, number
 
 
@@ -54,6 +55,31 @@ def text_only(value):
     return value
 
 
+class Kept(Extension):
+    """``{% kept "navigation", sections|map(attribute="slug")|list %}…{% endkept %}``: the fragment is
+    written once per process for each key and reused.
+
+    Parts that every story page repeats (the masthead, its navigation, the footer) cost a
+    dictionary look-up; what the key must name is in ``masthead.fragments``.
+    """
+
+    tags = {"kept"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        key = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            key.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endkept",), drop_needle=True)
+        # Where the tag stands is part of its key: two tags cannot share a fragment by giving the same names.
+        place = nodes.Const(f"{parser.name}:{lineno}")
+        return nodes.CallBlock(self.call_method("_fragment", [place, nodes.List(key)]), [], [], body).set_lineno(lineno)
+
+    @staticmethod
+    def _fragment(place, key, caller) -> Markup:
+        return fragments.kept((place, *key), caller)
+
+
 def environment(**options) -> Environment:
     # Imported here: the environment is built once Django's apps are ready, and they import models.
     from masthead.audience.lists import for_page as audience_lists
@@ -66,7 +92,8 @@ def environment(**options) -> Environment:
     from masthead.syndication.head import article_head, page_head
     from masthead.syndication.metadata import translations
 
-    env = Environment(**options, finalize=text_only)
+    extensions = [*options.pop("extensions", ()), Kept]
+    env = Environment(**options, finalize=text_only, extensions=extensions)
     env.globals.update(
         _=gettext, ngettext=ngettext,
         url=address, static=static, current_language=translation.get_language,

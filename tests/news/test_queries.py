@@ -6,7 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from masthead.delivery import pagecache
+from masthead.comments.models import Comment
+from masthead.syndication.models import LanguageEdition
 from tests.audience.factories import warm_lists
+from tests.comments.factories import make_comment
+from tests.live.factories import make_live_story, post
 from tests.media.factories import make_image
 from tests.news.factories import make_article, make_author, make_section, make_tag
 
@@ -22,14 +26,13 @@ def _queries_for(client, url) -> int:
 
 
 def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
-    """Nine queries whatever the number of tags, authors, related stories or comments: no N+1.
+    """Four queries whatever the number of tags, authors or related stories: no N+1.
 
-    The story with its lead image; its authors; its tags; its related stories; its language
-    editions (for hreflang links); the sections, for the navigation and for the story's own and
-    its related stories' section links; its comment mode with its approved comments and their
-    replies; the printed pages it appears on (the e-paper's "In print" line); whether it has live
-    coverage (a live story reads its updates too). The "Most read" lists are counted once per
-    edition and section every MASTHEAD_MOST_READ_SECONDS, not per page.
+    The story with its lead image, and whether it was ever live, was printed, has an edition in
+    another language, its comment mode and whether it has approved comments; its authors and its
+    tags, together; its related stories; the sections, for the navigation and for the story's own
+    and its related stories' section links. The "Most read" lists are counted once per edition and
+    section every MASTHEAD_MOST_READ_SECONDS, not per page.
     """
     section = make_section()
     tags, authors = [make_tag() for _ in range(8)], [make_author() for _ in range(6)]
@@ -39,7 +42,26 @@ def test_uncached_article_page_costs_a_fixed_number_of_queries(client):
     big = make_article(section=section, tags=tags, authors=authors)
     assert len(big.related_ids) == len(small.related_ids) == 5
     warm_lists(big, small)
-    assert _queries_for(client, big.get_absolute_url()) == _queries_for(client, small.get_absolute_url()) == 9
+    assert _queries_for(client, big.get_absolute_url()) == _queries_for(client, small.get_absolute_url()) == 4
+
+
+def test_a_story_with_comments_live_coverage_and_another_edition_asks_for_each_once(client):
+    """What most stories lack costs a query only where it is there: approved comments whatever
+    their number (one), the other edition (one), live coverage with its updates (two)."""
+    section, tag = make_section(), make_tag()
+    for _ in range(2):
+        make_article(section=section, tags=[tag])
+    story = make_live_story(section=section, tags=[tag])
+    assert story.related_ids
+    post(story, "First update.")
+    other = make_article(language="fa", section=section)
+    LanguageEdition.objects.create(article=story, story="zarif-araji")
+    LanguageEdition.objects.create(article=other, story="zarif-araji")
+    for _ in range(3):
+        make_comment(story, status=Comment.Status.APPROVED)
+    warm_lists(story)
+    pagecache.clear()
+    assert _queries_for(client, story.get_absolute_url()) == 4 + 1 + 1 + 2
 
 
 @pytest.mark.parametrize("url", ["/", "/search/?q=story"])

@@ -9,6 +9,10 @@ from django.utils import timezone
 from masthead.news import listing, storypage
 from masthead.news.models import Article, Section
 from masthead.stories import changes
+from masthead.comments.models import Comment
+from masthead.syndication.models import LanguageEdition
+from tests.comments.factories import make_comment, set_mode
+from tests.live.factories import make_live_story
 from tests.media.factories import make_image
 from tests.news.factories import make_article, make_author, make_section, make_tag
 from tests.newsroom.factories import make_user
@@ -36,6 +40,23 @@ def test_a_story_reads_as_the_orm_reads_it():
         assert list(found.corrections.all()) == []
         assert found.lead_image is None
     assert len(captured) == 0
+
+
+def test_what_the_rest_of_the_page_would_ask_comes_with_the_story():
+    """Whether the story was live or printed, its edition key, comment mode and whether it has
+    approved comments: read with the story, as the ORM would read them one by one."""
+    plain = storypage.story(make_article().pk)
+    assert (plain.known_live, plain.known_printed, plain.known_edition, plain.known_comment_mode,
+            plain.known_commented) == (False, False, None, None, False)
+    story = make_live_story()
+    LanguageEdition.objects.create(article=story, story="zarif-araji")
+    set_mode(story, "closed")
+    make_comment(story, status=Comment.Status.PENDING)
+    pending_only = storypage.story(story.pk)
+    assert (pending_only.known_live, pending_only.known_edition, pending_only.known_comment_mode,
+            pending_only.known_commented) == (True, "zarif-araji", "closed", False)
+    make_comment(story, status=Comment.Status.APPROVED)
+    assert storypage.story(story.pk).known_commented is True
 
 
 def test_a_lead_image_and_corrections_come_with_the_story():

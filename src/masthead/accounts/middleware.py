@@ -1,8 +1,10 @@
+from functools import lru_cache
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 
 from masthead.accounts import signin
 
@@ -23,7 +25,7 @@ class FirstTaskMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(reverse("admin:index")) or not (
+        if not request.path.startswith(newsroom_root()) or not (
                 request.user.is_authenticated and request.user.is_staff):
             return self.get_response(request)
         task = signin.first_task(request)
@@ -36,6 +38,16 @@ class FirstTaskMiddleware:
         # Two-factor sign-in was turned on after this session began with a password alone.
         logout(request)
         return redirect(f"{reverse('admin:login')}?next={quote(request.path)}")
+
+
+def newsroom_root() -> str:
+    """The newsroom's address (``/newsroom/``), asked on every request: ``reverse()`` once per URLconf and prefix."""
+    return _newsroom_root(get_script_prefix(), settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=16)
+def _newsroom_root(prefix: str, urlconf: str) -> str:
+    return reverse("admin:index")
 
 
 def _url_name(path: str) -> str | None:

@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.template import loader
+from markupsafe import Markup
 
+from masthead import fragments
 from masthead.comments.forms import CommentForm
 from masthead.comments.models import ArticleComments, Comment
 from masthead.news import rows
@@ -11,6 +14,9 @@ from masthead.news.models import Article
 
 MESSAGES = {"pending", "published"}
 SHOWN_FIELDS = ("name", "email", "body")
+# Stands in for the News ID while the empty form is written: digits, which every address pattern
+# takes, and a number no text of the form holds.
+_STAND_IN = 739_100_008_264
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,17 @@ def comment_form(form: CommentForm | None = None) -> dict:
     fields = [Field(name, bound.id_for_label, bound.label, "" if bound.value() is None else bound.value(),
                     tuple(bound.errors)) for name in SHOWN_FIELDS for bound in [form[name]]]
     return {"fields": fields, "parent": form["parent"].value(), "max_length": form.max_length}
+
+
+def empty_form(news_id: int) -> Markup:
+    """The empty comment form under the story ``news_id``.
+
+    The same on every story page but for the News ID in its addresses: written once per edition
+    (``fragments.kept``) with a stand-in number, which each page replaces with its own.
+    """
+    form = fragments.kept(("comment-form",), lambda: loader.render_to_string(
+        "comments/_form.html", {"article": Article(pk=_STAND_IN), "entry": comment_form(), "message": None}))
+    return Markup(form.replace(str(_STAND_IN), str(news_id)))
 
 
 def threads(comments) -> list[tuple[Comment, list[Comment]]]:
@@ -74,13 +91,16 @@ def fetch(article_id: int) -> tuple[list[Comment], str]:
 
 def comment_section(article, request) -> dict:
     """The context of ``comments/_section.html``."""
-    shown, mode = fetch(article.pk)
+    if article.__dict__.get("known_commented") is False:  # the story page read its mode and that it has none
+        shown, mode = [], article.known_comment_mode or settings.COMMENTS_MODE
+    else:
+        shown, mode = fetch(article.pk)
     status = request.GET.get("comment") if request is not None else None
     return {
         "article": article,
         "threads": threads(shown),
         "count": len(shown),
         "mode": mode,
-        "entry": comment_form(),
+        "form": empty_form(article.pk),
         "status": status if status in MESSAGES else None,
     }

@@ -13,7 +13,8 @@ import re
 
 from django.conf import settings
 from django.core import checks
-from django.urls import reverse
+
+from masthead.accounts.middleware import newsroom_root
 
 # Features no page of ours uses: a page, or a frame injected into one, cannot ask for them.
 PERMISSIONS_POLICY = ", ".join([
@@ -72,7 +73,7 @@ class PolicyMiddleware:
         response = self.get_response(request)
         if not response.has_header("Content-Security-Policy"):
             ancestors = _frame_ancestors(response)
-            if request.path.startswith(reverse("admin:index")):
+            if request.path.startswith(newsroom_root()):
                 response["Content-Security-Policy"] = newsroom_policy(frame_ancestors=ancestors)
             else:
                 response["Content-Security-Policy"] = reader_policy(frame_ancestors=ancestors,

@@ -17,6 +17,8 @@ _PRINTED = (f'SELECT i."id", i."date", i."kind", i."title", i."slug", p."id" AS 
 def in_print(article: Article) -> list[Page]:
     """The printed pages ``article`` appears on, newest issue first, each with its issue."""
     pages = []
+    if article.__dict__.get("known_printed") is False:  # the story page read that it never was (news.storypage)
+        return pages
     for issue in rows.fetch(Issue, _PRINTED, [article.pk, True]):
         values = [issue.__dict__.pop("page_id"), issue.pk, issue.__dict__.pop("page_number")]
         page = Page.from_db(issue._state.db, ["id", "issue_id", "number"], values)

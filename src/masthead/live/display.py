@@ -39,11 +39,12 @@ def live_coverage(article, *, since: int = 0) -> Live | None:
     """The coverage of ``article`` (None if it was never live), with its updates numbered above ``since``.
 
     Kept on the story object, so the badge, the stream and the JSON-LD of one page read it once:
-    one query for a story that was never live, two for one that was.
+    one query for a story that was never live (none if the story page read that already), two for one that was.
     """
     cache = article.__dict__.setdefault("_live_coverage", {})
     if since not in cache:
-        found = coverage(article.pk)
+        # The story page reads with the story whether it was ever live (news.storypage).
+        found = None if article.__dict__.get("known_live") is False else coverage(article.pk)
         cache[since] = None if found is None else Live(
             coverage=found, running=found.is_running(at=timezone.now()),
             updates=list(LiveUpdate.objects.shown().filter(article_id=article.pk, number__gt=since)))

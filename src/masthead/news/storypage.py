@@ -9,7 +9,9 @@ tests/news/test_storypage.py holds these to what the ORM's querysets return.
 """
 
 from datetime import datetime
+from functools import cache
 
+from django.apps import apps
 from django.db import connections, router
 from django.db.models import prefetch_related_objects
 
@@ -23,9 +25,8 @@ _TEASER_FIELDS = [*TEASER_FIELDS, "status", "embargo_until"]  # and what is_visi
 # The lead image's columns the page shows come along, named image_<column>: no second query for it.
 _IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
                  if f.name in {"id", "file", "format", "width", "height", "alt", "caption", "credit", "focal_x", "focal_y"}]
-_STORY = ('SELECT {}, {} FROM {} a LEFT JOIN {} i ON i."id" = a."lead_image_id" WHERE a."id" = %s').format(
-    ", ".join(f'a."{c}"' for c in _STORY_FIELDS), ", ".join(f'i."{c}" AS "image_{c}"' for c in _IMAGE_FIELDS),
-    rows.table(Article), rows.table(Image))
+_STORY_COLUMNS = ", ".join([*(f'a."{c}"' for c in _STORY_FIELDS), *(f'i."{c}" AS "image_{c}"' for c in _IMAGE_FIELDS)])
+_STORY_FROM = f'{rows.table(Article)} a LEFT JOIN {rows.table(Image)} i ON i."id" = a."lead_image_id" WHERE a."id" = %s'
 # A teaser's picture needs only these of its lead image.
 _TEASER_IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
                         if f.name in {"id", "file", "width", "height", "alt", "focal_x", "focal_y"}]
@@ -43,12 +44,13 @@ _SECTION_BY_SLUG = f'SELECT "id", "name", "name_fa", "slug", "description" FROM 
 _NEXT_SCHEDULED = (f'SELECT "id", "published_at" FROM {rows.table(Article)} WHERE "published_at" > %s AND "status" = %s '
                    'ORDER BY "published_at" LIMIT 1')
 _SECTIONS = f'SELECT "id", "name", "name_fa", "slug" FROM {rows.table(Section)} ORDER BY "position", "name"'
-_AUTHORS = (f'SELECT a."id", a."name", a."slug" FROM {rows.table(Author)} a '
-            f'JOIN {rows.table(Article.authors.through)} x ON x."author_id" = a."id" WHERE x."article_id" = %s '
-            'ORDER BY a."name", a."id"')
-_TAGS = (f'SELECT t."id", t."name", t."slug" FROM {rows.table(Tag)} t '
-         f'JOIN {rows.table(Article.tags.through)} x ON x."tag_id" = t."id" WHERE x."article_id" = %s '
-         'ORDER BY t."name", t."id"')
+# The story's authors and tags in one statement, each row marked with which it is.
+_BYLINE_AND_TAGS = (
+    f'SELECT 0 AS "kind", a."id", a."name", a."slug" FROM {rows.table(Author)} a '
+    f'JOIN {rows.table(Article.authors.through)} x ON x."author_id" = a."id" WHERE x."article_id" = %s '
+    f'UNION ALL SELECT 1, t."id", t."name", t."slug" FROM {rows.table(Tag)} t '
+    f'JOIN {rows.table(Article.tags.through)} x ON x."tag_id" = t."id" WHERE x."article_id" = %s '
+    'ORDER BY 1, 3, 2')
 
 
 def sections(request=None) -> list[Section]:
@@ -76,17 +78,48 @@ def next_scheduled_time(after) -> datetime | None:
     return found[0].published_at if found else None
 
 
+@cache
+def _story_sql() -> tuple[str, tuple]:
+    """The story with its lead image, and what the rest of its page would otherwise ask in a query each.
+
+    Nearly every story was never live, never printed, has no edition in another language and no
+    comments: four questions answered "no" on every page. Asked here beside the story, as
+    subqueries through each table's index on the story, they leave the page's other parts
+    nothing to ask for such a story (``known_live``, ``known_printed``, ``known_edition``,
+    ``known_comment_mode`` and ``known_commented``, read by ``live.display``, ``epaper.printed``,
+    ``syndication.metadata`` and ``comments.display``). Built at first use: those apps' models
+    import this one's. Returns the statement and its parameters before the News ID.
+    """
+    coverage, region = apps.get_model("live", "Coverage"), apps.get_model("epaper", "Region")
+    edition, modes = apps.get_model("syndication", "LanguageEdition"), apps.get_model("comments", "ArticleComments")
+    comment = apps.get_model("comments", "Comment")
+    known = [
+        f'EXISTS (SELECT 1 FROM {rows.table(coverage)} WHERE "article_id" = a."id") AS "known_live"',
+        f'EXISTS (SELECT 1 FROM {rows.table(region)} WHERE "article_id" = a."id" AND "confirmed" = %s) AS "known_printed"',
+        f'(SELECT "story" FROM {rows.table(edition)} WHERE "article_id" = a."id") AS "known_edition"',
+        f'(SELECT "mode" FROM {rows.table(modes)} WHERE "article_id" = a."id") AS "known_comment_mode"',
+        f'EXISTS (SELECT 1 FROM {rows.table(comment)} WHERE "article_id" = a."id" AND "status" = %s) AS "known_commented"',
+    ]
+    return f'SELECT {_STORY_COLUMNS}, {", ".join(known)} FROM {_STORY_FROM}', (True, comment.Status.APPROVED)
+
+
 def story(news_id: int, *, request=None) -> Article | None:
     """The visible story with this News ID, with its section, lead image, authors, tags and corrections; or None."""
-    found = next(iter(rows.fetch(Article, _STORY, [news_id])), None)
+    sql, params = _story_sql()
+    found = next(iter(rows.fetch(Article, sql, [*params, news_id])), None)
     if found is None or not found.is_visible():
         return None
     _attach_sections([found], request)
     if not _SECTION.is_cached(found):
         return None  # its section is gone: a story without one has no page to be shown on
     _attach_image(found, _IMAGE_FIELDS)
-    _remember(found, "authors", rows.fetch(Author, _AUTHORS, [news_id]))
-    _remember(found, "tags", rows.fetch(Tag, _TAGS, [news_id]))
+    for name in ("known_live", "known_printed", "known_commented"):  # SQLite answers 0 or 1
+        setattr(found, name, bool(getattr(found, name)))
+    byline_and_tags = rows.tuples(_BYLINE_AND_TAGS, [news_id, news_id], using=found._state.db)
+    _remember(found, "authors", [Author.from_db(found._state.db, ["id", "name", "slug"], row[1:])
+                                 for row in byline_and_tags if row[0] == 0])
+    _remember(found, "tags", [Tag.from_db(found._state.db, ["id", "name", "slug"], row[1:])
+                              for row in byline_and_tags if row[0] == 1])
     # Corrections: one query for a corrected story, none for the rest (corrected_at says which).
     if found.corrected_at:
         prefetch_related_objects([found], "corrections")

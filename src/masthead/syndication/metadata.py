@@ -34,8 +34,13 @@ def logo_url() -> str:
 
 
 def share_pictures(article: Article) -> list[tuple[str, int, int]]:
-    """``(absolute url, width, height)`` of the story's share picture at 16:9, 4:3 and 1:1."""
-    return [(absolute(path), width, height) for path, width, height in sharecards.share_images(article)]
+    """``(absolute url, width, height)`` of the story's share picture at 16:9, 4:3 and 1:1.
+
+    Worked out once per story object: the head's tags and the JSON-LD both name them."""
+    if "_masthead_share_pictures" not in article.__dict__:
+        article.__dict__["_masthead_share_pictures"] = [
+            (absolute(path), width, height) for path, width, height in sharecards.share_images(article)]
+    return article.__dict__["_masthead_share_pictures"]
 
 
 def corrections(article: Article) -> list[dict]:
@@ -152,10 +157,13 @@ def _editions(article: Article) -> list[tuple[str, str]]:
     # "visible" first would make SQLite walk every visible story.
     # Written as SQL: on an uncached article page the ORM's work building this query cost more
     # than the database's answering it (see news/storypage.py).
-    found = rows.tuples(f'SELECT "story" FROM {rows.table(LanguageEdition)} WHERE "article_id" = %s', [article.pk])
-    if not found:
+    if "known_edition" in article.__dict__:  # the story page read it with the story (news.storypage)
+        story = article.known_edition
+    else:
+        found = rows.tuples(f'SELECT "story" FROM {rows.table(LanguageEdition)} WHERE "article_id" = %s', [article.pk])
+        story = found[0][0] if found else None
+    if story is None:
         return []
-    story = found[0][0]
     shared = (Article.objects.visible().filter(pk__in=LanguageEdition.objects.filter(story=story).values("article_id"))
               .order_by("language").values_list("language", "id", "slug"))
     found = [(language, absolute(_in_edition(language, pk, slug))) for language, pk, slug in shared]

@@ -18,6 +18,7 @@ from PIL import Image as PILImage, ImageDraw, ImageFont
 
 from masthead import characters
 from masthead.media import renditions
+from masthead.news.addresses import address
 from masthead.news.models import Article
 
 BACKGROUND, NAME_COLOUR, HEADLINE_COLOUR = "#14213d", "#fca311", "#ffffff"
@@ -32,7 +33,7 @@ def share_images(article: Article) -> list[tuple[str, int, int]]:
         # the image with the story, so this costs no query there.
         return [(article.lead_image.rendition_url(w, h, focused=True), w, h) for w, h in renditions.SHARE_SIZES]
     key = digest(article.headline)
-    return [(reverse("syndication:share-card", args=[article.pk, key, w, h]), w, h) for w, h in renditions.SHARE_SIZES]
+    return [(address("syndication:share-card", article.pk, key, w, h), w, h) for w, h in renditions.SHARE_SIZES]
 
 
 def digest(headline: str) -> str:
