@@ -154,6 +154,40 @@ class Backend(base.SearchBackend):
                 [(doc.article_id, doc.standfirst, doc.body) for doc in documents],
             )
 
+    @contextlib.contextmanager
+    def loading(self):
+        """Build the table's secondary indexes (the GIN index) once, after every row is in.
+
+        Kept up row by row through every upsert, it grows its pending list and merges it again
+        and again; built once over 1,000,000 stories it took 70 s. ``clear`` has already locked
+        both tables until the transaction ends, so dropping the index changes nothing readers see.
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                           "AND tablename = 'search_document' AND indexname NOT IN (SELECT conname FROM pg_constraint)")
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        with self.connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+
+    def prepare(self, documents):
+        return ([(doc.article_id, doc.published_at, doc.section_id, doc.language, vector_literal(doc)) for doc in documents],
+                [(doc.article_id, doc.standfirst, doc.body) for doc in documents])
+
+    def insert(self, prepared) -> None:
+        """Copy new entries in (``COPY``: a fraction of the cost of an upsert a row)."""
+        entries, texts = prepared
+        self.connection.ensure_connection()
+        with self.connection.connection.cursor() as cursor:
+            for table, columns, rows in (("search_document", "article_id, published_at, section_id, language, document", entries),
+                                         ("search_text", "article_id, standfirst, body", texts)):
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+
     def remove(self, article_ids) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_document WHERE article_id = ANY(%s)", [list(article_ids)])
