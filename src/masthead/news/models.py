@@ -185,6 +185,10 @@ class Article(models.Model):
             # itself: "section + published + search" walks a few index pages instead of every story.
             models.Index(fields=["section", "status", "id", "published_at"], name="article_section_state_id"),
             models.Index(fields=["created_by", "id"], name="article_created_by_id"),
+            # The newsroom's date filter ("past 7 days"), whatever the state: its capped count reads
+            # this range, where without it every state's stretch of ``article_visible`` is read
+            # (54 ms at 1,000,000 stories, growing with the archive).
+            models.Index(fields=["published_at"], name="article_published"),
             models.Index(fields=["breaking_until"], name="article_breaking"),
             # The API's sync reads changes since a moment in this order: a page is read from the
             # index, not by sorting every story changed since (9 s from the first of 1,000,000).
