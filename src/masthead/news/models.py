@@ -116,8 +116,9 @@ class ArticleQuerySet(models.QuerySet):
         now = at or timezone.now()
         # Few stories are flagged at any time: read them through the breaking_until index and
         # check visibility on those rows. Asked in one query, SQLite without statistics walks
-        # every visible story instead (0.5 s at 300,000 stories).
-        flagged = self.filter(breaking_until__gt=now).only(
+        # every visible story instead (0.5 s at 300,000 stories). Unordered (the newest is chosen
+        # here): asked newest first, it walks every story by article_published to skip a sort.
+        flagged = self.filter(breaking_until__gt=now).order_by().only(
             "id", "slug", "language", "headline", "breaking_until", "status", "published_at", "embargo_until")
         return max((a for a in flagged if a.is_visible(at=now)), key=lambda a: (a.published_at, a.pk), default=None)
 
