@@ -42,3 +42,31 @@ def test_the_newsroom_list_indexes_come_and_go_with_their_migration():
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert added[0] <= _indexes("news_article") and added[1] <= _indexes("news_article_authors")
+
+
+def test_the_date_index_and_the_headline_word_statistics_come_and_go_with_their_migrations():
+    """0010 adds article_published (the newsroom's date filter); 0011 gives PostgreSQL a thousand common headline
+    words and histogram buckets to plan a headline search by. Going back drops the index and the setting."""
+
+    def target() -> int | None:
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attstattarget FROM pg_attribute WHERE attrelid = 'news_headlineword'::regclass "
+                           "AND attname = 'word'")
+            return cursor.fetchone()[0]
+
+    def migrated(name: str) -> None:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([("news", name)] if name else executor.loader.graph.leaf_nodes())
+
+    finer = 1000 if connection.vendor == "postgresql" else None
+    default = -1 if connection.vendor == "postgresql" else None
+    assert "article_published" in _indexes("news_article") and target() == finer
+    migrated("0010_newsroom_date_index")
+    assert "article_published" in _indexes("news_article") and target() == default
+    migrated("0009_drop_article_status_id")
+    assert "article_published" not in _indexes("news_article")
+    migrated("")
+    assert "article_published" in _indexes("news_article") and target() == finer

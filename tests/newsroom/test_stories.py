@@ -172,3 +172,45 @@ def test_a_headline_search_reads_the_newest_matches_first(client, monkeypatch):
     client.force_login(make_user("editor"))
     found = _titles(client, "?q=oil+talk")
     assert "round 3" in found and "round 2" in found and "round 1" not in found and "Gas talks" not in found
+
+
+def _plan(sql: str) -> str:
+    """The plan of ``sql`` (a captured query) on the database at hand, with PostgreSQL's scans of whole tables off:
+    a test's table of a few rows is cheaper to read whole; what matters is which index can answer."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql.replace("%", "%%"))
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%", "%%"))
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+def test_the_date_filter_lists_every_state_newest_first_and_counts_from_the_date_index(client):
+    """"Past 7 days" lists the stories published in the range, whatever their state, newest first; its count reads
+    the range of article_published (from article_visible it read every state's stretch: 54 ms at 1,000,000 stories)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor = make_user("editor")
+    now = timezone.now()
+    make_article(headline="Two weeks old", published_at=now - timedelta(days=14))
+    make_article(headline="Three days old", published_at=now - timedelta(days=3))
+    make_article(headline="An hour old")
+    held = make_draft(by=editor, headline="Scheduled tomorrow")
+    changes.publish(held, by=editor, at=now + timedelta(hours=2))
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = f"?published_at__gte={quote(str(today - timedelta(days=7)))}&published_at__lt={quote(str(today + timedelta(days=2)))}"
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as captured:
+        html = _titles(client, week)
+    shown = [title for title in ("Scheduled tomorrow", "An hour old", "Three days old") if title in html]
+    assert shown == ["Scheduled tomorrow", "An hour old", "Three days old"] and "Two weeks old" not in html
+    assert sorted(shown, key=html.index) == shown  # newest first
+    (count,) = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    plan = _plan(count)
+    assert "article_published" in plan, plan

@@ -72,6 +72,27 @@ class TestWindow:
         assert ids == [s.pk for s in reversed(old[-4:])]
         assert statements > 1
 
+    def test_a_word_in_most_stories_is_found_by_walking_the_window_with_the_same_matches(self):
+        """Where the bitmap of every match would cost more than reading the window's vectors, the window is walked
+        newest first: the same stories, in the same order, in either order of results."""
+        stories = self.stories(30, "Harvest report", start=0)
+        self.stories(10, "Rain report", start=100)
+        self.analyse()
+        by_bitmap = {order: self.find("harvest", order) for order in search.ORDERS}
+
+        class Walking(FewCandidates):
+            VECTOR_COST = 0.1
+
+        assert not FewCandidates(connection)._window(parse("harvest"))[2]
+        assert Walking(connection)._window(parse("harvest"))[2]
+        for order in search.ORDERS:
+            with CaptureQueriesContext(connection) as queries:
+                ids = Walking(connection).find(parse("harvest"), filters=Filters(at=timezone.now()), order=order,
+                                               offset=0, limit=20)
+            assert (ids, candidates_statements(queries)) == by_bitmap[order]
+            assert any("enable_bitmapscan = off" in query["sql"] for query in queries)
+        assert by_bitmap["newest"][0] == [s.pk for s in reversed(stories[-4:])]
+
     def test_relevance_ranks_the_candidates_by_their_lead_then_newest_first(self):
         body_only = [make_article(headline=f"Roundup {n}", body="The harvest was late.",
                                   published_at=timezone.now() - timedelta(minutes=n)) for n in range(5)]

@@ -116,8 +116,9 @@ class ArticleQuerySet(models.QuerySet):
         now = at or timezone.now()
         # Few stories are flagged at any time: read them through the breaking_until index and
         # check visibility on those rows. Asked in one query, SQLite without statistics walks
-        # every visible story instead (0.5 s at 300,000 stories).
-        flagged = self.filter(breaking_until__gt=now).only(
+        # every visible story instead (0.5 s at 300,000 stories). Unordered (the newest is chosen
+        # here): asked newest first, it walks every story by article_published to skip a sort.
+        flagged = self.filter(breaking_until__gt=now).order_by().only(
             "id", "slug", "language", "headline", "breaking_until", "status", "published_at", "embargo_until")
         return max((a for a in flagged if a.is_visible(at=now)), key=lambda a: (a.published_at, a.pk), default=None)
 
@@ -185,6 +186,10 @@ class Article(models.Model):
             # itself: "section + published + search" walks a few index pages instead of every story.
             models.Index(fields=["section", "status", "id", "published_at"], name="article_section_state_id"),
             models.Index(fields=["created_by", "id"], name="article_created_by_id"),
+            # The newsroom's date filter ("past 7 days"), whatever the state: its capped count reads
+            # this range, where without it every state's stretch of ``article_visible`` is read
+            # (54 ms at 1,000,000 stories, growing with the archive).
+            models.Index(fields=["published_at"], name="article_published"),
             models.Index(fields=["breaking_until"], name="article_breaking"),
             # The API's sync reads changes since a moment in this order: a page is read from the
             # index, not by sorting every story changed since (9 s from the first of 1,000,000).

@@ -13,6 +13,7 @@ same rows several times slower: an import of 300,000 stories must keep above 2,0
 
 import functools
 import json
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -444,17 +445,52 @@ def reset_sequence() -> None:
 def rebuild_headline_words(*, batch: int = 5000, progress: Callable[[int], None] | None = None) -> int:
     """Write every story's headline words afresh, in one transaction; return how many stories."""
     done, last = 0, 0
-    with transaction.atomic():
-        HeadlineWord.objects.all().delete()
-        while True:
-            rows = list(Article.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "headline")[:batch])
-            if not rows:
-                return done
-            insert_rows(HeadlineWord, ["article_id", "word"],
-                        [(pk, word) for pk, headline in rows for word in sorted(HeadlineWord.words(headline))])
+    with transaction.atomic(), _headline_words_emptied() as write:
+        while rows := list(Article.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "headline")[:batch]):
+            write([(pk, word) for pk, headline in rows for word in sorted(HeadlineWord.words(headline))])
             done, last = done + len(rows), rows[-1][0]
             if progress:
                 progress(done)
+    return done
+
+
+@contextmanager
+def _headline_words_emptied():
+    """Empty the headline-word table and yield a function writing rows into it.
+
+    On PostgreSQL the table is emptied by ``TRUNCATE`` (locked until the transaction ends, as the
+    search index's rebuild locks its own), its indexes are dropped, the rows copied in and the
+    indexes built once after them: kept up word by word, and the old rows deleted one by one, the
+    1,000,000-story archive's 6.8 million words took about 7 minutes.
+    """
+    table = HeadlineWord._meta.db_table
+    if connection.vendor != "postgresql":
+        HeadlineWord.objects.all().delete()
+        yield lambda rows: insert_rows(HeadlineWord, ["article_id", "word"], rows)
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        # Django's story keys are checked at commit, and PostgreSQL will neither empty nor index a
+        # table with checks pending (words written earlier in the transaction): check each row as
+        # it is written, until the indexes are built.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                       "AND tablename = %s AND indexname NOT IN (SELECT conname FROM pg_constraint)", [table])
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+
+    def write(rows: list[tuple]) -> None:
+        with connection.connection.cursor() as raw, raw.copy(f"COPY {table} (article_id, word) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    yield write
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 # -- rows, written fast ------------------------------------------------------------------------

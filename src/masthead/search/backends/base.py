@@ -11,7 +11,10 @@ reader may see, so that nothing else can ever be shown, whatever the index holds
 Models are imported where used: this package is imported while Django loads its apps.
 """
 
-from collections import defaultdict
+import contextlib
+import multiprocessing
+from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
@@ -72,6 +75,18 @@ class SearchBackend:
     def optimize(self) -> None:
         """Tidy the index after a bulk change (merge segments, refresh planner statistics)."""
 
+    def loading(self):
+        """A context in which ``rebuild`` writes every story into the emptied index (default: none)."""
+        return contextlib.nullcontext()
+
+    def prepare(self, documents: list[text.Document]):
+        """What ``insert`` writes of ``documents``, made without the database (in ``rebuild``'s second process)."""
+        return documents
+
+    def insert(self, prepared) -> None:
+        """Write what ``prepare`` made of stories the index does not hold (during ``rebuild``); default: ``upsert``."""
+        self.upsert(prepared)
+
     # Built on the above.
     def index(self, article_ids: Iterable[int]) -> int:
         """Bring the index in step with these stories as stored: published ones in, the rest out."""
@@ -90,25 +105,69 @@ class SearchBackend:
         self.clear()
         ids = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("id").values_list("id", flat=True)
         done, last = 0, 0
-        while True:
-            chunk = list(ids.filter(id__gt=last)[:batch])
-            if not chunk:
-                self.optimize()
-                return done
-            self.upsert(documents(chunk))
-            done, last = done + len(chunk), chunk[-1]
-            if progress:
-                progress(done)
+        with self.loading(), _making(self.prepare) as make:
+            # Each batch is read here (in the caller's transaction), made into documents and the
+            # backend's rows by the second process, two batches ahead, and written here in order.
+            ahead: deque = deque()
+
+            def write_oldest() -> None:
+                nonlocal done
+                count, made = ahead.popleft()
+                self.insert(made())
+                done += count
+                if progress:
+                    progress(done)
+
+            while chunk := list(ids.filter(id__gt=last)[:batch]):
+                ahead.append((len(chunk), make(_fields(chunk))))
+                last = chunk[-1]
+                if len(ahead) > 2:
+                    write_oldest()
+            while ahead:
+                write_oldest()
+        self.optimize()
+        return done
+
+
+# Set before the worker process is forked, so that it calls the backend's ``prepare`` without pickling a backend.
+_prepare_in_worker = None
+
+
+def _made(fields):
+    return _prepare_in_worker(_documents(fields))
+
+
+@contextlib.contextmanager
+def _making(prepare):
+    """A function that takes a batch's stored fields and returns a function returning what ``prepare`` makes of them.
+
+    Folding the text, cutting it into words and making the backend's rows is most of a rebuild's
+    work in Python: a forked worker process does it while this one reads and writes the database
+    (the worker never touches it). Where processes cannot be forked, it is done here.
+    """
+    global _prepare_in_worker
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda fields: (lambda made=prepare(_documents(fields)): made)
+        return
+    _prepare_in_worker = prepare
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as worker:
+            yield lambda fields: worker.submit(_made, fields).result
+    finally:
+        _prepare_in_worker = None
 
 
 def documents(article_ids: list[int]) -> list[text.Document]:
     """The Documents of those of ``article_ids`` that are published (scheduled ones included), in three queries."""
+    return _documents(_fields(article_ids)) if article_ids else []
+
+
+def _fields(article_ids: list[int]) -> tuple[list[tuple], dict, dict]:
+    """The stored fields ``documents`` are made of: the published stories' rows, their tags and their authors."""
     from masthead.news.models import Article
 
-    if not article_ids:
-        return []
-    rows = (Article.objects.filter(pk__in=article_ids, status=Article.Status.PUBLISHED)
-            .values_list("id", "published_at", "section_id", "headline", "kicker", "summary", "body_html", "language"))
+    rows = list(Article.objects.filter(pk__in=article_ids, status=Article.Status.PUBLISHED)
+                .values_list("id", "published_at", "section_id", "headline", "kicker", "summary", "body_html", "language"))
     tags, authors = defaultdict(list), defaultdict(list)
     for article_id, name in Article.tags.through.objects.filter(article_id__in=article_ids).values_list("article_id", "tag__name"):
         tags[article_id].append(name)
@@ -116,10 +175,15 @@ def documents(article_ids: list[int]) -> list[text.Document]:
     bylines = Article.authors.through.objects.filter(article_id__in=article_ids).order_by("pk")
     for article_id, name in bylines.values_list("article_id", "author__name"):
         authors[article_id].append(name)
+    return rows, dict(tags), dict(authors)
+
+
+def _documents(fields: tuple[list[tuple], dict, dict]) -> list[text.Document]:
+    rows, tags, authors = fields
     return [
         text.document(article_id=pk, published_at=published_at, section_id=section_id, headline=headline,
-                      kicker=kicker, summary=summary, body_html=body_html, tags=sorted(tags[pk]), authors=authors[pk],
-                      language=language)
+                      kicker=kicker, summary=summary, body_html=body_html, tags=sorted(tags.get(pk, [])),
+                      authors=authors.get(pk, []), language=language)
         for pk, published_at, section_id, headline, kicker, summary, body_html, language in rows
     ]
 

@@ -123,18 +123,25 @@ class Backend(base.SearchBackend):
         # What the last find() learnt of how many stories match: (query, filters, count or None).
         self._matched = None
 
+    # What reading one story's vector (out of line, decompressed) costs, in matches of the GIN
+    # index's bitmap: about 4 µs against 0.2 µs (1,000,000 stories, two words in 70 % of them).
+    VECTOR_COST = 20
+
     @contextlib.contextmanager
-    def _cursor_on_the_index(self):
-        """A cursor whose queries find matches through the GIN index, as a bitmap.
+    def _cursor_on_the_index(self, *, walk: bool = False):
+        """A cursor whose queries find matches through the GIN index, as a bitmap; or, with ``walk``, by walking
+        the window's stories newest first and testing each one's vector, until enough match.
 
         The planner does not count the cost of reading each row's vector out of line, so on a
         small table, or for a common word, it picks a sequential scan, or a walk of the primary
         key newest first, that reads a vector for every story it passes: tens of times slower
-        than the index, whose matches need no vector at all.
+        than the index, whose matches need no vector at all. But the bitmap holds every match in
+        the archive, however narrow the window: for words in most stories the walk is cheaper,
+        and its cost does not grow with the archive (see ``window``).
         """
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(f"SET LOCAL {'enable_bitmapscan' if walk else 'enable_indexscan'} = off")
             yield cursor
 
     def upsert(self, documents) -> None:
@@ -153,6 +160,40 @@ class Backend(base.SearchBackend):
                 "DO UPDATE SET standfirst = EXCLUDED.standfirst, body = EXCLUDED.body",
                 [(doc.article_id, doc.standfirst, doc.body) for doc in documents],
             )
+
+    @contextlib.contextmanager
+    def loading(self):
+        """Build the table's secondary indexes (the GIN index) once, after every row is in.
+
+        Kept up row by row through every upsert, it grows its pending list and merges it again
+        and again; built once over 1,000,000 stories it took 70 s. ``clear`` has already locked
+        both tables until the transaction ends, so dropping the index changes nothing readers see.
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                           "AND tablename = 'search_document' AND indexname NOT IN (SELECT conname FROM pg_constraint)")
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        with self.connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+
+    def prepare(self, documents):
+        return ([(doc.article_id, doc.published_at, doc.section_id, doc.language, vector_literal(doc)) for doc in documents],
+                [(doc.article_id, doc.standfirst, doc.body) for doc in documents])
+
+    def insert(self, prepared) -> None:
+        """Copy new entries in (``COPY``: a fraction of the cost of an upsert a row)."""
+        entries, texts = prepared
+        self.connection.ensure_connection()
+        with self.connection.connection.cursor() as cursor:
+            for table, columns, rows in (("search_document", "article_id, published_at, section_id, language, document", entries),
+                                         ("search_text", "article_id, standfirst, body", texts)):
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
 
     def remove(self, article_ids) -> None:
         with self.connection.cursor() as cursor:
@@ -181,17 +222,29 @@ class Backend(base.SearchBackend):
         sized by the planner's statistics to hold about 5,000 of them, the GIN index and the
         primary key, ANDed as bitmaps, give only those rows.
         """
+        newest, lowest, _walk = self._window(query)
+        return newest, lowest
+
+    def _window(self, query: Query) -> tuple[int, int, bool]:
+        """``window``, and whether to walk it rather than read the GIN index's bitmap of every match.
+
+        The bitmap costs the matches in the whole archive; the walk, the window's stories at
+        VECTOR_COST each. Two words in 70 % of 1,000,000 stories: a bitmap of 700,000 matches
+        (130 ms), or a walk of 7,000 stories (27 ms); at 100,000 stories the bitmap is cheaper.
+        """
         beginnings = [term.words[-1] for term in query.terms if term.prefix]
         with self.connection.cursor() as cursor:
             cursor.execute(STATISTICS, [sorted(query.words), [_like_prefix(b) for b in beginnings]])
             oldest, newest, stories, least, listed = cursor.fetchone()
         if newest is None or not least or not stories or stories < 0:
-            return newest or 0, 0  # empty, or never analysed: no estimate
+            return newest or 0, 0, False  # empty, or never analysed: no estimate
         expected = share(query, shares={word: float(value) for word, value in listed}, least=least) * stories
         if expected <= self.CANDIDATES * WINDOW_MARGIN:
-            return newest, 0
+            return newest, 0, False
         lowest = newest - int((newest - oldest + 1) * self.CANDIDATES * WINDOW_MARGIN / expected)
-        return newest, lowest if lowest > oldest else 0
+        if lowest <= oldest:
+            return newest, 0, False
+        return newest, lowest, (newest - lowest + 1) * self.VECTOR_COST < expected
 
     def find(self, query, *, filters, order, offset, limit) -> list[int]:
         sql, params = self._matching(query, filters)
@@ -205,8 +258,8 @@ class Backend(base.SearchBackend):
             "SELECT (SELECT count(*) FROM candidates), article_id "
             f"FROM (SELECT article_id FROM candidates ORDER BY {ordering} LIMIT %s OFFSET %s) page"
         )
-        newest, lowest = self.window(query)
-        with self._cursor_on_the_index() as cursor:
+        newest, lowest, walk = self._window(query)
+        with self._cursor_on_the_index(walk=walk) as cursor:
             while True:
                 arguments = [*([rank_literal(query)] if order == "relevance" else []), *params, lowest,
                              self.CANDIDATES, limit, offset]
