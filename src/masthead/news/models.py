@@ -185,7 +185,12 @@ class Article(models.Model):
             # A section's published stories newest first, their publication time read from the index
             # itself: "section + published + search" walks a few index pages instead of every story.
             models.Index(fields=["section", "status", "id", "published_at"], name="article_section_state_id"),
-            models.Index(fields=["created_by", "id"], name="article_created_by_id"),
+            # A person's stories (a reporter's list, the desk's drafts), newest first. Only stories
+            # someone wrote here: an imported archive has no writer, and with every story of a
+            # 300,000-story import counted under one empty value, SQLite's statistics made the
+            # index look useless and the desk's drafts read the whole table (1.5 s).
+            models.Index(fields=["created_by", "id"], name="article_created_by_id",
+                         condition=models.Q(created_by__isnull=False)),
             # The newsroom's date filter ("past 7 days"), whatever the state: its capped count reads
             # this range, where without it every state's stretch of ``article_visible`` is read
             # (54 ms at 1,000,000 stories, growing with the archive).
