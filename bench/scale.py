@@ -48,6 +48,8 @@ PACKAGES = {"postgresql": "/usr/lib/postgresql", "redis-server": "/usr/bin/redis
 PREFIX = "10.88"
 HOSTS = ("a", "b")
 APP_PORT = 8000
+# Processes started in a session of their own, killed with their children.
+GROUPS = ("app-", "bare", "nginx", "varnish")
 BARE_PORT = 8001  # host A's address: granian answering stored bytes (bench/bare_rsgi.py)
 
 
@@ -176,7 +178,8 @@ class Topology:
                   for arg in ("-a", f"{address}:{self.ports['varnish']}")]
         self.processes["varnish"] = subprocess.Popen(
             ["varnishd", "-F", *listen, "-f", str(ROOT / "deploy/varnish/masthead.vcl"), "-p", f"vcl_path={folder}",
-             "-n", str(folder / "state"), "-s", "malloc,256m"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "-n", str(folder / "state"), "-s", "malloc,256m"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
         wait_for_port("127.0.0.1", self.ports["varnish"])
 
     def app_env(self, host: str | None = None) -> dict:
@@ -210,7 +213,8 @@ class Topology:
         process = self.processes.pop(name, None)
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL) if name.startswith(("app-", "bare")) else process.kill()
+                # Servers with workers of their own are killed as a group: nginx's workers outlive a killed master.
+                os.killpg(process.pid, signal.SIGKILL) if name.startswith(GROUPS) else process.kill()
             process.wait(timeout=10)
 
     def static_ceiling(self, page: bytes) -> None:
@@ -226,7 +230,8 @@ class Topology:
             " server { listen 127.0.0.1:%d; root %s/html; } }\n"
             % (folder, folder, self.ports["nginx"], folder))
         self.processes["nginx"] = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                                   start_new_session=True)
         wait_for_port("127.0.0.1", self.ports["nginx"])
 
     def bare_server(self, host: str, path: str) -> None:
