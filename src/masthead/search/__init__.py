@@ -50,7 +50,8 @@ def index(article) -> None:
 
 
 def rebuild(*, progress=None) -> int:
-    """Index every published story afresh, in one transaction (readers see the old index until it commits)."""
+    """Index every published story afresh, in one transaction (on SQLite readers see the old index until it
+    commits; on PostgreSQL the index is emptied by TRUNCATE and searches wait for the commit)."""
     with transaction.atomic():
         return backend().rebuild(progress=progress)
 

@@ -15,7 +15,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{done} stories {what}…")
             return report
 
-        # One transaction: readers and editors see the old indexes until both new ones commit.
+        # One transaction: on SQLite readers and editors see the old indexes until both new ones
+        # commit; on PostgreSQL both tables are emptied by TRUNCATE, so their searches wait for it.
         with transaction.atomic():
             count = search.rebuild(progress=progress("indexed for search"))
             words = bulk.rebuild_headline_words(progress=progress("indexed by headline words"))
