@@ -166,8 +166,18 @@ def test_an_empty_news_sitemap_still_holds_a_url_and_the_index_leaves_it_out(cli
 
 def test_a_sitemap_pages_newest_change_is_read_from_the_sitemap_index_alone():
     """Each article sitemap page's lastmod comes from article_sitemap over its News ID range, never the table's rows
-    (from the rows, each of the 20 pages of a 1,000,000-story archive scanned the whole table)."""
+    (from the rows, each of the 20 pages of a 1,000,000-story archive scanned the whole table). On SQLite also with
+    the statistics of a 300,000-story archive of published stories, by which its planner judged the index worthless
+    and read each page's 50,000 rows (150 ms a page, against 16 ms from the index)."""
     make_article(published_at=timezone.now() - timedelta(days=1))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'news_article'")
+            cursor.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('news_article', %s, %s)", [
+                ("article_sitemap", "300000 300000 1 1 1 1 1"), ("article_visible", "300000 300000 1 1"),
+                ("article_published", "300000 1"), ("article_changed", "300000 1 1")])
+            cursor.execute("ANALYZE sqlite_schema")  # the planner reads the statistics afresh
     with CaptureQueriesContext(connection) as captured:
         assert sitemaps.article_pages()
     (newest,) = [q["sql"] for q in captured.captured_queries if "MAX(" in q["sql"].upper()]

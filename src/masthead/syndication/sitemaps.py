@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as django_sitemap
+from django.db import connection
 from django.db.models import CharField, Max
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpResponse
@@ -83,13 +84,34 @@ def article_pages() -> list[tuple[int, datetime]]:
     pages, page = [], 0
     while (first := visible.filter(id__gte=page * URLS_PER_PAGE).order_by("id").values_list("id", flat=True).first()):
         page = first // URLS_PER_PAGE
-        # MAX over an expression, not the bare column: PostgreSQL would otherwise walk the
-        # updated_at index backwards through every newer story to find this page's newest.
-        last = (visible.filter(id__gte=page * URLS_PER_PAGE, id__lt=(page + 1) * URLS_PER_PAGE)
-                .aggregate(last=Max(Coalesce("updated_at", "created_at"))))
-        pages.append((page, last["last"]))
+        pages.append((page, _newest_change(visible.filter(id__gte=page * URLS_PER_PAGE,
+                                                          id__lt=(page + 1) * URLS_PER_PAGE))))
         page += 1
     return pages
+
+
+def _newest_change(stories) -> datetime | None:
+    """The newest change among ``stories`` (one page's range of News IDs), read from ``article_sitemap`` alone.
+
+    PostgreSQL's planner takes that index by itself. SQLite's keeps one average per index column:
+    where nearly every story is published, the index looks worthless to it and it reads the
+    page's 50,000 rows instead (150 ms a page at 300,000 stories, against 16 ms from the index),
+    so there the index is named.
+    """
+    # MAX over an expression, not the bare column: PostgreSQL would otherwise walk the
+    # updated_at index backwards through every newer story to find this page's newest.
+    if connection.vendor != "sqlite":
+        return stories.aggregate(last=Max(Coalesce("updated_at", "created_at")))["last"]
+    sql, params = stories.order_by().values("id").query.sql_with_params()
+    table = connection.ops.quote_name(Article._meta.db_table)
+    select, where = sql.split(" WHERE ", 1)
+    if not select.endswith(f" FROM {table}"):  # one table, no join: INDEXED BY names its index
+        raise ValueError(f"the visible stories are no longer asked of one table alone: {select}")
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT MAX(COALESCE("updated_at", "created_at")) FROM {table} INDEXED BY "article_sitemap" '
+                       f"WHERE {where}", params)
+        (last,) = cursor.fetchone()
+    return connection.ops.convert_datetimefield_value(last, None, connection)
 
 
 def index(request):
