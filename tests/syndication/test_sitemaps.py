@@ -169,7 +169,16 @@ def test_a_sitemap_pages_newest_change_is_read_from_the_sitemap_index_alone():
     (from the rows, each of the 20 pages of a 1,000,000-story archive scanned the whole table). On SQLite also with
     the statistics of a 300,000-story archive of published stories, by which its planner judged the index worthless
     and read each page's 50,000 rows (150 ms a page, against 16 ms from the index)."""
-    make_article(published_at=timezone.now() - timedelta(days=1))
+    story = make_article(published_at=timezone.now() - timedelta(days=1))
+    if connection.vendor == "postgresql":
+        # An archive whose statistics the planner reads: 3,000 published stories over 60 sitemap pages.
+        # Without them it weighs a table of one row by whatever statistics an earlier run left behind.
+        Article.objects.bulk_create(
+            Article(id=n * 500, headline=f"Archived {n}", slug=f"archived-{n}", section=story.section,
+                    status=Article.Status.PUBLISHED, published_at=story.published_at - timedelta(minutes=n))
+            for n in range(1, 3001))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE news_article")
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -180,12 +189,9 @@ def test_a_sitemap_pages_newest_change_is_read_from_the_sitemap_index_alone():
             cursor.execute("ANALYZE sqlite_schema")  # the planner reads the statistics afresh
     with CaptureQueriesContext(connection) as captured:
         assert sitemaps.article_pages()
-    (newest,) = [q["sql"] for q in captured.captured_queries if "MAX(" in q["sql"].upper()]
+    newest = [q["sql"] for q in captured.captured_queries if "MAX(" in q["sql"].upper()][-1]  # the last page, 100 stories
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A table of one row is cheaper to read whole; what matters is that the index can answer alone.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
             cursor.execute("EXPLAIN " + newest.replace("%", "%%"))
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Index Only Scan using article_sitemap" in plan, plan
