@@ -63,8 +63,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--articles must be at least 100")
     args.server_list = [s.strip() for s in args.servers.split(",") if s.strip()]
     for server in args.server_list:
-        if server not in {"granian", "gunicorn"}:
-            parser.error(f"--servers: unknown server {server!r}; choose granian and/or gunicorn")
+        if server not in {"granian", "uvicorn", "gunicorn"}:
+            parser.error(f"--servers: unknown server {server!r}; choose granian, uvicorn and/or gunicorn")
     return args
 
 

@@ -45,7 +45,7 @@ def _wait_for_reads(story, expected: int, *, seconds: float = 8) -> int:
     return _reads(story)
 
 
-@pytest.mark.parametrize("server", ["gunicorn", "granian"])  # the beacon is answered by the ASGI and the RSGI front
+@pytest.mark.parametrize("server", ["gunicorn", "granian", "uvicorn"])  # the beacon is answered by the ASGI and the RSGI front
 def test_a_page_from_the_page_cache_is_counted_without_redis(server):
     """Served from the page cache, the page names its beacon; each reader's beacon is counted, bots and repeats not."""
     story = make_article()

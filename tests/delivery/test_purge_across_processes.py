@@ -41,7 +41,7 @@ def _shell(code: str, env: dict) -> None:
                    capture_output=True)
 
 
-@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+@pytest.mark.parametrize("server", ["granian", "uvicorn", "gunicorn"])
 def test_an_edit_from_masthead_shell_reaches_every_worker_within_a_second(tmp_path, server):
     """Two workers each hold the page (answered on their event loop); an edit in ``masthead shell`` is on both within 1 s."""
     story = make_article(body="Text before the edit.")
@@ -62,7 +62,7 @@ def test_an_edit_from_masthead_shell_reaches_every_worker_within_a_second(tmp_pa
         assert "Text before the edit." not in _get(url)[1]
 
 
-@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+@pytest.mark.parametrize("server", ["granian", "uvicorn", "gunicorn"])
 def test_the_front_answers_hits_and_lets_signed_in_readers_and_credentials_through(server):
     """Hits come from the front; a session cookie (in any cookie header) or an Authorization header always reaches Django."""
     story = make_article()

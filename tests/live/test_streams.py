@@ -101,7 +101,7 @@ def test_a_post_from_masthead_shell_reaches_every_open_stream_and_the_end_closes
             stream.close()
 
 
-@pytest.mark.parametrize("server", ["granian", "gunicorn"])  # RSGI and ASGI
+@pytest.mark.parametrize("server", ["granian", "uvicorn", "gunicorn"])  # RSGI and ASGI
 def test_a_worker_refuses_streams_past_its_limit_and_frees_a_closed_ones_place(server):
     """With MASTHEAD_LIVE_STREAMS=1 a second stream is refused 503 with Retry-After (the page then polls);
     once the first reader goes away, a stream is accepted again. A story without coverage answers 404."""

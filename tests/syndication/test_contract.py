@@ -67,7 +67,7 @@ def test_schemathesis_finds_nothing(tmp_path, with_token):
     assert "Test cases:" in result.stdout and " 0 generated" not in result.stdout, report
 
 
-@pytest.mark.parametrize("server", ["gunicorn", "granian"])
+@pytest.mark.parametrize("server", ["gunicorn", "granian", "uvicorn"])
 def test_what_the_server_refuses_before_the_app_is_documented(tmp_path, server):
     """A request line or headers too long, or too many query fields: each answer is one the document lists."""
     import urllib.error

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Serve the site with a production server (granian or gunicorn)."
+    help = "Serve the site with a production server (granian, uvicorn or gunicorn)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1,
                             help="Processes. Each keeps its own page cache; purges reach all of them.")
         parser.add_argument("--threads", type=int, default=4)
-        parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+        parser.add_argument("--server", choices=["granian", "uvicorn", "gunicorn"], default="granian")
 
     def handle(self, *args, host, port, workers, threads, server, **options):
         executable = shutil.which(server, path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
@@ -30,6 +30,22 @@ class Command(BaseCommand):
         # page is open, so the server may use every file the system lets it (the soft limit is often
         # 1,024). Granian raises its own limit; gunicorn keeps the one it is given.
         raise_open_files()
+        if not os.environ.get("MASTHEAD_SITE_URL"):
+            # With no public address configured, the site's own links (canonical, feeds, sitemaps,
+            # API) name the address it is served at, which the workers read from their settings.
+            os.environ["MASTHEAD_SITE_URL"] = own_address(host=host, port=port)
+        if server == "uvicorn":
+            # Page-cache hits are answered by the protocol itself as their headers are read
+            # (delivery/hitserver.py, which also bounds how long and large headers may be).
+            import uvicorn
+
+            self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
+            self.stdout.flush()
+            uvicorn.run("masthead.asgi:application", host=host, port=port, workers=workers, loop="uvloop",
+                        http="masthead.delivery.hitserver:HitProtocol", lifespan="on", access_log=False,
+                        proxy_headers=False, server_header=False, backlog=4096, timeout_graceful_shutdown=10,
+                        log_level="warning")
+            return
         if server == "granian":
             # Headers must arrive within 10 s; a connection costs no thread, so allow many. A stop
             # waits at most 10 s for slow clients still sending, then ends the workers.
@@ -40,10 +56,6 @@ class Command(BaseCommand):
             argv = [executable, "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "asgi",
                     "--worker-connections", "16384", "--backlog", "4096", "--timeout", "30", "--graceful-timeout", "10",
                     "--no-control-socket", "--access-logfile", "-", "masthead.asgi:application"]
-        if not os.environ.get("MASTHEAD_SITE_URL"):
-            # With no public address configured, the site's own links (canonical, feeds, sitemaps,
-            # API) name the address it is served at, which the workers read from their settings.
-            os.environ["MASTHEAD_SITE_URL"] = own_address(host=host, port=port)
         self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
         self.stdout.flush()
         os.execv(executable, argv)

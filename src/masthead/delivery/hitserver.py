@@ -1,0 +1,149 @@
+"""uvicorn's HTTP protocol with page-cache hits answered as soon as a request's headers are read.
+
+Under granian a hit on a page this process holds still pays for the server's own request
+machinery: granian answering stored bytes with no application at all serves about a third of
+what static nginx does on the same machine, so no Python app behind it can reach half. uvicorn's
+protocol is Python over uvloop and httptools (libuv and llhttp, both C); asking the page cache
+from its ``on_headers_complete`` skips the ASGI scope, task and messages for a hit, and the
+answer goes to the socket in one write. Everything else (misses, bodies, editors, live streams,
+beacons) takes uvicorn's usual way into ``masthead.asgi``, whose front reads bodies before a
+thread is given to Django.
+
+Paths the front answers itself before Django (live streams, reading beacons) never reach Django,
+so the page cache never holds them and a hit cannot shadow them.
+
+It also holds the door as granian's flags do: a request's headers must arrive within
+``HEADER_SECONDS`` and fit in ``HEADER_BYTES``, else the connection is answered 408 or 431 and closed.
+"""
+
+import urllib.parse
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from masthead.delivery.cachefront import answer_held
+
+HEADER_SECONDS = 10
+HEADER_BYTES = 64 * 1024
+
+# The request headers ``answer_held`` reads, by their WSGI names; a body of any kind goes the usual way.
+_READ = {b"host": "HTTP_HOST", b"accept-encoding": "HTTP_ACCEPT_ENCODING", b"authorization": "HTTP_AUTHORIZATION",
+         b"if-none-match": "HTTP_IF_NONE_MATCH", b"if-modified-since": "HTTP_IF_MODIFIED_SINCE",
+         b"cookie": "HTTP_COOKIE"}
+_BODY = (b"content-length", b"transfer-encoding")
+
+
+class _Answered:
+    """The request cycle of a request answered from the page cache: complete from the start."""
+
+    response_complete = True
+    disconnected = False
+
+    class message_event:
+        @staticmethod
+        def set():
+            pass
+
+
+ANSWERED = _Answered()
+
+
+class HitProtocol(HttpToolsProtocol):
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        self._head_timer = None
+        self._await_head()
+
+    def connection_lost(self, exc):
+        self._head_done()
+        super().connection_lost(exc)
+
+    def data_received(self, data):
+        if self._head_timer is not None:
+            self._head_bytes += len(data)
+            if self._head_bytes > HEADER_BYTES:
+                self._refuse(431, "Request headers are larger than the limit of %d bytes." % HEADER_BYTES)
+                return
+        super().data_received(data)
+
+    def on_message_begin(self):
+        super().on_message_begin()
+        if self._head_timer is None:
+            self._await_head()
+
+    def on_headers_complete(self):
+        self._head_done()
+        cycle = self.cycle
+        if (cycle is None or cycle.response_complete) and not self.pipeline:
+            method = self.parser.get_method()
+            if (method == b"GET" or method == b"HEAD") and not self.parser.should_upgrade():
+                answer = self._held(method)
+                if answer is not None:
+                    self._send(method, *answer)
+                    return
+        super().on_headers_complete()
+
+    def _held(self, method: bytes):
+        """``answer_held``'s answer for this request, or None (not held, a body, or a path it cannot read)."""
+        try:
+            parsed = httptools.parse_url(self.url)
+            path = parsed.path.decode("ascii")
+        except (httptools.HttpParserInvalidURLError, UnicodeDecodeError):
+            return None
+        if "%" in path:
+            path = urllib.parse.unquote(path)
+        environ = {"REQUEST_METHOD": method.decode("ascii"),
+                   # PEP 3333, as the front's ``wsgi_environ`` holds them: UTF-8 bytes decoded as Latin-1.
+                   "PATH_INFO": path if path.isascii() else path.encode("utf-8").decode("latin-1"),
+                   "QUERY_STRING": (parsed.query or b"").decode("latin-1")}
+        for name, value in self.headers:
+            if name in _BODY:
+                return None
+            key = _READ.get(name)
+            if key is not None:
+                value = value.decode("latin-1")
+                # RFC 9110 5.3: repeated fields combine with commas (cookies with "; ").
+                environ[key] = environ[key] + ("; " if name == b"cookie" else ",") + value if key in environ else value
+        return answer_held(environ)
+
+    def _send(self, method: bytes, status: int, headers, body: bytes) -> None:
+        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+        head = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        for name, value in headers:
+            head += [name.encode("latin-1"), b": ", value.encode("latin-1"), b"\r\n"]
+        if not keep_alive:
+            head.append(b"connection: close\r\n")
+        head.append(b"\r\n")
+        if method != b"HEAD":
+            head.append(body)
+        self.cycle = ANSWERED
+        self.transport.write(b"".join(head))
+        if keep_alive:
+            self.on_response_complete()
+        else:
+            self.server_state.total_requests += 1
+            self.transport.close()
+
+    def _await_head(self) -> None:
+        self._head_bytes = 0
+        self._head_timer = self.loop.call_later(HEADER_SECONDS, self._refuse, 408,
+                                                "Request headers were not received in time.")
+
+    def _head_done(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _refuse(self, status: int, message: str) -> None:
+        self._head_done()
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.transport.close()  # a response is on its way: it cannot be followed by another
+            return
+        text = (message + "\n").encode()
+        self.transport.write(STATUS_LINE[status] + b"content-type: text/plain; charset=utf-8\r\ncontent-length: "
+                             + str(len(text)).encode() + b"\r\nconnection: close\r\n\r\n" + text)
+        self.transport.close()
