@@ -1,6 +1,6 @@
 """Readers under a slow-client attack: article fetches while slowhttptest holds 1,000 connections.
 
-    .venv/bin/python -m bench.attack [--seconds 60] [--slow 500] [--servers granian,gunicorn] [--workers 1]
+    .venv/bin/python -m bench.attack [--seconds 60] [--slow 500] [--servers uvicorn,granian,gunicorn] [--workers 1]
     .venv/bin/python -m bench.attack --reference   # also the former set-up: granian's WSGI threads
 
 For each server, `masthead serve` runs the demo paper on a free loopback port (the `make run`
@@ -39,7 +39,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=60, help="how long the attack lasts (default 60)")
     parser.add_argument("--slow", type=int, default=500, help="slow-body and slow-header connections, each (default 500)")
-    parser.add_argument("--servers", default="granian,gunicorn", help="granian and/or gunicorn (default both)")
+    parser.add_argument("--servers", default="uvicorn,granian,gunicorn",
+                        help="uvicorn, granian and/or gunicorn (default all three)")
     parser.add_argument("--workers", type=int, default=1, help="server processes (default 1, as `make run`)")
     parser.add_argument("--production", action="store_true",
                         help="the production set-up: MASTHEAD_PRODUCTION=1, two workers sharing a Redis cache")

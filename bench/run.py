@@ -45,7 +45,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "(default bench/results/var-<articles>)")
     parser.add_argument("--keep", action="store_true", help="keep the archive afterwards; a later run with the "
                         "same --articles reuses it")
-    parser.add_argument("--servers", default="granian,gunicorn", help="comma-separated (default granian,gunicorn)")
+    parser.add_argument("--servers", default="uvicorn,granian", help="comma-separated: uvicorn, granian, gunicorn "
+                        "(default uvicorn,granian)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", action="store_true", help="start a throwaway Redis and serve with it as "
                         "MASTHEAD_CACHE_URL (the several-hosts set-up) instead of the per-process default")

@@ -12,9 +12,10 @@ shipped VCL in front of both; then runs the drills and prints a table:
 4. stop the replica: reads move to the primary;
 5. an editor saves and reloads: never the old version.
 
-It also measures cached-article throughput through the edge and from one host against a static
-nginx file of the same page, and the same answer from granian with no app behind it (the app
-server's own ceiling; wrk, same run, the four taking turns over ``--rounds``; medians compared). ``--only throughput`` skips the drills and measures only that. Everything is torn down
+It also measures cached-article throughput through the edge and from one host (``masthead serve``'s
+default server, and granian beside it) against a static nginx file of the same page, and the same
+answer from granian with no app behind it (granian's own ceiling; wrk, same run, the five taking
+turns over ``--rounds``; medians compared). ``--only throughput`` skips the drills and measures only that. Everything is torn down
 at the end; the exit status is 1 if any drill fails or a load run got errors. Run as root
 (namespaces, PostgreSQL as the postgres user).
 """
@@ -51,6 +52,7 @@ APP_PORT = 8000
 # Processes started in a session of their own, killed with their children.
 GROUPS = ("app-", "bare", "nginx", "varnish")
 BARE_PORT = 8001  # host A's address: granian answering stored bytes (bench/bare_rsgi.py)
+GRANIAN_PORT = 8002  # host A's address: masthead serve --server granian, beside the default server
 
 
 def sh(*argv, check=True, quiet=True, **kwargs) -> subprocess.CompletedProcess:
@@ -197,16 +199,18 @@ class Topology:
             "MASTHEAD_PROXY_HOPS": "1",
         }
 
-    def start_app(self, host: str) -> None:
-        self.processes[f"app-{host}"] = subprocess.Popen(
+    def start_app(self, host: str, *, server: str | None = None, port: int = APP_PORT) -> None:
+        """``masthead serve`` on ``host`` with 2 workers: its default server unless ``server`` is named."""
+        name = f"app-{host}" + (f"-{server}" if server else "")
+        self.processes[name] = subprocess.Popen(
             ["ip", "netns", "exec", f"mh-scale-{host}", str(VENV_BIN / "masthead"), "serve", "--host", self.address(host),
-             "--port", str(APP_PORT), "--workers", "2"],
-            env=self.app_env(host), stdout=subprocess.DEVNULL, stderr=open(self.work / f"app-{host}.log", "ab"),
+             "--port", str(port), "--workers", "2", *(["--server", server] if server else [])],
+            env=self.app_env(host), stdout=subprocess.DEVNULL, stderr=open(self.work / f"{name}.log", "ab"),
             start_new_session=True)
         try:
-            wait_for_http(f"http://{self.address(host)}:{APP_PORT}/robots.txt")
+            wait_for_http(f"http://{self.address(host)}:{port}/robots.txt")
         except RuntimeError as error:
-            log = (self.work / f"app-{host}.log").read_text(errors="replace")[-3000:]
+            log = (self.work / f"{name}.log").read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{error}; its log ends:\n{log}") from None
 
     def kill(self, name: str) -> None:
@@ -496,7 +500,7 @@ def read_your_writes(top: Topology, token: str, *, count: int = 20) -> dict:
             "figure": f"{count} saves, {len(stale)} reloads showed an older version", "notes": stale[:3]}
 
 
-TARGETS = ("static nginx", "edge (Varnish)", "host A (2 workers, Redis)", "granian alone (no app)")
+TARGETS = ("static nginx", "edge (Varnish)", "host A (2 workers, Redis)", "host A on granian", "granian alone (no app)")
 # The share of static nginx each target is to reach (issue 13).
 GOALS = {"edge (Varnish)": 0.9, "host A (2 workers, Redis)": 0.5}
 
@@ -514,8 +518,9 @@ def wrk(url: str, *, seconds: int) -> tuple[float, int]:
 
 
 def throughput(top: Topology, path: str, *, seconds: int, rounds: int = 1) -> dict:
-    """wrk on the same page from static nginx, through the edge, from host A alone, and from granian
-    on host A answering host A's stored answer with no app behind it.
+    """wrk on the same page from static nginx, through the edge, from host A alone (``masthead serve``'s
+    default server, then granian beside it), and from granian on host A answering host A's stored
+    answer with no app behind it.
 
     wrk asks for gzip, as every browser does: each then sends the compressed copy it
     keeps (a client that asks for no encoding would make the edge unzip every hit). The targets
@@ -524,9 +529,11 @@ def throughput(top: Topology, path: str, *, seconds: int, rounds: int = 1) -> di
     _, page = fetch(f"http://{top.address('a')}:{APP_PORT}{path}")
     top.static_ceiling(page)
     top.bare_server("a", path)
+    top.start_app("a", server="granian", port=GRANIAN_PORT)
     urls = dict(zip(TARGETS, (f"http://127.0.0.1:{top.ports['nginx']}/article.html",
                               f"http://127.0.0.1:{top.ports['varnish']}{path}",
                               f"http://{top.address('a')}:{APP_PORT}{path}",
+                              f"http://{top.address('a')}:{GRANIAN_PORT}{path}",
                               f"http://{top.address('a')}:{BARE_PORT}{path}")))
     for url in urls.values():
         fetch(url, headers={"Accept-Encoding": "gzip"})  # warm every cache in the form wrk asks for
@@ -554,8 +561,8 @@ def print_throughput(rates: dict, *, seconds: int) -> None:
               f"  ({rounds}){failed}")
     bare = rates.get("granian alone (no app)", {}).get("median")
     if bare:
-        print(f"  host A answers {rates['host A (2 workers, Redis)']['median'] / bare:.1%} of what granian alone answers "
-              f"with the same bytes: the rest of a hit's cost is the server's and the kernel's")
+        print(f"  host A on granian answers {rates['host A on granian']['median'] / bare:.1%} of what granian alone "
+              f"answers with the same bytes: the rest of a hit's cost there is granian's and the kernel's")
 
 
 def main(argv: list[str]) -> int:

@@ -16,15 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1,
                             help="Processes. Each keeps its own page cache; purges reach all of them.")
         parser.add_argument("--threads", type=int, default=4)
-        parser.add_argument("--server", choices=["granian", "uvicorn", "gunicorn"], default="granian")
+        parser.add_argument("--server", choices=["granian", "uvicorn", "gunicorn"], default="uvicorn")
 
     def handle(self, *args, host, port, workers, threads, server, **options):
         executable = shutil.which(server, path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
         if executable is None:
             raise CommandError(f"{server} is not installed in this environment: pip install {server}")
-        # Both servers run masthead.asgi, whose front reads request bodies before a thread is
-        # given to Django (see delivery/front.py); the threads are its pool. Granian speaks
-        # its own RSGI to it, cheaper than ASGI.
+        # Every server runs masthead.asgi, whose front reads request bodies before a thread is
+        # given to Django (see delivery/front.py); the threads are its pool. uvicorn, the default,
+        # answers page-cache hits in its protocol (delivery/hitserver.py): a hit costs it about 60 %
+        # of the CPU granian spends on one through its own RSGI (bench/README.md, "Hits in the protocol").
         os.environ["MASTHEAD_SERVER_THREADS"] = str(threads)
         # A connection is a file: an open live stream (live/streams.py) holds one for as long as the
         # page is open, so the server may use every file the system lets it (the soft limit is often
