@@ -8,7 +8,9 @@ Each reader keeps the version of the coverage it shows and asks
 for the run, so 10,000 readers polling every second send 10,000 requests a second, evenly
 spread), then takes the answer's version. One asyncio loop sends them over at most
 --connections keep-alive HTTP/1.1 connections (a bounded client: the polls queue when every
-connection is busy, and the report says how late they went out). Everything goes to 127.0.0.1.
+connection is busy, and the report says how late they went out). A reader whose last poll is still
+queued or unanswered skips its turn, as live.js asks again only once an answer is in: that turn
+counts as dropped. Everything goes to 127.0.0.1.
 
 It writes a JSON report to --out: requests, errors, the achieved rate, how late polls left
 against their schedule (p50, p99), the client's own CPU time, and for every update number
@@ -110,6 +112,7 @@ async def crowd(*, port: int, story: int, readers: int, poll: float, connections
     seen: dict[int, list[float]] = {}
     late: list[float] = []
     counts = {"requests": 0, "errors": 0, "not_ok": 0, "dropped": 0}
+    waiting: set[int] = set()  # readers with a poll queued or unanswered
     loop = asyncio.get_running_loop()
     began = loop.time() + 0.2
     ends = began + seconds
@@ -124,6 +127,10 @@ async def crowd(*, port: int, story: int, readers: int, poll: float, connections
                 wait = due - loop.time()
                 if wait > 0.002:  # sleep in steps; a few readers per millisecond go out together
                     await asyncio.sleep(wait)
+                if reader in waiting:
+                    counts["dropped"] += 1
+                    continue
+                waiting.add(reader)
                 queue.put_nowait((due, reader))
             round_start += poll
 
@@ -131,29 +138,33 @@ async def crowd(*, port: int, story: int, readers: int, poll: float, connections
         connection = Connection(port, host_header)
         while True:
             due, reader = await queue.get()
-            sent = loop.time()
-            if sent >= ends + poll:  # the run is over; what is still queued was never sent
-                counts["dropped"] += 1
-                queue.task_done()
-                continue
-            late.append(sent - due)
             try:
-                status, body = await connection.get(f"/news/{story}/updates/?version={versions[reader]}")
-            except (ConnectionError, asyncio.IncompleteReadError, OSError):
-                counts["errors"] += 1
+                await ask(connection, due, reader)
+            finally:
+                waiting.discard(reader)
                 queue.task_done()
-                continue
-            counts["requests"] += 1
-            if status != 200:
-                counts["not_ok"] += 1
-            else:
-                answer = json.loads(body)
-                if answer.get("changed"):
-                    now = time.time()
-                    for number in answer.get("numbers", ()):
-                        seen.setdefault(number, []).append(now)
-                versions[reader] = max(versions[reader], answer["version"])
-            queue.task_done()
+
+    async def ask(connection, due: float, reader: int) -> None:
+        sent = loop.time()
+        if sent >= ends + poll:  # the run is over; what is still queued was never sent
+            counts["dropped"] += 1
+            return
+        late.append(sent - due)
+        try:
+            status, body = await connection.get(f"/news/{story}/updates/?version={versions[reader]}")
+        except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            counts["errors"] += 1
+            return
+        counts["requests"] += 1
+        if status != 200:
+            counts["not_ok"] += 1
+            return
+        answer = json.loads(body)
+        if answer.get("changed"):
+            now = time.time()
+            for number in answer.get("numbers", ()):
+                seen.setdefault(number, []).append(now)
+        versions[reader] = max(versions[reader], answer["version"])
 
     workers = [asyncio.create_task(worker()) for _ in range(connections)]
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
