@@ -13,13 +13,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_second_anonymous_read_is_a_cache_hit_with_cdn_headers(client):
-    story = make_article(tags=[make_tag()])
+    tag = make_tag()
+    story = make_article(tags=[tag])
     first = client.get(story.get_absolute_url())
     second = client.get(story.get_absolute_url())
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
     assert first["ETag"] == second["ETag"]
     assert "public" in second["Cache-Control"] and "s-maxage=" in second["Cache-Control"]
-    assert second["Surrogate-Key"] == f"article-{story.pk}"
+    # Its tag's name, not its tag's list (tag-N): a story published under the tag leaves this page cached.
+    assert second["Surrogate-Key"] == f"article-{story.pk} sections tag-name-{tag.pk}"
     assert second["Last-Modified"]
     assert 'cache;desc="hit"' in second["Server-Timing"]
     assert b"Page Generated in 0.0" in second.content

@@ -212,3 +212,17 @@ def test_an_import_tells_the_websub_hub_of_each_changed_feed_once(settings, tmp_
         notes = drain(received, len(expected))
         assert sorted(note["hub.url"][0] for note in notes) == sorted(expected)  # each feed once
         assert received.empty()
+
+
+@pytest.mark.django_db
+def test_a_section_an_import_makes_joins_the_navigation_of_pages_already_cached(client, tmp_path,
+                                                                                 django_capture_on_commit_callbacks):
+    """``masthead import`` makes sections through stories.taxonomy: cached pages of other stories list it at once."""
+    story = make_article()
+    client.get(story.get_absolute_url())
+    assert client.get(story.get_absolute_url())["X-Cache"] == "hit"
+    path = write_jsonl(tmp_path / "wire.jsonl", [ninjs_story(1, subject=[{"name": "Energy", "scheme": "masthead:section"}])])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "1 created" in run_import(path).stdout
+    page = client.get(story.get_absolute_url())
+    assert page["X-Cache"] == "miss" and '<a href="/section/energy/">Energy</a>' in page.content.decode()

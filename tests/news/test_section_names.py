@@ -98,3 +98,15 @@ def test_reloading_the_demo_fills_a_blank_persian_name_and_keeps_an_editors(clie
 def test_the_api_lists_each_sections_persian_name(client, politics):
     [section] = client.get("/api/v1/sections").json()["items"]
     assert (section["name"], section["name_fa"]) == ("Politics", "سیاست")
+
+
+def test_a_persian_name_the_demo_fills_in_reaches_cached_pages(client, django_capture_on_commit_callbacks):
+    """The demo loader gives a section its Persian name through stories.taxonomy: cached /fa/ pages show it."""
+    demo.load()
+    Section.objects.filter(slug="politics").update(name_fa="")  # a paper loaded before sections had Persian names
+    client.get("/fa/")
+    assert client.get("/fa/")["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load()
+    page = client.get("/fa/")
+    assert page["X-Cache"] == "miss" and '<a href="/fa/section/politics/">سیاست</a>' in page.content.decode()

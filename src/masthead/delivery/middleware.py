@@ -18,6 +18,7 @@ from django.utils.http import parse_http_date_safe
 
 from masthead import house
 from masthead.delivery import cachefront, compression, hits, pagecache
+from masthead.delivery import keys as surrogate
 
 # Headers not replayed from the cache: they belong to the response that first built the page,
 # or are set per response (see ``hits``).
@@ -42,6 +43,7 @@ class DeliveryMiddleware:
         keys = getattr(response, "surrogate_keys", None)
         if keys is None or response.streaming:
             return _finish(request, response, started)
+        keys = set(keys) | surrogate.carried(request)
         _label(response, keys)
         reads = getattr(response, "cache_reads", frozenset())
         if not (cacheable and _storable(response) and pagecache.storable(environ, reads)):

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from masthead.delivery import pagecache
+from masthead.delivery import keys as surrogate, pagecache
 from masthead.news import storypage
 
 
@@ -34,3 +34,10 @@ def cacheable(response, keys: Iterable[str], *, now: datetime | None = None, las
     if ends is not None:
         response.cache_lifetime = max(0, int((ends - now).total_seconds()))
     return response
+
+
+def names_on(story) -> set[str]:
+    """The keys of the names a page of ``story`` shows besides its own: its tags', its authors' and
+    its section's (read with the story's tags and authors, as its page and the API read them)."""
+    return ({surrogate.SECTIONS} | {surrogate.tag_name(tag.pk) for tag in story.tags.all()}
+            | {surrogate.author_name(author.pk) for author in story.authors.all()})

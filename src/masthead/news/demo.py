@@ -22,7 +22,7 @@ from masthead.media import uploads
 from masthead.media.models import Image
 from masthead.news import tagging
 from masthead.news.models import Article, Author, Section, Tag
-from masthead.stories import changes, indexes, rules
+from masthead.stories import changes, indexes, rules, taxonomy
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 PHOTOS_DIR = DEMO_DIR / "photos"
@@ -58,17 +58,23 @@ def load() -> dict[str, int]:
     leads, created["photos"] = load_photos()
     sections = {}
     for position, row in enumerate(data["sections"]):
-        sections[row["slug"]], new = Section.objects.get_or_create(
-            slug=row["slug"], defaults={"name": row["name"], "name_fa": row.get("name_fa", ""),
-                                        "description": row.get("description", ""), "position": position})
-        created["sections"] += new
-        if not new and not sections[row["slug"]].name_fa and row.get("name_fa"):
+        section = Section.objects.filter(slug=row["slug"]).first()
+        if section is None:
+            section = taxonomy.save(Section(slug=row["slug"], name=row["name"], name_fa=row.get("name_fa", ""),
+                                            description=row.get("description", ""), position=position))
+            created["sections"] += 1
+        elif not section.name_fa and row.get("name_fa"):
             # A paper loaded before sections had Persian names gains them; an editor's own name stays.
-            Section.objects.filter(pk=sections[row["slug"]].pk).update(name_fa=row["name_fa"])
+            section.name_fa = row["name_fa"]
+            taxonomy.save(section)
+        sections[row["slug"]] = section
     authors = {}
     for row in data["authors"]:
-        authors[row["slug"]], new = Author.objects.get_or_create(slug=row["slug"], defaults={"name": row["name"], "bio": row.get("bio", "")})
-        created["authors"] += new
+        author = Author.objects.filter(slug=row["slug"]).first()
+        if author is None:
+            author = taxonomy.save(Author(slug=row["slug"], name=row["name"], bio=row.get("bio", "")))
+            created["authors"] += 1
+        authors[row["slug"]] = author
     tags_before = Tag.objects.count()
     new_articles = []
     for row in data["articles"]:

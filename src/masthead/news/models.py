@@ -26,6 +26,12 @@ CHANGED_AT = Greatest("updated_at", Coalesce("published_at", "updated_at"))
 
 
 class Section(models.Model):
+    """A part of the paper, named in the navigation of every page.
+
+    Change one through ``stories.taxonomy.save()`` and ``delete()``: they purge every page that shows
+    it. ``save()`` and ``delete()`` here purge nothing, and readers keep the old navigation.
+    """
+
     name = models.CharField(_("name"), max_length=80, unique=True)
     # The Persian edition's name for the section; blank, it shows the English name.
     name_fa = models.CharField(_("Persian name"), max_length=80, blank=True,
@@ -56,6 +62,12 @@ class Section(models.Model):
 
 
 class Tag(models.Model):
+    """A subject stories are filed under, named on each of their pages.
+
+    Change one through ``stories.taxonomy.save()`` and ``delete()``: they purge every page that shows
+    it. ``save()`` and ``delete()`` here purge nothing, and readers keep the old name.
+    """
+
     name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
 
@@ -79,6 +91,12 @@ class Tag(models.Model):
 
 
 class Author(models.Model):
+    """A name in stories' bylines, with a page of their stories.
+
+    Change one through ``stories.taxonomy.save()`` and ``delete()``: they purge every page that shows
+    it. ``save()`` and ``delete()`` here purge nothing, and readers keep the old byline.
+    """
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     bio = models.TextField(_("biography"), blank=True)

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db import connections, router
 from django.db.models import prefetch_related_objects
 
+from masthead.delivery import keys
 from masthead.media.models import Image
 from masthead.news import rows
 from masthead.news.models import TEASER_FIELDS, Article, Author, Section, Tag
@@ -61,6 +62,8 @@ def sections(request=None) -> list[Section]:
     found = rows.fetch(Section, _SECTIONS)
     if request is not None:
         request._masthead_sections = found
+        # Whatever page reads them shows a section's name, or the navigation: a section's change purges it.
+        keys.carry(request, keys.SECTIONS)
     return found
 
 

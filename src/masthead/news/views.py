@@ -15,7 +15,7 @@ from django.views import defaults
 from masthead import editions, house, jsonerrors
 from masthead.delivery import keys
 from masthead.news import listing, printing, storypage
-from masthead.news.caching import cacheable
+from masthead.news.caching import cacheable, names_on
 from masthead.news.models import TEASER_FIELDS, Article, Author, Tag
 
 
@@ -65,8 +65,8 @@ def article(request, news_id: int, slug: str | None = None):
         response = render(request, "news/article.html", {"article": story, "related": storypage.related(story, request=request)})
     # The story's own scheduled neighbours never appear on it, so its lifetime is not bounded by them.
     # ?comment=<status> after posting a comment shows a notice above the comments.
-    return cacheable(response, {story.surrogate_key, *_image_keys([story])}, last_modified=story.updated_at, bounded_by_schedule=False,
-                     reads={"comment"})
+    return cacheable(response, {story.surrogate_key, *names_on(story), *_image_keys([story])}, last_modified=story.updated_at,
+                     bounded_by_schedule=False, reads={"comment"})
 
 
 def legacy_article(request, news_id: int):

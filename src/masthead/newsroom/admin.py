@@ -2,34 +2,42 @@
 
 from django.contrib import admin
 
-from masthead.delivery import keys
-from masthead.delivery.purge import purge_on_commit
 from masthead.news.models import Author, Section, Tag
 from masthead.newsroom import stories  # noqa: F401  registers the story admin
+from masthead.stories import taxonomy
+
+
+class FiledUnderAdmin(admin.ModelAdmin):
+    """Every way the newsroom changes a section, tag or author (its form, the list's editable
+    columns, delete, the "delete selected" action) goes through ``stories.taxonomy``, which
+    purges every page that shows it."""
+
+    def save_model(self, request, obj, form, change):
+        taxonomy.save(obj)
+
+    def delete_model(self, request, obj):
+        taxonomy.delete([obj])
+
+    def delete_queryset(self, request, queryset):
+        taxonomy.delete(queryset)
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(FiledUnderAdmin):
     list_display = ["name", "name_fa", "slug", "position"]
     list_editable = ["name_fa", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # A section's names head its page and its blocks on the home page, and title its feeds
-        # in both editions: every process and the edge must drop the copies that show the old ones.
-        purge_on_commit({obj.surrogate_key, keys.HOME, keys.FEEDS})
-
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(FiledUnderAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(FiledUnderAdmin):
     list_display = ["name", "slug", "user"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

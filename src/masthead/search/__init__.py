@@ -3,6 +3,7 @@
     from masthead import search
     results = search.search("foreign forces", section=politics, order="newest", page=2)
     search.index(article)        # called by stories.indexes.refresh() on every change
+    search.index_stories(ids)    # called by stories.taxonomy when a tag or an author is renamed
     search.rebuild()             # ``masthead rebuild_search_index``
 
 The backend follows ``connection.vendor``, as Django picks its own database features.
@@ -47,6 +48,13 @@ def index(article) -> None:
     the index commits (or rolls back) with the story: a publish is found the moment it commits.
     """
     backend().index([article.pk])
+
+
+def index_stories(article_ids, *, batch: int = 1000) -> None:
+    """``index`` for many stories, ``batch`` at a time: a renamed tag or author relabels every story filed under it."""
+    article_ids = sorted(set(article_ids))
+    for start in range(0, len(article_ids), batch):
+        backend().index(article_ids[start:start + batch])
 
 
 def rebuild(*, progress=None) -> int:

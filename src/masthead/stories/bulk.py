@@ -36,6 +36,7 @@ from masthead.news import tagging
 from masthead.news.models import Article, Author, HeadlineWord, Section, Tag
 from masthead.newsroom.models import Revision, StateChange
 from masthead.search.text import Document, fold
+from masthead.stories import taxonomy
 from masthead.stories.derived import Derived, derive, refusal  # noqa: F401 (refusal: part of this module's word)
 
 # The account an import acts as when no one is named: inactive, it can never sign in.
@@ -351,8 +352,8 @@ class Writer:
         if name not in self._sections:
             slug = slugify(name)[:80] or "news"
             found = Section.objects.filter(slug=slug).first() or Section.objects.filter(name=name).first()
-            if found is None:
-                found = Section.objects.create(name=name[:80] if name != slug else name.title()[:80], slug=slug)
+            if found is None:  # a new section joins every page's navigation
+                found = taxonomy.save(Section(name=name[:80] if name != slug else name.title()[:80], slug=slug))
             self._sections[name] = found.pk
             self._names[("section", found.pk)] = found.name
         return self._sections[name]

@@ -26,7 +26,7 @@ from masthead.ratelimit import client_ip
 from masthead.stories import changes, hygiene, rules
 from masthead.syndication import ninjs
 from masthead.delivery import keys
-from masthead.news.caching import cacheable
+from masthead.news.caching import cacheable, names_on
 from masthead.syndication.caching import readable_from_any_site
 from masthead.syndication.models import ApiToken, LanguageEdition
 
@@ -201,7 +201,7 @@ def article(request, news_id: int):
         return jsonerrors.error(404, f"no visible story with News ID {news_id}")
     if token is not None:  # a token holder's view may include drafts: never page-cache it
         return _as_saved(found, user=token.user)
-    return readable_from_any_site(cacheable(_json(_as_ninjs([found])[0]), {found.surrogate_key},
+    return readable_from_any_site(cacheable(_json(_as_ninjs([found])[0]), {found.surrogate_key, *names_on(found)},
                                             last_modified=found.updated_at, strict=True))
 
 
