@@ -509,12 +509,30 @@ def load_average() -> str:
     return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
 
 
-def wrk(url: str, *, seconds: int) -> tuple[float, int]:
-    """Requests per second and non-2xx/3xx answers of ``wrk -t2 -c16`` asking for gzip."""
+def wrk(url: str, *, seconds: int) -> tuple[float, int, int]:
+    """Requests per second, requests and non-2xx/3xx answers of ``wrk -t2 -c16`` asking for gzip."""
     output = sh("wrk", "-t2", "-c16", f"-d{seconds}s", "-H", "Host: localhost", "-H", "Accept-Encoding: gzip", url).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    count = re.search(r"(\d+) requests in", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return (float(match.group(1)) if match else 0.0), (int(errors.group(1)) if errors else 0)
+    return ((float(match.group(1)) if match else 0.0), (int(count.group(1)) if count else 0),
+            (int(errors.group(1)) if errors else 0))
+
+
+def group_cpu(leader: int) -> float:
+    """CPU seconds (user and system) used so far by the live processes of ``leader``'s process group:
+    a server started in a session of its own and its workers."""
+    used = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == leader:  # its process group
+            used += int(fields[11]) + int(fields[12])
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def throughput(top: Topology, path: str, *, seconds: int, rounds: int = 1) -> dict:
@@ -537,14 +555,20 @@ def throughput(top: Topology, path: str, *, seconds: int, rounds: int = 1) -> di
                               f"http://{top.address('a')}:{BARE_PORT}{path}")))
     for url in urls.values():
         fetch(url, headers={"Accept-Encoding": "gzip"})  # warm every cache in the form wrk asks for
-    rates = {name: {"rounds": [], "failed": 0} for name in TARGETS}
+    # Each target's server, as a process group: its CPU per answer does not depend on what else
+    # the machine is doing, as its rate does.
+    leaders = dict(zip(TARGETS, (top.processes[name].pid for name in ("nginx", "varnish", "app-a", "app-a-granian", "bare"))))
+    rates = {name: {"rounds": [], "failed": 0, "cpu_us": []} for name in TARGETS}
     for _ in range(rounds):
         for name, url in urls.items():
-            rate, failed = wrk(url, seconds=seconds)
+            before = group_cpu(leaders[name])
+            rate, count, failed = wrk(url, seconds=seconds)
+            rates[name]["cpu_us"].append((group_cpu(leaders[name]) - before) / max(count, 1) * 1e6)
             rates[name]["rounds"].append(rate)
             rates[name]["failed"] += failed
     for rate in rates.values():
         rate["median"] = statistics.median(rate["rounds"])
+        rate["cpu_us_median"] = statistics.median(rate["cpu_us"])
     return rates
 
 
@@ -557,8 +581,8 @@ def print_throughput(rates: dict, *, seconds: int) -> None:
         verdict = f"  target ≥ {goal:.0%}: {'met' if rate['median'] / ceiling >= goal else 'missed'}" if goal else ""
         rounds = ", ".join(f"{r:,.0f}" for r in rate["rounds"])
         failed = f"  {rate['failed']} non-2xx" if rate["failed"] else ""
-        print(f"  {name:28} {rate['median']:10,.0f} req/s  {rate['median'] / ceiling:6.1%} of static{verdict}"
-              f"  ({rounds}){failed}")
+        print(f"  {name:28} {rate['median']:10,.0f} req/s  {rate['median'] / ceiling:6.1%} of static"
+              f"  {rate['cpu_us_median']:6.1f} µs CPU/answer{verdict}  ({rounds}){failed}")
     bare = rates.get("granian alone (no app)", {}).get("median")
     if bare:
         print(f"  host A on granian answers {rates['host A on granian']['median'] / bare:.1%} of what granian alone "
