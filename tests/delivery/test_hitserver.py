@@ -131,3 +131,27 @@ def test_headers_too_large_or_too_slow_are_refused():
         assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
         assert b"Request headers were not received in time." in reply
         assert 9 <= time.monotonic() - started < 25
+
+
+def test_a_connection_answered_from_the_cache_stays_open_while_used_and_closes_when_idle():
+    """Hits every 2 s keep one connection open past the 5 s keep-alive; left idle, the server closes it after 5 s."""
+    story = make_article()
+    with _serving() as address:
+        sock = socket.create_connection((address.hostname, address.port), timeout=15)
+        request = f"GET {story.get_absolute_url()} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+        try:
+            for n in range(6):
+                sock.sendall(request)
+                reply = b""
+                while b"</html>" not in reply:
+                    chunk = sock.recv(65536)
+                    assert chunk, f"closed before answer {n}"
+                    reply += chunk
+                assert reply.startswith(b"HTTP/1.1 200"), reply[:100]
+                assert n == 0 or b"X-Cache: hit" in reply, n
+                time.sleep(2)  # 12 s in all on one connection
+            idle = time.monotonic()
+            assert sock.recv(65536) == b""  # the server closed it
+            assert 2.5 <= time.monotonic() - idle < 10
+        finally:
+            sock.close()

@@ -49,30 +49,49 @@ ANSWERED = _Answered()
 
 
 class HitProtocol(HttpToolsProtocol):
+    """uvicorn's protocol, answering held pages itself; see the module's docstring.
+
+    Its two deadlines (headers in time, an idle connection closed) are kept as times on the
+    connection and checked by at most one timer each, armed only when something is left waiting:
+    a request that arrives whole and is answered from the cache schedules nothing.
+    """
+
     def connection_made(self, transport):
         super().connection_made(transport)
+        self._head_bytes = 0
+        self._in_body = False  # a request's body is being read: its bytes are not headers
+        self._heard = False  # bytes arrived since the last answer from the cache
+        self._idle_since = 0.0
+        self._idle_timer = None
         self._head_timer = None
-        self._await_head()
+        self._begin_head()
+        self._watch_head()
 
     def connection_lost(self, exc):
-        self._head_done()
+        for timer in (self._head_timer, self._idle_timer):
+            if timer is not None:
+                timer.cancel()
+        self._head_timer = self._idle_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data):
-        if self._head_timer is not None:
+        self._heard = True
+        if not self._in_body:
             self._head_bytes += len(data)
             if self._head_bytes > HEADER_BYTES:
                 self._refuse(431, "Request headers are larger than the limit of %d bytes." % HEADER_BYTES)
                 return
         super().data_received(data)
+        if self._in_head and self._head_timer is None and not self.transport.is_closing():
+            self._watch_head()  # the headers did not arrive whole: they have until the deadline
 
     def on_message_begin(self):
         super().on_message_begin()
-        if self._head_timer is None:
-            self._await_head()
+        self._begin_head()
 
     def on_headers_complete(self):
-        self._head_done()
+        self._in_head = False
+        self._head_bytes = 0
         cycle = self.cycle
         if (cycle is None or cycle.response_complete) and not self.pipeline:
             method = self.parser.get_method()
@@ -81,7 +100,12 @@ class HitProtocol(HttpToolsProtocol):
                 if answer is not None:
                     self._send(method, *answer)
                     return
+        self._in_body = True
         super().on_headers_complete()
+
+    def on_message_complete(self):
+        self._in_body = False
+        super().on_message_complete()
 
     def _held(self, method: bytes):
         """``answer_held``'s answer for this request, or None (not held, a body, or a path it cannot read)."""
@@ -111,8 +135,8 @@ class HitProtocol(HttpToolsProtocol):
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
-        for name, value in headers:
-            head += [name.encode("latin-1"), b": ", value.encode("latin-1"), b"\r\n"]
+        for header in headers:
+            head.append(_encoded(header))
         if not keep_alive:
             head.append(b"connection: close\r\n")
         head.append(b"\r\n")
@@ -120,24 +144,45 @@ class HitProtocol(HttpToolsProtocol):
             head.append(body)
         self.cycle = ANSWERED
         self.transport.write(b"".join(head))
-        if keep_alive:
-            self.on_response_complete()
+        self.server_state.total_requests += 1
+        if not keep_alive:
+            self.transport.close()
+            return
+        # As uvicorn's own answers do: read on, and close the connection if it stays idle.
+        self.flow.resume_reading()
+        self._heard = False
+        self._idle_since = self.loop.time()
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_later(self.timeout_keep_alive, self._check_idle)
+
+    def _check_idle(self) -> None:
+        self._idle_timer = None
+        if self._heard or self.transport.is_closing():
+            return  # another request came: whoever answers it watches the connection next
+        left = self._idle_since + self.timeout_keep_alive - self.loop.time()
+        if left > 0:
+            self._idle_timer = self.loop.call_later(left, self._check_idle)
         else:
-            self.server_state.total_requests += 1
             self.transport.close()
 
-    def _await_head(self) -> None:
-        self._head_bytes = 0
-        self._head_timer = self.loop.call_later(HEADER_SECONDS, self._refuse, 408,
-                                                "Request headers were not received in time.")
+    def _begin_head(self) -> None:
+        self._in_head = True
+        self._head_since = self.loop.time()
 
-    def _head_done(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+    def _watch_head(self) -> None:
+        self._head_timer = self.loop.call_later(
+            max(self._head_since + HEADER_SECONDS - self.loop.time(), 0), self._check_head)
+
+    def _check_head(self) -> None:
+        self._head_timer = None
+        if not self._in_head or self.transport.is_closing():
+            return
+        if self.loop.time() - self._head_since >= HEADER_SECONDS:
+            self._refuse(408, "Request headers were not received in time.")
+        else:
+            self._watch_head()
 
     def _refuse(self, status: int, message: str) -> None:
-        self._head_done()
         if self.transport.is_closing():
             return
         if self.cycle is not None and not self.cycle.response_complete:
@@ -147,3 +192,21 @@ class HitProtocol(HttpToolsProtocol):
         self.transport.write(STATUS_LINE[status] + b"content-type: text/plain; charset=utf-8\r\ncontent-length: "
                              + str(len(text)).encode() + b"\r\nconnection: close\r\n\r\n" + text)
         self.transport.close()
+
+
+# The page's own headers, encoded once each: the same header objects come with every hit on a page.
+# The few written per answer (its length, timing and cache state) are encoded each time.
+_PER_ANSWER = frozenset({"Content-Length", "Server-Timing", "X-Cache"})
+_ENCODED: dict[tuple[str, str], bytes] = {}
+_ENCODED_KEPT = 4096
+
+
+def _encoded(header: tuple[str, str]) -> bytes:
+    line = _ENCODED.get(header)
+    if line is None:
+        line = f"{header[0]}: {header[1]}\r\n".encode("latin-1")
+        if header[0] not in _PER_ANSWER:
+            if len(_ENCODED) >= _ENCODED_KEPT:
+                _ENCODED.clear()
+            _ENCODED[header] = line
+    return line
