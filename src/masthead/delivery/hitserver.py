@@ -135,8 +135,9 @@ class HitProtocol(HttpToolsProtocol):
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
+        known = _ENCODED.get
         for header in headers:
-            head.append(_encoded(header))
+            head.append(known(header) or _encoded(header))
         if not keep_alive:
             head.append(b"connection: close\r\n")
         head.append(b"\r\n")
@@ -202,11 +203,9 @@ _ENCODED_KEPT = 4096
 
 
 def _encoded(header: tuple[str, str]) -> bytes:
-    line = _ENCODED.get(header)
-    if line is None:
-        line = f"{header[0]}: {header[1]}\r\n".encode("latin-1")
-        if header[0] not in _PER_ANSWER:
-            if len(_ENCODED) >= _ENCODED_KEPT:
-                _ENCODED.clear()
-            _ENCODED[header] = line
+    line = f"{header[0]}: {header[1]}\r\n".encode("latin-1")
+    if header[0] not in _PER_ANSWER:
+        if len(_ENCODED) >= _ENCODED_KEPT:
+            _ENCODED.clear()
+        _ENCODED[header] = line
     return line
