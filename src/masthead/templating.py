@@ -107,6 +107,10 @@ def environment(**options) -> Environment:
     from masthead.syndication.metadata import translations
 
     extensions = [*options.pop("extensions", ()), Kept]
+    # Every compiled template is kept in a plain dictionary: Jinja2's default, a 400-entry LRU
+    # cache, takes a lock and reorders its list on each of the page's dozen includes. There are
+    # some fifty reader templates, and the process keeps them all either way.
+    options.setdefault("cache_size", -1)
     env = ReaderEnvironment(**options, finalize=text_only, extensions=extensions)
     env.globals.update(
         _=gettext, ngettext=ngettext,
