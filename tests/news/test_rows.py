@@ -3,9 +3,9 @@ from django.db.models.signals import post_init
 
 from masthead.media.models import Image
 from masthead.news import rows
-from masthead.news.models import Article
+from masthead.news.models import Article, Author
 from tests.media.factories import make_image
-from tests.news.factories import make_article
+from tests.news.factories import make_article, make_author
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,15 @@ def test_instances_are_built_by_from_db_while_someone_listens_for_them():
     assert seen == [found] and seen[0] is found
     (again,) = rows.fetch(Article, 'SELECT "id", "headline" FROM "news_article" WHERE "id" = %s', [story.pk])
     assert seen == [found]  # no receiver now: built without the signal
+
+
+def test_an_instance_from_values_read_by_hand_is_from_db_s():
+    """rows.instance (the story page's authors and tags) gives what from_db gives for the same values."""
+    author = make_author(name="Sara Karimi")
+    names = ["id", "name", "slug"]
+    values = [author.pk, "Sara Karimi", author.slug]
+    found, expected = rows.instance(Author, "default", names, values), Author.from_db("default", names, values)
+    assert found.__dict__.keys() == expected.__dict__.keys()
+    assert [getattr(found, n) for n in names] == [getattr(expected, n) for n in names] == values
+    assert found.get_deferred_fields() == expected.get_deferred_fields() != set()
+    assert (found._state.adding, found._state.db) == (False, "default")

@@ -49,13 +49,22 @@ def fetch(model, sql: str, params=(), *, using: str | None = None) -> list:
     build = _readers.setdefault(connection, {}).get((model, sql, columns))
     if build is None:
         build = _readers[connection][(model, sql, columns)] = _reader(model, columns, connection)
-    bare = _plain(model) and not (pre_init.has_listeners(model) or post_init.has_listeners(model))
+    bare = _may_build_bare(model)
     return [build(row, bare) for row in rows]
 
 
-def _plain(model) -> bool:
-    """Whether ``model`` is built by Django's own ``__init__`` and ``from_db``, which ``_bare`` does as they do."""
-    return model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
+def instance(model, alias: str, names: list[str], values: list):
+    """``model.from_db(alias, names, values)``, for a row read by hand (``names`` in the model's field order)."""
+    if _may_build_bare(model):
+        return _bare(model, alias, names, values)
+    return model.from_db(alias, names, values)
+
+
+def _may_build_bare(model) -> bool:
+    """Whether ``_bare`` builds ``model`` as ``from_db`` would: Django's own ``__init__`` and
+    ``from_db``, and no receiver of the signals ``__init__`` sends."""
+    return (model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
+            and not (pre_init.has_listeners(model) or post_init.has_listeners(model)))
 
 
 def _reader(model, columns: tuple[str, ...], connection):
