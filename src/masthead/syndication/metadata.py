@@ -8,7 +8,7 @@ Google's article structured data asks for; the home page describes the paper
 import json
 
 from django.conf import settings
-from django.templatetags.static import static
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils import translation
 
 from masthead import characters
@@ -30,7 +30,7 @@ def absolute(path_or_url: str) -> str:
 
 
 def logo_url() -> str:
-    return settings.SITE_LOGO_URL or absolute(static(LOGO_PATH))
+    return settings.SITE_LOGO_URL or absolute(staticfiles_storage.url(LOGO_PATH))
 
 
 def share_pictures(article: Article) -> list[tuple[str, int, int]]:
