@@ -6,12 +6,15 @@ from html.parser import HTMLParser
 import pytest
 from django.template.loader import render_to_string
 
+from masthead.news import storypage
 from masthead.news.models import Article
+from masthead.stories import changes
 from masthead.syndication import metadata
 from masthead.syndication.head import article_head
 from masthead.syndication.models import LanguageEdition
 from masthead.syndication.ninjs import rfc3339
 from tests.news.factories import make_article, make_author, make_section, make_tag
+from tests.newsroom.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -114,21 +117,15 @@ def test_logo_and_image_follow_the_setting(client, story, settings):
 
 
 def test_corrections_become_correction_comments():
-    """Where a story has a ``corrections`` relation, each correction is a CorrectionComment."""
-
-    class Correction:
-        def __init__(self, text, published_at):
-            self.text, self.published_at = text, published_at
-
-    class Corrections:
-        def all(self):
-            return [Correction("An earlier version misnamed the adviser.", datetime(2021, 4, 13, 8, 0, tzinfo=dt_timezone.utc))]
-
-    class Story:
-        corrections = Corrections()
-
-    assert metadata.corrections(Story()) == [{"@type": "CorrectionComment", "text": "An earlier version misnamed the adviser.",
-                                              "datePublished": "2021-04-13T08:00:00Z"}]
+    """Each correction of a story is a CorrectionComment, read by the story page or the ORM alike."""
+    story = make_article()
+    changes.correct(story, by=make_user("editor"), text="An earlier version misnamed the adviser.")
+    correction = story.corrections.get()
+    expected = [{"@type": "CorrectionComment", "text": "An earlier version misnamed the adviser.",
+                 "datePublished": rfc3339(correction.created_at)}]
+    assert metadata.corrections(storypage.story(story.pk)) == expected
+    assert metadata.corrections(Article.objects.get(pk=story.pk)) == expected
+    assert metadata.corrections(make_article()) == []
 
 
 def test_json_ld_cannot_be_broken_out_of(client):

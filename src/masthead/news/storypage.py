@@ -119,9 +119,9 @@ def story(news_id: int, *, request=None) -> Article | None:
     for name in ("known_live", "known_printed", "known_commented"):  # SQLite answers 0 or 1
         setattr(found, name, bool(getattr(found, name)))
     byline_and_tags = rows.tuples(_BYLINE_AND_TAGS, [news_id, news_id], using=found._state.db)
-    _remember(found, "authors", [Author.from_db(found._state.db, ["id", "name", "slug"], row[1:])
+    _remember(found, "authors", [rows.instance(Author, found._state.db, ["id", "name", "slug"], row[1:])
                                  for row in byline_and_tags if row[0] == 0])
-    _remember(found, "tags", [Tag.from_db(found._state.db, ["id", "name", "slug"], row[1:])
+    _remember(found, "tags", [rows.instance(Tag, found._state.db, ["id", "name", "slug"], row[1:])
                               for row in byline_and_tags if row[0] == 1])
     # Corrections: one query for a corrected story, none for the rest (corrected_at says which).
     if found.corrected_at:
@@ -224,7 +224,7 @@ def _attach_image(story: Article, columns: list[str]) -> None:
         if values[columns.index("id")] is None:  # its picture is gone from the library: drawn without one
             story.lead_image_id = None
         else:
-            story.lead_image = Image.from_db(Article.objects.db, columns, values)
+            story.lead_image = rows.instance(Image, Article.objects.db, columns, values)
 
 
 def _remember(article: Article, relation: str, objects) -> None:

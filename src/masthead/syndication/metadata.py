@@ -8,7 +8,7 @@ Google's article structured data asks for; the home page describes the paper
 import json
 
 from django.conf import settings
-from django.templatetags.static import static
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils import translation
 
 from masthead import characters
@@ -30,7 +30,7 @@ def absolute(path_or_url: str) -> str:
 
 
 def logo_url() -> str:
-    return settings.SITE_LOGO_URL or absolute(static(LOGO_PATH))
+    return settings.SITE_LOGO_URL or absolute(staticfiles_storage.url(LOGO_PATH))
 
 
 def share_pictures(article: Article) -> list[tuple[str, int, int]]:
@@ -44,21 +44,12 @@ def share_pictures(article: Article) -> list[tuple[str, int, int]]:
 
 
 def corrections(article: Article) -> list[dict]:
-    """schema.org ``CorrectionComment``s for the story's published corrections.
-
-    Hook: corrections are read from an ``article.corrections`` relation when one exists; each
-    gives its text as ``text`` (or ``body``) and its time as ``published_at`` (or ``created_at``).
-    """
-    related = getattr(article, "corrections", None)
-    if related is None or not hasattr(related, "all"):
-        return []
+    """schema.org ``CorrectionComment``s for the story's published corrections."""
     found = []
-    for correction in related.all():
-        text = getattr(correction, "text", None) or getattr(correction, "body", "")
-        moment = getattr(correction, "published_at", None) or getattr(correction, "created_at", None)
-        entry = {"@type": "CorrectionComment", "text": str(text)}
-        if moment:
-            entry["datePublished"] = rfc3339(moment)
+    for correction in article.listed("corrections"):
+        entry = {"@type": "CorrectionComment", "text": str(correction.text)}
+        if correction.created_at:
+            entry["datePublished"] = rfc3339(correction.created_at)
         found.append(entry)
     return found
 
@@ -80,7 +71,7 @@ def publisher() -> dict:
 def news_article(article: Article) -> dict:
     """The ``NewsArticle`` JSON-LD of a visible story (section, tags and authors prefetched)."""
     url = absolute(article.get_absolute_url())
-    authors = [{"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())} for a in article.authors.all()]
+    authors = [{"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())} for a in article.listed("authors")]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -97,7 +88,7 @@ def news_article(article: Article) -> dict:
         "publisher": publisher(),
         "image": [url for url, _, _ in share_pictures(article)],
         "articleSection": article.section.edition_name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.listed("tags")],
         "inLanguage": article.language,
         "isAccessibleForFree": True,
     }
