@@ -49,7 +49,7 @@ from pathlib import Path
 
 from bench.crowd import raise_open_files
 from bench.load import load
-from bench.scale import free_port, wait_for_http
+from bench.scale import free_port, group_cpu, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -134,22 +134,6 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _group_cpu_seconds(group: int) -> float:
-    """CPU time (user + system) used so far by the live processes of process group ``group`` (the server and its workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
 def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path, server_group: int) -> dict:
     """Cached article throughput without and with --crowd readers polling, in turns; post-to-screen while they poll.
 
@@ -172,10 +156,10 @@ def _crowd_run(args, *, story: dict, port: int, base: str, workdir: Path, server
     # two seconds for its connections to open before anything is measured.
     settle = 2
     def measured(run):
-        cpu = _group_cpu_seconds(server_group)
+        cpu = group_cpu(server_group)
         started = time.monotonic()
         result = run()
-        return result, _group_cpu_seconds(server_group) - cpu, time.monotonic() - started
+        return result, group_cpu(server_group) - cpu, time.monotonic() - started
 
     _, cpu, took = measured(lambda: time.sleep(args.duration))
     idle_cpu = cpu / took  # what the server spends a second with nobody asking (its timers, the purge fan-out)
@@ -287,10 +271,10 @@ def _sse_run(args, *, story: dict, port: int, base: str, workdir: Path, server_g
                     headers={"Host": "localhost"})
 
     def measured(run):
-        cpu = _group_cpu_seconds(server_group)
+        cpu = group_cpu(server_group)
         started = time.monotonic()
         result = run()
-        return result, _group_cpu_seconds(server_group) - cpu, time.monotonic() - started
+        return result, group_cpu(server_group) - cpu, time.monotonic() - started
 
     poster = _Poster(base, story, first=21)
     try:
