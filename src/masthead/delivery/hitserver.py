@@ -22,14 +22,14 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from masthead.delivery.cachefront import answer_held
+from masthead.delivery.front import EARLY_HEADERS
 
 HEADER_SECONDS = 10
 HEADER_BYTES = 64 * 1024
 
-# The request headers ``answer_held`` reads, by their WSGI names; a body of any kind goes the usual way.
-_READ = {b"host": "HTTP_HOST", b"accept-encoding": "HTTP_ACCEPT_ENCODING", b"authorization": "HTTP_AUTHORIZATION",
-         b"if-none-match": "HTTP_IF_NONE_MATCH", b"if-modified-since": "HTTP_IF_MODIFIED_SINCE",
-         b"cookie": "HTTP_COOKIE"}
+# The request headers ``answer_held`` reads (the front's list, and the cookie), by their WSGI names;
+# a body of any kind goes the usual way.
+_READ = {name.encode(): key for name, key in EARLY_HEADERS} | {b"cookie": "HTTP_COOKIE"}
 _BODY = (b"content-length", b"transfer-encoding")
 
 
