@@ -35,13 +35,13 @@ class Command(BaseCommand):
             # With no public address configured, the site's own links (canonical, feeds, sitemaps,
             # API) name the address it is served at, which the workers read from their settings.
             os.environ["MASTHEAD_SITE_URL"] = own_address(host=host, port=port)
+        self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
+        self.stdout.flush()
         if server == "uvicorn":
             # Page-cache hits are answered by the protocol itself as their headers are read
             # (delivery/hitserver.py, which also bounds how long and large headers may be).
             import uvicorn
 
-            self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
-            self.stdout.flush()
             uvicorn.run("masthead.asgi:application", host=host, port=port, workers=workers, loop="uvloop",
                         http="masthead.delivery.hitserver:HitProtocol", lifespan="on", access_log=False,
                         proxy_headers=False, server_header=False, backlog=4096, timeout_graceful_shutdown=10,
@@ -57,8 +57,6 @@ class Command(BaseCommand):
             argv = [executable, "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "asgi",
                     "--worker-connections", "16384", "--backlog", "4096", "--timeout", "30", "--graceful-timeout", "10",
                     "--no-control-socket", "--access-logfile", "-", "masthead.asgi:application"]
-        self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
-        self.stdout.flush()
         os.execv(executable, argv)
 
 
