@@ -63,6 +63,35 @@ def test_most_commented_counts_approved_comments_of_the_last_day():
     assert [(entry.news_id, entry.figure) for entry in entries] == [(busy.pk, 3), (quiet.pk, 1)]
 
 
+def test_most_commented_counts_only_visible_stories_of_the_edition():
+    """A story taken down, not yet published or of the other edition is not listed, however many comments it has."""
+    shown = make_article()
+    hidden = make_article()
+    persian = make_article(language="fa")
+    for story in (shown, hidden, hidden, persian, persian):
+        make_comment(story, status=Comment.Status.APPROVED)
+    Article.objects.filter(pk=hidden.pk).update(status="unpublished")
+    assert [(entry.news_id, entry.figure) for entry in lists.most_commented(language="en")] == [(shown.pk, 1)]
+    assert [(entry.news_id, entry.figure) for entry in lists.most_commented(language="fa")] == [(persian.pk, 2)]
+
+
+@pytest.mark.sqlite_only
+def test_most_commented_starts_from_the_days_comments_not_from_every_story():
+    """The count reads recent approved comments through their index; it once walked the whole archive (1.3 s at 300,000)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_comment(make_article(), status=Comment.Status.APPROVED)
+    with CaptureQueriesContext(connection) as captured:
+        lists.most_commented(language="en")
+    counting = next(q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + counting.replace("%", "%%"))
+        plan = "\n".join(row[-1] for row in cursor.fetchall())
+    assert "comment_queue" in plan, plan
+    assert "SCAN news_article" not in plan and "SCAN U0" not in plan, plan
+
+
 @override_settings(MOST_READ_SECONDS=300)
 def test_the_lists_are_kept_for_their_lifetime_and_a_read_purges_no_page(client):
     """A page built after new reads shows the kept lists until MASTHEAD_MOST_READ_SECONDS pass."""

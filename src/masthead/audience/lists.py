@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from masthead import editions
@@ -56,11 +56,13 @@ def most_commented(*, language: str, now: datetime | None = None, hours: int = H
                    length: int = LENGTH) -> list[Entry]:
     """The visible stories of an edition with most comments shown to readers written in the last ``hours``."""
     now = now or timezone.now()
-    recent = Q(comments__status=Comment.Status.APPROVED, comments__created_at__gt=now - timedelta(hours=hours))
-    totals = (Article.objects.visible(at=now).filter(language=language)
-              .annotate(total=Count("comments", filter=recent)).filter(total__gt=0)
-              .order_by("-total", "-id").values_list("id", "total")[:length])
-    return _entries(list(totals))
+    stories = Article.objects.visible(at=now).filter(language=language)
+    # From the day's approved comments (index comment_queue) to their stories, as most_read goes from
+    # reads: counting per visible story walked every story of the archive (1.3 s at 300,000, no comments).
+    totals = (Comment.objects.filter(Exists(stories.filter(pk=OuterRef("article"))), status=Comment.Status.APPROVED,
+                                     created_at__gt=now - timedelta(hours=hours))
+              .values("article").annotate(total=Count("id")).order_by("-total", "-article")[:length])
+    return _entries([(row["article"], row["total"]) for row in totals])
 
 
 def _kept(key: str, count):
