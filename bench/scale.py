@@ -267,6 +267,18 @@ class Topology:
             sh("ip", "link", "del", f"mhs{host}0", check=False)
 
 
+def wait_for_stop() -> None:
+    """Return on Ctrl-C or SIGTERM: a shell starts a background job with SIGINT ignored, so SIGTERM
+    is how such a run is ended, and neither may kill the script before its teardown."""
+    stopped = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopped.append(True))
+    while not stopped:
+        signal.pause()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)  # a second Ctrl-C during the teardown leaves nothing behind
+
+
 def wait_for_port(host: str, port: int, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -598,7 +610,7 @@ def main(argv: list[str]) -> int:
                         help="throughput rounds, the targets taking turns in each; medians are compared (default 3)")
     parser.add_argument("--only", choices=["throughput"],
                         help="run only this part: 'throughput' skips the drills (and the replica's drill set-up)")
-    parser.add_argument("--keep", action="store_true", help="leave the topology up (for a look by hand); Ctrl-C ends it")
+    parser.add_argument("--keep", action="store_true", help="leave the topology up (for a look by hand); Ctrl-C or SIGTERM ends it")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("make scale needs root: it makes network namespaces and runs PostgreSQL as the postgres user.")
@@ -634,9 +646,8 @@ def main(argv: list[str]) -> int:
         rates = throughput(top, story_paths[0], seconds=args.seconds, rounds=args.rounds)
         print(f"load average after: {load_average()}", flush=True)
         if args.keep:
-            print("topology up; Ctrl-C tears it down", flush=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                signal.pause()
+            print(f"topology up; Ctrl-C or `kill {os.getpid()}` tears it down", flush=True)
+            wait_for_stop()
     finally:
         top.teardown()
         logs = Path(tempfile.gettempdir()) / "masthead-scale-logs"
