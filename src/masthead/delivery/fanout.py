@@ -34,6 +34,8 @@ POLL_SECONDS = 0.01
 LOG_LIMIT_BYTES = 1 << 20
 
 purged: dict[str, float] = {}
+# No value in ``purged`` is newer than this: a page rendered after it needs no look at its keys.
+newest = 0.0
 # Called when a process may have missed purges: it subscribed to the channel again after
 # losing it, or slept through a whole purge log.
 on_resubscribe: list = []
@@ -44,6 +46,8 @@ REMEMBERED_KEYS = 100_000
 
 
 def _remember(at: float, keys) -> None:
+    global newest
+    newest = max(newest, at)  # before the keys: a page checked in between is read key by key
     for key in keys:
         if purged.get(key, 0.0) < at:
             purged[key] = at
@@ -55,6 +59,8 @@ def _remember(at: float, keys) -> None:
 
 def purged_since(keys, moment: float) -> bool:
     """Whether any of ``keys`` was purged at or after ``moment`` (as far as this process knows)."""
+    if newest < moment:
+        return False  # nothing at all was purged since: the case of nearly every hit
     return any(purged.get(key, 0.0) >= moment for key in keys)
 
 
