@@ -33,13 +33,22 @@ def answer_held(environ) -> tuple[int, list[tuple[str, str]], bytes] | None:
     ``QUERY_STRING`` and the headers the cache reads (host, cookie, authorization, encoding and
     the conditional ones).
     """
+    found = held_parts(environ)
+    if found is None:
+        return None
+    _, status, stored, own, body = found
+    return status, [*stored, *own], body
+
+
+def held_parts(environ):
+    """``answer_held``'s answer with its page, as ``hits.parts`` gives it: (page, status, stored, own, body)."""
     started = time.perf_counter()
     if not environ.get("HTTP_HOST") or bypasses_cache(environ):
         return None
     page = pagecache.held(pagecache.page_key(environ))
     if page is None or not pagecache.answers(page, environ["QUERY_STRING"]):
         return None
-    return hits.answer(page, environ, started=started, hit=True)
+    return page, *hits.parts(page, environ, started=started, hit=True)
 
 
 class CacheFront:

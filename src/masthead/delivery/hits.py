@@ -32,6 +32,14 @@ def _not_modified(environ, *, etag: str, last_modified: str | None) -> bool:
 
 def answer(page: CachedPage, environ, *, started: float, hit: bool) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body answering ``environ`` from ``page``; ``started`` is its perf_counter()."""
+    status, stored, own, body = parts(page, environ, started=started, hit=hit)
+    return status, [*stored, *own], body
+
+
+def parts(page: CachedPage, environ, *, started: float, hit: bool):
+    """``answer``'s status, the page's stored headers (``page.headers`` or ``page.gzip_headers`` itself,
+    or an empty tuple), the headers of this answer alone, and the body: a server that writes bytes
+    can keep each stored tuple's encoding with the page."""
     gzipped = bool(page.gzip) and compression.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
     state = "hit" if hit else "miss"
     if page.status == 200 and ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):
@@ -41,8 +49,8 @@ def answer(page: CachedPage, environ, *, started: float, hit: bool) -> tuple[int
             kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS or n in ("Vary", "ETag")]
             elapsed = time.perf_counter() - started
             kept += [("Server-Timing", f'app;dur={elapsed * 1000:.3f}, cache;desc="{state}"'), ("X-Cache", state)]
-            return 304, kept, b""
-    return whole(page, gzipped=gzipped, head=environ.get("REQUEST_METHOD") == "HEAD", started=started, state=state)
+            return 304, (), kept, b""
+    return whole_parts(page, gzipped=gzipped, head=environ.get("REQUEST_METHOD") == "HEAD", started=started, state=state)
 
 
 def whole(page: CachedPage, *, gzipped: bool, head: bool, started: float, state: str = "hit"):
@@ -52,6 +60,12 @@ def whole(page: CachedPage, *, gzipped: bool, head: bool, started: float, state:
     are added per response. A gzip body made for a figure is kept with the page, so the next hit
     that took as long sends the same bytes without splicing them again.
     """
+    status, stored, own, body = whole_parts(page, gzipped=gzipped, head=head, started=started, state=state)
+    return status, [*stored, *own], body
+
+
+def whole_parts(page: CachedPage, *, gzipped: bool, head: bool, started: float, state: str = "hit"):
+    """``whole``'s answer as ``parts`` gives it."""
     figure = house.seconds(time.perf_counter() - started, language=page.language)
     if gzipped:
         answer = page.gzip_answers.get(figure)
@@ -63,12 +77,12 @@ def whole(page: CachedPage, *, gzipped: bool, head: bool, started: float, state:
                 page.gzip_answers.clear()
             page.gzip_answers[figure] = answer
         body, length = answer
-        headers = list(page.gzip_headers)
+        stored = page.gzip_headers
     else:
         body = figure.encode().join(page.texts)
         length = str(len(body))
-        headers = list(page.headers)
-    headers += (("Content-Length", length),
-                ("Server-Timing", f'app;dur={(time.perf_counter() - started) * 1000:.3f}, cache;desc="{state}"'),
-                ("X-Cache", state))
-    return page.status, headers, b"" if head else body
+        stored = page.headers
+    own = (("Content-Length", length),
+           ("Server-Timing", f'app;dur={(time.perf_counter() - started) * 1000:.3f}, cache;desc="{state}"'),
+           ("X-Cache", state))
+    return page.status, stored, own, b"" if head else body

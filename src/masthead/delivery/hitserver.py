@@ -21,13 +21,13 @@ import urllib.parse
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from masthead.delivery.cachefront import answer_held
+from masthead.delivery.cachefront import held_parts
 from masthead.delivery.front import EARLY_HEADERS
 
 HEADER_SECONDS = 10
 HEADER_BYTES = 64 * 1024
 
-# The request headers ``answer_held`` reads (the front's list, and the cookie), by their WSGI names;
+# The request headers ``held_parts`` reads (the front's list, and the cookie), by their WSGI names;
 # a body of any kind goes the usual way.
 _READ = {name.encode(): key for name, key in EARLY_HEADERS} | {b"cookie": "HTTP_COOKIE"}
 _BODY = (b"content-length", b"transfer-encoding")
@@ -86,7 +86,12 @@ class HitProtocol(HttpToolsProtocol):
             self._watch_head()  # the headers did not arrive whole: they have until the deadline
 
     def on_message_begin(self):
-        super().on_message_begin()
+        # uvicorn's own begins the ASGI scope here; a hit needs none, so it is begun only for the
+        # requests that go on to the application (``_to_application``).
+        self.url = b""
+        self.expect_100_continue = False
+        self.headers = []
+        self.scope = None
         self._begin_head()
 
     def on_headers_complete(self):
@@ -101,14 +106,22 @@ class HitProtocol(HttpToolsProtocol):
                     self._send(method, *answer)
                     return
         self._in_body = True
+        self._to_application()
         super().on_headers_complete()
 
     def on_message_complete(self):
         self._in_body = False
         super().on_message_complete()
 
+    def _to_application(self) -> None:
+        """Begin the request's ASGI scope as uvicorn's ``on_message_begin`` does, keeping what was read since."""
+        url, headers, expect_100_continue = self.url, self.headers, self.expect_100_continue
+        super().on_message_begin()
+        self.url, self.headers, self.expect_100_continue = url, headers, expect_100_continue
+        self.scope["headers"] = headers
+
     def _held(self, method: bytes):
-        """``answer_held``'s answer for this request, or None (not held, a body, or a path it cannot read)."""
+        """``held_parts``' answer for this request, or None (not held, a body, or a path it cannot read)."""
         try:
             parsed = httptools.parse_url(self.url)
             path = parsed.path.decode("ascii")
@@ -128,16 +141,21 @@ class HitProtocol(HttpToolsProtocol):
                 value = value.decode("latin-1")
                 # RFC 9110 5.3: repeated fields combine with commas (cookies with "; ").
                 environ[key] = environ[key] + ("; " if name == b"cookie" else ",") + value if key in environ else value
-        return answer_held(environ)
+        return held_parts(environ)
 
-    def _send(self, method: bytes, status: int, headers, body: bytes) -> None:
+    def _send(self, method: bytes, page, status: int, stored, own, body: bytes) -> None:
         keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
-        known = _ENCODED.get
-        for header in headers:
-            head.append(known(header) or _encoded(header))
+        if stored:
+            # The page's stored headers, encoded once per form: each hit adds only its own.
+            form = stored is page.gzip_headers
+            block = page.wire.get(form)
+            if block is None:
+                block = page.wire[form] = b"".join(map(_encoded, stored))
+            head.append(block)
+        head += map(_encoded, own)
         if not keep_alive:
             head.append(b"connection: close\r\n")
         head.append(b"\r\n")
@@ -195,17 +213,5 @@ class HitProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-# The page's own headers, encoded once each: the same header objects come with every hit on a page.
-# The few written per answer (its length, timing and cache state) are encoded each time.
-_PER_ANSWER = frozenset({"Content-Length", "Server-Timing", "X-Cache"})
-_ENCODED: dict[tuple[str, str], bytes] = {}
-_ENCODED_KEPT = 4096
-
-
 def _encoded(header: tuple[str, str]) -> bytes:
-    line = f"{header[0]}: {header[1]}\r\n".encode("latin-1")
-    if header[0] not in _PER_ANSWER:
-        if len(_ENCODED) >= _ENCODED_KEPT:
-            _ENCODED.clear()
-        _ENCODED[header] = line
-    return line
+    return f"{header[0]}: {header[1]}\r\n".encode("latin-1")

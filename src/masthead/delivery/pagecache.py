@@ -63,6 +63,8 @@ class CachedPage:
     expires: float
     # gzip bodies already answered, by the footer's figure; filled per process, never shared.
     gzip_answers: dict = field(default_factory=dict, compare=False, repr=False)
+    # ``headers`` and ``gzip_headers`` as a server writes them, by form (see ``hitserver``); per process.
+    wire: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tail(self) -> tuple[bytes, ...]:
@@ -72,10 +74,11 @@ class CachedPage:
     @property
     def size(self) -> int:
         gzip_size = sum(map(len, self.gzip))
-        return sum(map(len, self.texts)) + gzip_size * (1 + GZIP_ANSWERS_KEPT) + ENTRY_OVERHEAD
+        wire = sum(len(name) + len(value) + 4 for name, value in self.headers + self.gzip_headers)
+        return sum(map(len, self.texts)) + gzip_size * (1 + GZIP_ANSWERS_KEPT) + wire + ENTRY_OVERHEAD
 
     def __getstate__(self):
-        return {**self.__dict__, "gzip_answers": {}}
+        return {**self.__dict__, "gzip_answers": {}, "wire": {}}
 
 
 def make_page(*, body: bytes, headers, status: int, keys, reads, strict: bool, etag: str, content_type: str,
