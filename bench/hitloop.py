@@ -20,14 +20,11 @@ import argparse
 import asyncio
 import io
 import os
-import re
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.instructions import _say_and_wait, _wait_for
+from bench.instructions import _say_and_wait, counted
 
 
 class Transport(asyncio.Transport):
@@ -119,26 +116,7 @@ def _counted(args) -> None:
 
 def instructions(args) -> float:
     """Instructions per hit."""
-    with tempfile.TemporaryDirectory() as folder:
-        signals, out = Path(folder), Path(folder) / "callgrind.out"
-        argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                sys.executable, "-m", "bench.hitloop", "--child", "--signals", folder, "--var-dir", args.var_dir,
-                "--hits", str(args.hits)]
-        log = open(signals / "log", "w")
-        process = subprocess.Popen(argv, env={**os.environ, "PYTHONHASHSEED": "0"}, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_for(signals / "ready", process)
-            subprocess.run(["callgrind_control", "--instr=on", str(process.pid)], check=True, capture_output=True)
-            (signals / "counting").touch()
-            _wait_for(signals / "done", process)
-            subprocess.run(["callgrind_control", "--instr=off", str(process.pid)], check=True, capture_output=True)
-            (signals / "stopped").touch()
-            process.wait(timeout=300)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            log.close()
-        return int(re.search(r"^totals: (\d+)", out.read_text(), re.M).group(1)) / args.hits
+    return counted("bench.hitloop", ["--var-dir", args.var_dir, "--hits", str(args.hits)]) / args.hits
 
 
 def main(argv: list[str]) -> int:

@@ -70,13 +70,13 @@ def _wait_for(path: Path, process) -> None:
         time.sleep(0.2)
 
 
-def count(args) -> float:
-    """Millions of instructions per page."""
+def counted(module: str, args: list[str]) -> int:
+    """Instructions ``python -m module --child --signals <folder> *args`` runs between saying
+    "ready" and "done" (see ``_say_and_wait``), counted by callgrind."""
     with tempfile.TemporaryDirectory() as folder:
         signals, out = Path(folder), Path(folder) / "callgrind.out"
         argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                sys.executable, "-m", "bench.instructions", "--child", "--signals", folder,
-                "--var-dir", str(args.var_dir), "--pages", str(args.pages), "--warm-up", str(args.warm_up), "--seed", str(args.seed)]
+                sys.executable, "-m", module, "--child", "--signals", folder, *args]
         log = open(signals / "log", "w")
         process = subprocess.Popen(argv, env={**os.environ, "PYTHONHASHSEED": "0"}, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -91,8 +91,13 @@ def count(args) -> float:
             if process.poll() is None:
                 process.kill()
             log.close()
-        totals = re.search(r"^totals: (\d+)", out.read_text(), re.M)
-        return int(totals.group(1)) / args.pages / 1e6
+        return int(re.search(r"^totals: (\d+)", out.read_text(), re.M).group(1))
+
+
+def count(args) -> float:
+    """Millions of instructions per page."""
+    return counted("bench.instructions", ["--var-dir", str(args.var_dir), "--pages", str(args.pages),
+                                          "--warm-up", str(args.warm_up), "--seed", str(args.seed)]) / args.pages / 1e6
 
 
 def main(argv: list[str]) -> int:
