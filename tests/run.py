@@ -11,6 +11,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 from tests import servers
 
@@ -22,16 +24,25 @@ class Run:
 
     def __init__(self, label: str, env: dict, args: list[str]):
         self.label = label
+        self.started = time.monotonic()
         self.output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.process = subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env, stdout=self.output,
                                         stderr=subprocess.STDOUT, text=True)
+        # Its own wall time, taken when it ends, whichever run is waited for first.
+        self.waiter = threading.Thread(target=self._wait, daemon=True)
+        self.waiter.start()
+
+    def _wait(self) -> None:
+        self.process.wait()
+        self.seconds = time.monotonic() - self.started
 
     def finish(self) -> dict[str, int]:
-        returncode = self.process.wait()
+        self.waiter.join()
+        returncode = self.process.returncode
         self.output.seek(0)
         text = self.output.read()
         self.output.close()
-        print(f"\n=== {self.label} ===\n{text}", end="", flush=True)
+        print(f"\n=== {self.label} ({self.seconds:.0f} s) ===\n{text}", end="", flush=True)
         tail = text.strip().splitlines()[-1] if text.strip() else ""
         counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
         for number, kind in SUMMARY.findall(tail):
