@@ -20,12 +20,16 @@ def _get(url: str) -> str:
         return response.read().decode()
 
 
-def test_every_absolute_link_follows_the_port_served_on(monkeypatch):
-    """Canonical, og:url, JSON-LD, feeds, sitemaps, robots.txt, the API, OpenAPI and the print view name the served port."""
+@pytest.mark.parametrize("server", ["uvicorn", "gunicorn"])
+def test_every_absolute_link_follows_the_port_served_on(monkeypatch, server):
+    """Canonical, og:url, JSON-LD, feeds, sitemaps, robots.txt, the API, OpenAPI and the print view name the served port.
+
+    uvicorn with one worker, what ``make run`` starts, serves from the process that read the settings;
+    gunicorn's workers are processes of their own."""
     monkeypatch.delenv("MASTHEAD_SITE_URL", raising=False)
     story = make_article(headline="Port story", authors=[make_author()])
     env = {"MASTHEAD_DATABASE_URL": servers.database_url(connection.settings_dict)}
-    with servers.app_server(env) as base:
+    with servers.app_server(env, server=server) as base:
         assert not base.endswith(":8000")
         page = _get(base + story.get_absolute_url())
         own = base + story.get_absolute_url()

@@ -34,7 +34,12 @@ class Command(BaseCommand):
         if not os.environ.get("MASTHEAD_SITE_URL"):
             # With no public address configured, the site's own links (canonical, feeds, sitemaps,
             # API) name the address it is served at, which the workers read from their settings.
-            os.environ["MASTHEAD_SITE_URL"] = own_address(host=host, port=port)
+            address = own_address(host=host, port=port)
+            os.environ["MASTHEAD_SITE_URL"] = address
+            # uvicorn with one worker serves from this very process, whose settings were read before.
+            if getattr(settings, "CSRF_TRUSTED_ORIGINS", None) == [settings.SITE_URL]:
+                settings.CSRF_TRUSTED_ORIGINS = [address]
+            settings.SITE_URL = address
         self.stdout.write(f"Serving {settings.SITE_NAME} at http://{host}:{port}/ ({server}, {workers} worker(s)); Ctrl-C stops.")
         self.stdout.flush()
         if server == "uvicorn":
