@@ -28,6 +28,35 @@ def test_share_estimates_the_matches_of_a_query(text, expected):
     assert postgresql.share(parse(text), shares=SHARES, least=0.01) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("iran", True), ("sanctions", False), ("iran sanctions", False), ('"iran talks"', True),
+    ('"iran sanctions"', False), ("negotia*", True), ("zzz*", True), ("sanctions negotia*", False),
+])
+def test_listed_says_whether_the_statistics_list_every_word(text, expected):
+    assert postgresql.listed(parse(text), SHARES) is expected
+
+
+class GivenStatistics(postgresql.Backend):
+    """The window's choice for statistics given here (TestWindow has PostgreSQL take real ones)."""
+    CANDIDATES = 5000
+
+    def __init__(self, stories: int):
+        super().__init__(connection)
+        self.stories = stories
+
+    def _statistics(self, query):
+        return 1, self.stories, float(self.stories), 0.02, {"iran": 0.2}
+
+
+def test_a_window_sized_on_a_guess_is_taken_only_where_it_is_a_small_part_of_the_archive():
+    # 1,000,000 stories: a word not listed, guessed at 1 % (10,000 matches), would need 62.5 % of the archive.
+    assert GivenStatistics(1_000_000)._window(parse("sanctions")) == (1_000_000, 0, False)
+    # 10,000,000 stories: the same guess needs 6.25 % of them.
+    assert GivenStatistics(10_000_000)._window(parse("sanctions")) == (10_000_000, 10_000_000 - 625_000, False)
+    # A listed word is windowed at any size: 200,000 matches expected, 31,250 stories hold 6,250 of them.
+    assert GivenStatistics(1_000_000)._window(parse("iran")) == (1_000_000, 1_000_000 - 31_250, False)
+
+
 class FewCandidates(postgresql.Backend):
     CANDIDATES = 4
 
@@ -52,8 +81,7 @@ class TestWindow:
         return ids, candidates_statements(queries)
 
     def analyse(self):
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE search_document")
+        postgresql.Backend(connection).optimize()  # ANALYZE, and the statistics this process kept are read again
 
     def test_a_common_word_is_found_in_a_window_of_the_newest_stories(self):
         stories = self.stories(40, "Harvest report", start=0)
