@@ -1,9 +1,9 @@
 """``make test``: the whole suite on SQLite and again on a real PostgreSQL server, side by side.
 
-Each database gets its own pytest process because Django reads its settings once per process,
-and the browser tests (on SQLite) a third. The three run at once (much of each one's time is spent
-waiting on the servers it starts), each writing to a file that is printed whole, with its own wall
-time, when it ends; MASTHEAD_TEST_SERIAL=1 runs them one after the other. In CI (CI=true) a missing PostgreSQL, Redis or Chromium is a failure, never a skip.
+Each database gets its own pytest process because Django reads its settings once per process.
+The two run at once (much of each one's time is spent waiting on the servers it starts), each
+writing to a file that is printed whole when it ends; MASTHEAD_TEST_SERIAL=1 runs them one after
+the other. In CI (CI=true) a missing PostgreSQL, Redis or Chromium is a failure, never a skip.
 """
 
 import os
@@ -59,36 +59,19 @@ def main(argv: list[str]) -> int:
     if in_ci:
         base["MASTHEAD_REQUIRE_SERVICES"] = "1"
     serial = os.environ.get("MASTHEAD_TEST_SERIAL") == "1"
-    totals = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
-    running: list[Run] = []
-
-    def add(counts: dict[str, int]) -> None:
-        for kind, count in counts.items():
-            totals[kind] += count
-
-    def start(label: str, env: dict, marks: str) -> None:
-        run = Run(label, env, [*argv, "-m", marks])
-        if serial:
-            add(run.finish())
-        else:
-            running.append(run)
-
-    # Browser tests drive pages, not SQL: they run once, on SQLite, as do checks of SQLite's plans. They
-    # run beside the rest, in a process and a folder of their own: much of their time is spent waiting
-    # on Chromium and on the servers they start, which the other runs use.
-    start("SQLite", base, "not postgresql_only and not browser")
-    start("SQLite, in the browser", {**base, "MASTHEAD_VAR_DIR": tempfile.mkdtemp(prefix="masthead-test-browser-")},
-          "browser and not postgresql_only")
+    sqlite = Run("SQLite", base, [*argv, "-m", "not postgresql_only"])
+    totals = sqlite.finish() if serial else None
     if servers.postgres_bin() is None and not in_ci:
         print("\nPostgreSQL is not installed here: the PostgreSQL run is skipped (CI installs it and never skips).")
+        totals = totals or sqlite.finish()
     else:
         with servers.postgres() as url:
+            # Browser tests drive pages, not SQL: they run once, on SQLite, as do checks of SQLite's plans.
             env = {**base, "MASTHEAD_DATABASE_URL": url, "MASTHEAD_VAR_DIR": tempfile.mkdtemp(prefix="masthead-test-pg-")}
-            start("PostgreSQL", env, "not browser and not sqlite_only")
-            while running:
-                add(running.pop(0).finish())
-    while running:
-        add(running.pop(0).finish())
+            postgresql = Run("PostgreSQL", env, [*argv, "-m", "not browser and not sqlite_only"])
+            totals = totals or sqlite.finish()
+            for kind, count in postgresql.finish().items():
+                totals[kind] += count
     failed = totals["failed"] + totals["error"]
     if in_ci and totals["skipped"]:
         print(f"\nCI: {totals['skipped']} test(s) skipped; in CI every suite must run.")
