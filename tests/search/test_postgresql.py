@@ -44,7 +44,7 @@ class GivenStatistics(postgresql.Backend):
         super().__init__(connection)
         self.stories = stories
 
-    def _statistics(self, query):
+    def _statistics(self):
         return 1, self.stories, float(self.stories), 0.02, {"iran": 0.2}
 
 

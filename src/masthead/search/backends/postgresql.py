@@ -219,7 +219,7 @@ class Backend(base.SearchBackend):
         with self.connection.cursor() as cursor:
             cursor.execute("ANALYZE search_document")
             cursor.execute("ANALYZE search_text")
-        _statistics.pop((self.connection.alias, str(self.connection.settings_dict["NAME"])), None)
+        _statistics.pop(self._statistics_key(), None)
 
     def _matching(self, query: Query, filters: base.Filters) -> tuple[str, list]:
         where, params = base.filter_sql(filters, connection=self.connection, alias="d")
@@ -244,7 +244,7 @@ class Backend(base.SearchBackend):
         VECTOR_COST each. Two words in 70 % of 1,000,000 stories: a bitmap of 700,000 matches
         (130 ms), or a walk of 7,000 stories (27 ms); at 100,000 stories the bitmap is cheaper.
         """
-        oldest, newest, stories, least, shares = self._statistics(query)
+        oldest, newest, stories, least, shares = self._statistics()
         if newest is None or not least or not stories or stories < 0:
             return newest or 0, 0, False  # empty, or never analysed: no estimate
         expected = share(query, shares=shares, least=least) * stories
@@ -257,10 +257,13 @@ class Backend(base.SearchBackend):
             return newest, 0, False
         return newest, lowest, (newest - lowest + 1) * self.VECTOR_COST < expected
 
-    def _statistics(self, query: Query) -> tuple[int | None, int | None, float, float | None, dict[str, float]]:
+    def _statistics_key(self) -> tuple[str, str]:
+        return self.connection.alias, str(self.connection.settings_dict["NAME"])
+
+    def _statistics(self) -> tuple[int | None, int | None, float, float | None, dict[str, float]]:
         """The oldest and newest News IDs indexed, the stories counted, the least listed share, and the
-        listed words' shares (``query`` is for a subclass that gives statistics of its own)."""
-        key = (self.connection.alias, str(self.connection.settings_dict["NAME"]))
+        listed words' shares."""
+        key = self._statistics_key()
         now = time.monotonic()
         kept = _statistics.get(key)
         if kept is not None and now - kept[0] < STATISTICS_SECONDS:
