@@ -14,8 +14,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # The translation catalogues' .mo files are built from the .po files, never kept in git.
+# masthead's modules are compiled once here: every process a server or the suite starts then reads
+# them compiled (about a third of a second less each), even where PYTHONDONTWRITEBYTECODE is set.
 install: $(BIN)/.installed
 	$(BIN)/python -m masthead.catalogues
+	$(BIN)/python -m compileall -q src
 
 # New or changed strings of the reader pages into the Persian catalogue (Django's makemessages
 # cannot read the Jinja2 templates' _() calls with variables; Babel can). Translate, then `make install`.

@@ -19,6 +19,9 @@ from masthead.delivery.front import Front, _rsgi_head
 from tests import servers
 from tests.news.factories import make_article
 
+# How the servers read requests, not SQL: run once, in the SQLite run (see tests/run.py).
+pytestmark = pytest.mark.protocol
+
 SLOW_BODIES = 50
 SLOW_HEADERS = 25
 

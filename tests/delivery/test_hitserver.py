@@ -14,7 +14,8 @@ from django.db import connection
 from tests import servers
 from tests.news.factories import make_article
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# How the protocol answers, not SQL: run once, in the SQLite run (see tests/run.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.protocol]
 
 # Headers that describe this answer rather than the page: the cache state, the timing, the date.
 OWN = {"x-cache", "server-timing", "date", "age"}

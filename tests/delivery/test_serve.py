@@ -12,7 +12,8 @@ from masthead.delivery.management.commands.serve import own_address
 from tests import servers
 from tests.news.factories import make_article, make_author
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Which address the server names, not SQL: run once, in the SQLite run (see tests/run.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.protocol]
 
 
 def _get(url: str) -> str:
