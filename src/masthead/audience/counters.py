@@ -18,7 +18,6 @@ import time
 from collections import Counter, deque
 from datetime import datetime, timezone
 
-import redis
 from django.conf import settings
 from django.db import close_old_connections
 from django.core.cache.backends.redis import RedisCache
@@ -69,6 +68,8 @@ class RedisCounter:
 
     def __init__(self, url: str):
         # Short timeouts, as the cache's own (settings.py): a stalled Redis costs the sending thread, not readers.
+        import redis  # only where Redis is configured: every server loads this module
+
         self.client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.5)
         self._record = self.client.register_script(_RECORD)
         self._salts: dict[str, tuple[bytes, float]] = {}

@@ -14,6 +14,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Generator, Iterator
+from typing import TYPE_CHECKING
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +23,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
 
 from masthead.delivery.purge import purge_on_commit
 from masthead.epaper.models import Issue, Page
 from masthead.epaper.printed import story_keys, story_keys_of_issue
 from masthead.epaper.rendering import render_page
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 ARCHIVE_KEY = "epaper-archive"
 # PDF readers accept up to 1 KiB of junk before the header (PDF 32000-1:2008, annex H.3, note 1).
@@ -66,7 +68,11 @@ def _sources(source: Path) -> list[Path]:
     return [source]
 
 
-def _read(path: Path) -> tuple[bytes, PdfReader]:
+def _read(path: Path) -> tuple[bytes, "PdfReader"]:
+    # pypdf is read here, not when the app starts: every server and command loads this module.
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     data = path.read_bytes()
     if b"%PDF-" not in data[:HEADER_WINDOW]:
         raise ImportRefused(f"{path.name}: is not a PDF (it does not begin with %PDF-)")
@@ -93,8 +99,10 @@ def fingerprint(datas: list[bytes], *, date: dt.date, number: int | None, specia
     return digest.hexdigest()
 
 
-def _split(readers: list[tuple[Path, bytes, PdfReader]], staging: Path) -> list[Path]:
+def _split(readers: list[tuple[Path, bytes, "PdfReader"]], staging: Path) -> list[Path]:
     """One PDF per page, ``1.pdf``, ``2.pdf``…, and the whole issue as ``issue.pdf``."""
+    from pypdf import PdfWriter
+
     pages = []
     for _, _, reader in readers:
         for page in reader.pages:
