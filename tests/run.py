@@ -2,9 +2,10 @@
 
 Each database gets pytest processes of its own because Django reads its settings once per process:
 each database's suite in two halves (``HALVES``), four processes at once, each with its own var
-folder and, for PostgreSQL, its own server. Much of a test's time is spent waiting on servers it
-starts, which the other processes use. Each process writes to a file that is printed whole when it
-ends; MASTHEAD_TEST_SERIAL=1 runs them one after the other. Tests named in the arguments (a path)
+folder and, for PostgreSQL, its own server, so the cores stay busy while a process waits on a
+server it started (the suite is bound by CPU: ``-p tests.cputime`` says where it goes). Each
+process writes to a file that is printed whole when it ends; MASTHEAD_TEST_SERIAL=1 runs them one
+after the other. Tests named in the arguments (a path)
 run in one process per database. In CI (CI=true) a missing PostgreSQL, Redis or Chromium is a
 failure, never a skip.
 """

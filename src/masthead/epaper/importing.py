@@ -14,10 +14,10 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
