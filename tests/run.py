@@ -5,9 +5,8 @@ each database's suite in two halves (``HALVES``), four processes at once, each w
 folder and, for PostgreSQL, its own server, so the cores stay busy while a process waits on a
 server it started (the suite is bound by CPU: ``-p tests.cputime`` says where it goes). Each
 process writes to a file that is printed whole when it ends; MASTHEAD_TEST_SERIAL=1 runs them one
-after the other. Tests named in the arguments (a path)
-run in one process per database. In CI (CI=true) a missing PostgreSQL, Redis or Chromium is a
-failure, never a skip.
+after the other. Tests named in the arguments (a path) run in one process per database. In CI
+(CI=true) a missing PostgreSQL, Redis or Chromium is a failure, never a skip.
 """
 
 import contextlib
@@ -18,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 
 from tests import servers
 
@@ -94,14 +94,13 @@ def main(argv: list[str]) -> int:
     if in_ci:
         base["MASTHEAD_REQUIRE_SERVICES"] = "1"
     serial = os.environ.get("MASTHEAD_TEST_SERIAL") == "1"
-    totals = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+    totals: Counter[str] = Counter()
     running: list[Run] = []
 
     def start(label: str, env: dict, args: list[str]) -> None:
         running.append(Run(label, env, args))
         if serial:
-            for kind, count in running.pop().finish().items():
-                totals[kind] += count
+            totals.update(running.pop().finish())
 
     with contextlib.ExitStack() as servers_running:
         for label, args in halves("SQLite", argv):
@@ -117,8 +116,7 @@ def main(argv: list[str]) -> int:
                 env = {**base, "MASTHEAD_DATABASE_URL": url, "MASTHEAD_VAR_DIR": tempfile.mkdtemp(prefix="masthead-test-pg-")}
                 start(label, env, selecting(args, "not browser and not protocol and not sqlite_only"))
         for run in running:
-            for kind, count in run.finish().items():
-                totals[kind] += count
+            totals.update(run.finish())
     failed = totals["failed"] + totals["error"]
     if in_ci and totals["skipped"]:
         print(f"\nCI: {totals['skipped']} test(s) skipped; in CI every suite must run.")
