@@ -107,9 +107,13 @@ def wait_for_http(url: str, *, seconds: float = 20) -> None:
 
 
 @contextlib.contextmanager
-def app_server(env: dict, *, server: str = "gunicorn", workers: int = 1, start_seconds: float = 90,
+def app_server(env: dict, *, server: str = "uvicorn", workers: int = 1, start_seconds: float = 90,
                started: list | None = None):
     """Run ``masthead serve`` in its own process with ``env``; yield its base URL once it answers.
+
+    ``server`` is ``masthead serve``'s own default unless a test names another: what an operator
+    runs is what is tested, and it starts in less than half the CPU of gunicorn (one Django set-up,
+    not one before the exec and one in the worker).
 
     The server leads a process group of its own; ``started``, if given, receives its Popen, so a test
     can kill the whole server (``os.killpg``) as a crash would. A server that has not answered within
