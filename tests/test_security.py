@@ -26,6 +26,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "MASTHEAD_SECRET_KEY is not set" in result.stderr
 
 
+def test_passwords_are_stored_with_django_s_own_hasher(tmp_path):
+    """The product keeps Django's default hashers, PBKDF2 first (the suite itself uses a fast one)."""
+    env = {**os.environ, "MASTHEAD_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "masthead.settings"}
+    code = ("import django; django.setup(); from django.contrib.auth.hashers import make_password; "
+            "print(make_password('a-long-password-1').split('$')[:2])")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "['pbkdf2_sha256', '1000000']", result.stdout + result.stderr
+
+
 @pytest.mark.django_db
 def test_pages_carry_protective_headers(client):
     from tests.news.factories import make_article

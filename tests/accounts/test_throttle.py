@@ -50,8 +50,6 @@ def test_wrong_passwords_lock_the_account_and_then_even_the_right_one_is_refused
 def test_a_lock_is_short_so_a_stranger_cannot_keep_an_editor_out_for_long(settings):
     """A locked account signs in with its right password as soon as its window ends (4 seconds here, 5 minutes by default)."""
     settings.SIGNIN_FAILURES_PER_ACCOUNT = "3/4"
-    # A fast hasher, so that the four sign-ins fit in one window even on a busy machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     make_user("editor", username="desk")
     time.sleep(4 - time.time() % 4)  # start a window, so that the three failures land in the same one
     for n in range(3):
