@@ -5,6 +5,7 @@ import pytest
 
 from masthead.news import demo
 from masthead.news.models import Article, Author, Section, Tag
+from tests.news.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,12 @@ def test_loading_twice_duplicates_nothing_and_keeps_edits():
     assert demo.load() == {"sections": 0, "authors": 0, "tags": 0, "articles": 0, "photos": 0}
     assert (Article.objects.count(), Section.objects.count(), Tag.objects.count(), Author.objects.count()) == counts
     assert Article.objects.get(pk=302104).headline == "Edited in the newsroom"
+
+
+def test_a_story_written_after_the_demo_is_numbered_above_it_on_either_database():
+    demo.load()
+    highest = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert make_article(headline="After the demo").pk == highest + 1
 
 
 def test_loading_is_not_an_update(client):

@@ -22,7 +22,7 @@ from masthead.media import uploads
 from masthead.media.models import Image
 from masthead.news import tagging
 from masthead.news.models import Article, Author, Section, Tag
-from masthead.stories import changes, indexes, rules, taxonomy
+from masthead.stories import bulk, changes, indexes, rules, taxonomy
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 PHOTOS_DIR = DEMO_DIR / "photos"
@@ -94,6 +94,9 @@ def load() -> dict[str, int]:
             changes.link_translation(article, of=original, by=LOADER)
     created["tags"] = Tag.objects.count() - tags_before
     created["articles"] = len(new_articles)
+    # The stories came with their own News IDs: the next story written is numbered above them, on
+    # PostgreSQL too (its sequence does not see rows given an ID; SQLite numbers from the highest).
+    bulk.reset_sequence()
     # Loading is not an update: a loaded story was last changed when it was published, so no
     # page, feed, sitemap or API answer dates it to the moment of loading.
     Article.objects.filter(pk__in=[a.pk for a in new_articles]).update(updated_at=F("published_at"))
