@@ -215,8 +215,8 @@ def test_the_api_links_an_edited_story_and_refuses_bad_links(client, papers):
     token = make_token(make_user(groups=["editor"]))
     english = make_article(section=papers["politics"], headline="Markets calm in Tehran")
     path = f"/api/v1/articles/{english.pk}"
-    cases = [(english.pk, 400, "a story cannot be its own translation"),
-             (302104, 400, "story 302104 is in 'en' too: a translation is in another edition's language"),
+    cases = [(english.pk, 409, "a story cannot be its own translation"),
+             (302104, 409, "story 302104 is in 'en' too: a translation is in another edition's language"),
              (999999, 404, "no story with News ID 999999"),
              ("302110", 400, "must be the News ID (a whole number) of the same story in another edition"),
              (True, 400, "must be the News ID (a whole number) of the same story in another edition")]

@@ -400,14 +400,16 @@ def _link_translation(article: Article, data: dict, *, user) -> None:
         return
     if isinstance(other, bool) or not isinstance(other, int) or not 1 <= other <= parameters.MAX_ID:
         raise BadRequest("translation_of", "must be the News ID (a whole number) of the same story in another edition")
+    # A well-formed News ID that the stories as they stand refuse: 409, as for the desk's other refusals
+    # (400 is for a field that is wrong in itself, which the OpenAPI document's schema says).
     if other == article.pk:
-        raise BadRequest("translation_of", "a story cannot be its own translation")
+        raise BadRequest("translation_of", "a story cannot be its own translation", status=409)
     original = Article.objects.filter(pk=other).first()
     if original is None or not (original.is_visible() or rules.can_see(user, original)):
         raise BadRequest("translation_of", f"no story with News ID {other}", status=404)
     if original.language == article.language:
         raise BadRequest("translation_of", f"story {other} is in {article.language!r} too: a translation is in "
-                                           "another edition's language")
+                                           "another edition's language", status=409)
     changes.link_translation(article, of=original, by=user)
 
 

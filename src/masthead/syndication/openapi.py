@@ -55,9 +55,11 @@ ERRORS = {
 }
 # A writer sends back the version it read, so that it cannot overwrite a save made since.
 STALE = {
-    "409": _json_body("Error", "The `version` given is not the story's: someone saved it since; the message names who."),
+    "409": _json_body("Error", "The `version` given is not the story's: someone saved it since; the message names who. "
+                               "Or `translation_of` names this story, or one in its language."),
     "412": _json_body("Error", "The `If-Match` ETag is not the story's: someone saved it since; the message names who."),
 }
+REFUSED_LINK = {"409": _json_body("Error", "`translation_of` names a story in this story's language.")}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
             "description": "The `ETag` of the story as you read it; a stale one is refused with 412.",
             "schema": {"type": "string", "examples": ['"v3"']}}
@@ -139,7 +141,7 @@ def schemas() -> dict:
                 "translation_of": {"type": ["integer", "null"], "minimum": 1, "maximum": parameters.MAX_ID,
                                    "description": "The News ID of the same story in another edition's language: "
                                                   "each then links to the other (404 if there is no such story you "
-                                                  "may see; 400 if it is in this story's language). Null or absent: "
+                                                  "may see; 409 if it is this story or in this story's language). Null or absent: "
                                                   "links stay as they are."},
                 "version": VERSION,
             },
@@ -288,7 +290,7 @@ def _described() -> dict:
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
                         "allOf": [_ref("ArticleWrite"), {"required": ["headline", "section"]},
                                   {"not": {"required": ["version"]}}]}}}},
-                    "responses": {"201": _json_body("Ninjs", "The new draft."), **ERRORS},
+                    "responses": {"201": _json_body("Ninjs", "The new draft."), **ERRORS, **REFUSED_LINK},
                 },
             },
             "/api/v1/articles/{news_id}": {
