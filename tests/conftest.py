@@ -16,11 +16,11 @@ def pytest_configure(config):
     compile_catalogues()
     # Django's own advice for test suites: a fast password hasher. The product's (PBKDF2 at a
     # million rounds, 0.4 s of CPU a hash here) would cost the suite minutes, once per user made and
-    # per sign-in. Servers and commands the tests start keep the product's settings, and
-    # test_security checks that they hash as the product does.
+    # per sign-in. Servers and commands the tests start keep the product's settings (and still
+    # check these hashes: tests/passwords.py), and test_security checks that they hash as the product does.
     from django.conf import settings
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["tests.passwords.QuickPBKDF2PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
 def need(what: str, why: str):
