@@ -57,13 +57,18 @@ def chromium_path():
     return path
 
 
-@pytest.fixture
-def browser(chromium_path, monkeypatch):
+@pytest.fixture(scope="module")
+def _chromium(chromium_path):
+    """One Chromium for a test module's browser tests: a launch costs 1.4 s of CPU here (and its
+    Playwright driver more), the suite's largest cost per browser test. Each test gets contexts of
+    its own (``browser.new_page()`` opens one), closed after it; only the browser is shared."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in the test's thread; the test's own database
-    # calls are still synchronous, so Django's async guard does not apply to them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
+    # calls are still synchronous, so Django's async guard does not apply to them. The loop runs
+    # until the module's last test is done, so it must not outlive the module (asyncio.run and
+    # Django's guard refuse to work beside a running loop).
+    with pytest.MonkeyPatch.context() as patch, playwright_api.sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         # The machine's network is closed: without these flags Chromium keeps trying to reach it.
         launched = playwright.chromium.launch(
             executable_path=chromium_path,
@@ -72,6 +77,14 @@ def browser(chromium_path, monkeypatch):
         )
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    yield _chromium
+    # What a test opened goes with it: no cookies, storage or open pages reach the next test.
+    for context in _chromium.contexts:
+        context.close()
 
 
 @pytest.fixture
