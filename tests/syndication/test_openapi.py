@@ -106,6 +106,8 @@ def test_every_documented_answer_matches_its_schema(client, settings, tmp_path):
         ("/api/v1/articles", "post", "404", lambda: call("post", "/api/v1/articles",
                                                          {"headline": "New", "section": "nowhere"}, reporter)),
         ("/api/v1/articles", "post", "403", lambda: call("post", "/api/v1/articles", {}, reader)),
+        ("/api/v1/articles", "post", "409", lambda: call("post", "/api/v1/articles", {
+            "headline": "New", "section": "politics", "translation_of": story.pk}, editor)),
         ("/api/v1/articles/{news_id}", "get", "200", lambda: call("get", f"/api/v1/articles/{story.pk}")),
         ("/api/v1/articles/{news_id}", "get", "404", lambda: call("get", "/api/v1/articles/999999")),
         ("/api/v1/articles/{news_id}", "get", "400", lambda: call("get", f"/api/v1/articles/{story.pk}?fields=all")),
