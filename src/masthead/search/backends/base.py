@@ -75,6 +75,10 @@ class SearchBackend:
     def optimize(self) -> None:
         """Tidy the index after a bulk change (merge segments, refresh planner statistics)."""
 
+    def refresh_window_index(self, *, concurrently: bool = False) -> str | None:
+        """Daily upkeep of an index of the newest stories, where the backend keeps one; return its name (default: none)."""
+        return None
+
     def loading(self):
         """A context in which ``rebuild`` writes every story into the emptied index (default: none)."""
         return contextlib.nullcontext()
