@@ -29,3 +29,12 @@ def test_rebuild_search_index_indexes_every_published_story_and_every_headline()
     assert search.search("harvest").total == 3
     assert HeadlineWord.matching("harvest").count() == 4
     assert search.search("ceasefire").total == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_search_window_says_when_no_index_of_the_newest_stories_is_needed():
+    """On SQLite, and on PostgreSQL below twice its width, there is nothing to build, and it says so."""
+    make_article(headline="Harvest report")
+    out = StringIO()
+    call_command("refresh_search_window", stdout=out)
+    assert out.getvalue() == "No index of the newest stories is needed: the whole index answers quickly at this size.\n"
