@@ -238,8 +238,9 @@ class Backend(base.SearchBackend):
         _statistics.pop(self._statistics_key(), None)
 
     def refresh_window_index(self, *, concurrently: bool = False) -> str | None:
-        """Make the GIN index of the newest stories if the archive needs one and the one there is has grown
-        too wide (see RECENT_STORIES); return the name of the index now in use, or None.
+        """Make the GIN index of the newest stories where the archive needs one and has none, or has one
+        grown too wide (see RECENT_STORIES); drop it where it needs none. Return the name of the one in
+        use, or None.
 
         ``concurrently`` builds it without blocking writes (``CREATE INDEX CONCURRENTLY``), which cannot
         run inside a transaction: for the daily command, not for a rebuild.
