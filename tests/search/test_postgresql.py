@@ -135,6 +135,13 @@ class SmallWindowIndex(FewCandidates):
     RECENT_STORIES = 10
 
 
+def harvest_reports(count: int) -> list:
+    """``count`` stories holding "harvest", the newest last."""
+    now = timezone.now()
+    return [make_article(headline=f"Harvest report {n}", published_at=now - timedelta(hours=count - n))
+            for n in range(count)]
+
+
 def recent_indexes() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'search_document' AND indexname LIKE %s "
@@ -157,9 +164,7 @@ class TestWindowIndex:
         search.backend().clear()
 
     def stories(self, count: int) -> list:
-        now = timezone.now()
-        return [make_article(headline=f"Harvest report {n}", published_at=now - timedelta(hours=count - n))
-                for n in range(count)]
+        return harvest_reports(count)
 
     def test_the_index_covers_the_window_of_a_common_word_and_changes_no_answer(self):
         stories = self.stories(40)
@@ -180,7 +185,7 @@ class TestWindowIndex:
         first = self.stories(25)
         engine = SmallWindowIndex(connection)
         assert engine.refresh_window_index() == postgresql.RECENT_INDEX + str(first[-1].pk - 9)
-        more = self.stories(5)  # 15 News IDs since the boundary: narrow enough
+        self.stories(5)  # 15 News IDs since the boundary: narrow enough
         assert engine.refresh_window_index() == postgresql.RECENT_INDEX + str(first[-1].pk - 9)
         more = self.stories(6)  # 21: made again over the newest 10, the old one dropped
         assert engine.refresh_window_index() == postgresql.RECENT_INDEX + str(more[-1].pk - 9)
@@ -206,8 +211,7 @@ def test_the_daily_command_builds_it_without_blocking_writes(monkeypatch):
     """``masthead refresh_search_window`` builds concurrently, outside a transaction; an interrupted build is made again."""
     monkeypatch.setattr(postgresql.Backend, "RECENT_STORIES", 10)
     search.backend().clear()  # see TestWindowIndex._empty_index
-    now = timezone.now()
-    stories = [make_article(headline=f"Harvest report {n}", published_at=now - timedelta(hours=30 - n)) for n in range(30)]
+    stories = harvest_reports(30)
     name = postgresql.RECENT_INDEX + str(stories[-1].pk - 9)
     with connection.cursor() as cursor:  # what an interrupted CREATE INDEX CONCURRENTLY leaves behind
         cursor.execute(f'CREATE INDEX "{name}" ON search_document USING gin (document) WHERE article_id >= 0')

@@ -54,15 +54,15 @@ ERRORS = {
                                "`error.parameter` names which."),
 }
 # A writer sends back the version it read, so that it cannot overwrite a save made since.
+STALE_VERSION = "The `version` given is not the story's: someone saved it since; the message names who."
 STALE = {
-    "409": _json_body("Error", "The `version` given is not the story's: someone saved it since; the message names who."),
+    "409": _json_body("Error", STALE_VERSION),
     "412": _json_body("Error", "The `If-Match` ETag is not the story's: someone saved it since; the message names who."),
 }
 # A translation link the stories as they stand refuse (the field itself is well formed).
 REFUSED_LINK = {"409": _json_body("Error", "`translation_of` names a story in this story's language.")}
-STALE_OR_REFUSED_LINK = {**STALE, "409": _json_body("Error", "The `version` given is not the story's: someone saved it "
-                                                             "since; the message names who. Or `translation_of` names "
-                                                             "this story, or one in its language.")}
+STALE_OR_REFUSED_LINK = {**STALE, "409": _json_body(
+    "Error", f"{STALE_VERSION} Or `translation_of` names this story, or one in its language.")}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
             "description": "The `ETag` of the story as you read it; a stale one is refused with 412.",
             "schema": {"type": "string", "examples": ['"v3"']}}
