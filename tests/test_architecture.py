@@ -11,7 +11,8 @@ import masthead
 LAYERS = [
     ("ground", ["masthead.house", "masthead.sanitize", "masthead.characters", "masthead.media", "masthead.delivery",
                 "masthead.ratelimit", "masthead.replicas", "masthead.rediscache", "masthead.accounts", "masthead.parameters",
-                "masthead.jsonerrors", "masthead.editions", "masthead.viewonly", "masthead.fragments"]),
+                "masthead.jsonerrors", "masthead.editions", "masthead.viewonly", "masthead.fragments",
+                "masthead.shadowtables"]),
     ("news", ["masthead.news", "masthead.newsroom.models"]),
     ("apps hanging off stories", ["masthead.search", "masthead.comments", "masthead.syndication", "masthead.epaper",
                                   "masthead.newsletters", "masthead.live",

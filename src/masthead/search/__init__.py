@@ -12,7 +12,7 @@ The backend follows ``connection.vendor``, as Django picks its own database feat
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
@@ -58,10 +58,10 @@ def index_stories(article_ids, *, batch: int = 1000) -> None:
 
 
 def rebuild(*, progress=None) -> int:
-    """Index every published story afresh, in one transaction (on SQLite readers see the old index until it
-    commits; on PostgreSQL the index is emptied by TRUNCATE and searches wait for the commit)."""
-    with transaction.atomic():
-        return backend().rebuild(progress=progress)
+    """Index every published story afresh. On SQLite in one transaction: readers see the old index until it
+    commits, writers wait for it as for any write. On PostgreSQL beside the index in use, swapped in at the
+    end (``masthead.shadowtables``): searches and saves go on meanwhile."""
+    return backend().rebuild(progress=progress)
 
 
 @dataclass

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
 
+from django.db import transaction
+
 from masthead.search import text
 from masthead.search.query import Query
 
@@ -79,9 +81,15 @@ class SearchBackend:
         """Daily upkeep of an index of the newest stories, where the backend keeps one; return its name (default: none)."""
         return None
 
-    def loading(self):
-        """A context in which ``rebuild`` writes every story into the emptied index (default: none)."""
-        return contextlib.nullcontext()
+    @contextlib.contextmanager
+    def rebuilding(self):
+        """A context yielding the function ``rebuild`` writes what ``prepare`` made with, into an index made
+        afresh that is the one in use when the context ends. Default: the index emptied and written in
+        one transaction, then ``optimize``."""
+        with transaction.atomic(using=self.connection.alias):
+            self.clear()
+            yield self.insert
+            self.optimize()
 
     def prepare(self, documents: list[text.Document]):
         """What ``insert`` writes of ``documents``, made without the database (in ``rebuild``'s second process)."""
@@ -106,10 +114,9 @@ class SearchBackend:
         """Index every published story afresh; return how many are indexed."""
         from masthead.news.models import Article
 
-        self.clear()
         ids = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("id").values_list("id", flat=True)
         done, last = 0, 0
-        with self.loading(), _making(self.prepare) as make:
+        with self.rebuilding() as insert, _making(self.prepare) as make:
             # Each batch is read here (in the caller's transaction), made into documents and the
             # backend's rows by the second process, two batches ahead, and written here in order.
             ahead: deque = deque()
@@ -117,7 +124,7 @@ class SearchBackend:
             def write_oldest() -> None:
                 nonlocal done
                 count, made = ahead.popleft()
-                self.insert(made())
+                insert(made())
                 done += count
                 if progress:
                     progress(done)
@@ -129,7 +136,6 @@ class SearchBackend:
                     write_oldest()
             while ahead:
                 write_oldest()
-        self.optimize()
         return done
 
 

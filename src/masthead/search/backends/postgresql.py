@@ -18,10 +18,13 @@ import time
 
 from django.db import transaction
 
+from masthead import shadowtables
 from masthead.search import text
 from masthead.search.backends import base
 from masthead.search.query import Query
 
+# What a rebuild makes afresh, in the order a save writes them.
+TABLES = ("search_document", "search_text")
 # PostgreSQL keeps positions 1..16383 and at most 256 positions of one word.
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_WORD = 256
@@ -186,38 +189,34 @@ class Backend(base.SearchBackend):
             )
 
     @contextlib.contextmanager
-    def loading(self):
-        """Build the table's secondary indexes (the GIN index) once, after every row is in.
+    def rebuilding(self):
+        """Write the index afresh beside the one in use and swap it in (``masthead.shadowtables``):
+        searches and saves go on meanwhile, and wait only the few milliseconds of the swap.
 
-        Kept up row by row through every upsert, it grows its pending list and merges it again
-        and again; built once over 1,000,000 stories it took 70 s. ``clear`` has already locked
-        both tables until the transaction ends, so dropping the index changes nothing readers see.
+        The new tables are filled by ``COPY`` with no index, then the GIN index is built once: kept up
+        row by row through every insert, it grows its pending list and merges it again and again
+        (built once over 1,000,000 stories it took 70 s). The index of the newest stories is copied
+        with the others, then kept or made afresh for the archive as it now is.
         """
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-                           "AND tablename = 'search_document' AND indexname NOT IN (SELECT conname FROM pg_constraint)")
-            indexes = cursor.fetchall()
-            for name, _definition in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-        yield
-        with self.connection.cursor() as cursor:
-            # The index of the newest stories is made afresh by ``optimize``, for the archive as it now is.
-            for name, definition in indexes:
-                if not name.startswith(RECENT_INDEX):
-                    cursor.execute(definition)
+        with shadowtables.rebuilt(self.connection, TABLES) as tables:
+            yield lambda prepared: self.insert(prepared, tables=tables)
+        self.refresh_window_index(concurrently=not self.connection.in_atomic_block)
+        _statistics.pop(self._statistics_key(), None)
 
     def prepare(self, documents):
         return ([(doc.article_id, doc.published_at, doc.section_id, doc.language, vector_literal(doc)) for doc in documents],
                 [(doc.article_id, doc.standfirst, doc.body) for doc in documents])
 
-    def insert(self, prepared) -> None:
-        """Copy new entries in (``COPY``: a fraction of the cost of an upsert a row)."""
+    def insert(self, prepared, *, tables: dict[str, str] | None = None) -> None:
+        """Copy new entries in (``COPY``: a fraction of the cost of an upsert a row), into ``tables``
+        ({table: the one to write}) if given."""
         entries, texts = prepared
+        tables = tables or {}
         self.connection.ensure_connection()
         with self.connection.connection.cursor() as cursor:
             for table, columns, rows in (("search_document", "article_id, published_at, section_id, language, document", entries),
                                          ("search_text", "article_id, standfirst, body", texts)):
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                with cursor.copy(f'COPY "{tables.get(table, table)}" ({columns}) FROM STDIN') as copy:
                     for row in rows:
                         copy.write_row(row)
 

@@ -1,5 +1,7 @@
+import contextlib
+
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from masthead import search
 from masthead.stories import bulk
@@ -15,9 +17,10 @@ class Command(BaseCommand):
                     self.stdout.write(f"{done} stories {what}…")
             return report
 
-        # One transaction: on SQLite readers and editors see the old indexes until both new ones
-        # commit; on PostgreSQL both tables are emptied by TRUNCATE, so their searches wait for it.
-        with transaction.atomic():
+        # On SQLite one transaction: readers and editors see the old indexes until both new ones commit.
+        # On PostgreSQL each is made beside the one in use and swapped in when done, so searches and
+        # saves go on (one transaction around both would hold the first swap's locks through the second).
+        with transaction.atomic() if connection.vendor == "sqlite" else contextlib.nullcontext():
             count = search.rebuild(progress=progress("indexed for search"))
             words = bulk.rebuild_headline_words(progress=progress("indexed by headline words"))
         self.stdout.write(f"Search index rebuilt: {count} stories. Headline words rebuilt: {words} stories.")
