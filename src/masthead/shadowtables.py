@@ -103,6 +103,11 @@ def _begin(cursor, table: str) -> None:
     options = cursor.fetchone()[0]
     if options:
         cursor.execute(f"ALTER TABLE {_quoted(shadow)} SET ({', '.join(options)})")
+    # The planner's statistics as finely kept as on the table in use (LIKE copies no column's target).
+    cursor.execute("SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                   "AND NOT attisdropped AND attstattarget >= 0", [table])
+    for column, target in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {_quoted(shadow)} ALTER COLUMN {_quoted(column)} SET STATISTICS {int(target)}")
     cursor.execute(f"CREATE TABLE {_quoted(noted)} ({KEY} bigint NOT NULL)")
     cursor.execute(
         f"CREATE FUNCTION {_quoted(note)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "

@@ -50,6 +50,37 @@ class GivenStatistics(postgresql.Backend):
         return 1, self.stories, float(self.stories), 0.02, {"iran": 0.2}
 
 
+class GivenLadder(GivenStatistics):
+    """1,000,000 stories, "iran" in a fifth of them, "talks" in 1.7 %, indexes of the newest 100,000, 200,000 and 400,000."""
+
+    def __init__(self):
+        super().__init__(1_000_000)
+
+    def _statistics(self):
+        return 1, self.stories, float(self.stories), 0.002, {"iran": 0.2, "talks": 0.017}
+
+    def _ladder(self):
+        return [600_001, 800_001, 900_001]
+
+
+def test_a_window_reads_the_narrowest_index_holding_it_and_the_key_only_where_that_pays():
+    engine = GivenLadder()
+    # A common word: 31,250 IDs hold 6,250 matches; the newest 100,000 hold 20,000 of them. The key's
+    # range (31,250 IDs) costs less than the 13,750 rows it keeps unread.
+    newest, lowest, walk = engine._window(parse("iran"))
+    assert lowest == 968_750
+    assert engine._keeping_to(parse("iran"), newest, lowest, walk) == (
+        "AND d.article_id + 0 >= %s AND d.article_id >= %s", [900_001, 968_750])
+    # A rarer word: 367,647 IDs; the newest 400,000 hold some 550 matches more than the window.
+    newest, lowest, walk = engine._window(parse("talks"))
+    assert lowest == 632_353
+    assert engine._keeping_to(parse("talks"), newest, lowest, walk) == (
+        "AND d.article_id + 0 >= %s AND d.article_id + 0 >= %s", [600_001, 632_353])
+    # Wider than the widest index: the whole index, read whole, the window kept by a test of each row.
+    assert engine._keeping_to(parse("talks"), newest, 500_000, walk) == ("AND d.article_id + 0 >= %s", [500_000])
+    assert engine._keeping_to(parse("talks"), newest, 0, walk) == ("", [])
+
+
 def test_a_window_sized_on_a_guess_is_taken_only_where_it_is_a_small_part_of_the_archive():
     # 1,000,000 stories: a word not listed, guessed at 1 % (10,000 matches), would need 62.5 % of the archive.
     assert GivenStatistics(1_000_000)._window(parse("sanctions")) == (1_000_000, 0, False)
@@ -132,7 +163,11 @@ class TestWindow:
 
 
 class SmallWindowIndex(FewCandidates):
-    RECENT_STORIES = 10
+    RECENT_WIDTHS = (10,)
+
+
+class Ladder(FewCandidates):
+    RECENT_WIDTHS = (10, 20)
 
 
 def harvest_reports(count: int) -> list:
@@ -157,12 +192,6 @@ class TestWindowIndex:
     when it has grown to twice that, never changing an answer. (That the planner reads a window from
     it is shown at 1,000,000 stories in bench/README.md: on a table this small it reads neither GIN index.)"""
 
-    @pytest.fixture(autouse=True)
-    def _empty_index(self):
-        # Entries of stories from earlier transactional tests outlive them (the runner empties the
-        # stories' table with TRUNCATE, which fires no trigger): these tests need the span of their own.
-        search.backend().clear()
-
     def stories(self, count: int) -> list:
         return harvest_reports(count)
 
@@ -170,7 +199,7 @@ class TestWindowIndex:
         stories = self.stories(40)
         engine = SmallWindowIndex(connection)
         before = {order: self.find(order) for order in search.ORDERS}
-        assert engine.refresh_window_index() == postgresql.RECENT_INDEX + str(stories[-1].pk - 9)
+        assert engine.refresh_window_index() == [postgresql.RECENT_INDEX + str(stories[-1].pk - 9)]
         engine.optimize()
         assert recent_indexes() == [postgresql.RECENT_INDEX + str(stories[-1].pk - 9)]
         newest, lowest = engine.window(parse("harvest"))
@@ -184,16 +213,41 @@ class TestWindowIndex:
     def test_the_index_is_made_again_only_once_it_has_grown_to_twice_its_width(self):
         first = self.stories(25)
         engine = SmallWindowIndex(connection)
-        assert engine.refresh_window_index() == postgresql.RECENT_INDEX + str(first[-1].pk - 9)
+        assert engine.refresh_window_index() == [postgresql.RECENT_INDEX + str(first[-1].pk - 9)]
         self.stories(5)  # 15 News IDs since the boundary: narrow enough
-        assert engine.refresh_window_index() == postgresql.RECENT_INDEX + str(first[-1].pk - 9)
+        assert engine.refresh_window_index() == [postgresql.RECENT_INDEX + str(first[-1].pk - 9)]
         more = self.stories(6)  # 21: made again over the newest 10, the old one dropped
-        assert engine.refresh_window_index() == postgresql.RECENT_INDEX + str(more[-1].pk - 9)
+        assert engine.refresh_window_index() == [postgresql.RECENT_INDEX + str(more[-1].pk - 9)]
         assert recent_indexes() == [postgresql.RECENT_INDEX + str(more[-1].pk - 9)]
+
+    def test_a_ladder_of_widths_keeps_one_index_of_each_and_drops_those_made_before_it(self):
+        stories = self.stories(45)
+        with connection.cursor() as cursor:  # an index of the newest stories as made before the ladder
+            cursor.execute(f'CREATE INDEX "{postgresql.OLD_RECENT_INDEX}1" ON search_document USING gin (document) '
+                           "WHERE article_id >= 1")
+        engine = Ladder(connection)
+        newest = stories[-1].pk
+        assert engine.refresh_window_index() == [postgresql.RECENT_INDEX + str(newest - 9),
+                                                 postgresql.RECENT_INDEX + str(newest - 19)]
+        assert recent_indexes() == sorted(engine.refresh_window_index())
+        assert engine._ladder() == sorted([newest - 19, newest - 9])
+        # The narrower one has grown past twice its width: made again, and it now serves the wider width
+        # in place of the wider one, being the narrower of the two.
+        more = self.stories(11)
+        assert engine.refresh_window_index() == [postgresql.RECENT_INDEX + str(more[-1].pk - 9),
+                                                 postgresql.RECENT_INDEX + str(newest - 9)]
+        assert recent_indexes() == sorted(engine.refresh_window_index())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname LIKE %s", [postgresql.OLD_RECENT_INDEX + "%"])
+            assert cursor.fetchone()[0] == 0
+        before = {order: self.find(order) for order in search.ORDERS}
+        assert before == {order: FewCandidates(connection).find(parse("harvest"), filters=Filters(at=timezone.now()),
+                                                                order=order, offset=0, limit=20)
+                          for order in search.ORDERS}
 
     def test_a_small_archive_needs_none(self):
         self.stories(15)
-        assert SmallWindowIndex(connection).refresh_window_index() is None
+        assert SmallWindowIndex(connection).refresh_window_index() == []
         assert recent_indexes() == []
 
     def test_a_rebuild_makes_it_for_the_archive_as_rebuilt(self):
@@ -209,8 +263,7 @@ class TestWindowIndex:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own backend")
 def test_the_daily_command_builds_it_without_blocking_writes(monkeypatch):
     """``masthead refresh_search_window`` builds concurrently, outside a transaction; an interrupted build is made again."""
-    monkeypatch.setattr(postgresql.Backend, "RECENT_STORIES", 10)
-    search.backend().clear()  # see TestWindowIndex._empty_index
+    monkeypatch.setattr(postgresql.Backend, "RECENT_WIDTHS", (10,))
     stories = harvest_reports(30)
     name = postgresql.RECENT_INDEX + str(stories[-1].pk - 9)
     with connection.cursor() as cursor:  # what an interrupted CREATE INDEX CONCURRENTLY leaves behind
@@ -222,7 +275,10 @@ def test_the_daily_command_builds_it_without_blocking_writes(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = %s::regclass", [name])
         valid, definition = cursor.fetchone()
-    assert valid and definition.endswith(f"WHERE (article_id >= {stories[-1].pk - 9})")
+    assert valid and definition.endswith(f"WHERE ((article_id + 0) >= {stories[-1].pk - 9})")
+    monkeypatch.undo()  # at its real width the archive needs none, and the next run drops it
+    call_command("refresh_search_window", stdout=io.StringIO())
+    assert recent_indexes() == []
 
 
 @pytest.mark.django_db
@@ -234,3 +290,15 @@ def test_the_total_is_counted_to_the_cap_on_any_page():
 
 def test_the_lead_is_ranked_by_any_of_the_query_words():
     assert postgresql.rank_literal(parse('iran "nuclear talks" negotia* iran')) == "'iran' | 'nuclear' | 'talks' | 'negotia':*"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own backend")
+def test_emptying_the_stories_table_empties_the_index():
+    """``masthead flush`` (TRUNCATE, which fires no row trigger) leaves no entry of a story that no longer exists."""
+    harvest_reports(3)
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (SELECT count(*) FROM search_document), (SELECT count(*) FROM search_text)")
+        assert cursor.fetchone() == (0, 0)

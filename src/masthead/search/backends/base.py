@@ -77,9 +77,9 @@ class SearchBackend:
     def optimize(self) -> None:
         """Tidy the index after a bulk change (merge segments, refresh planner statistics)."""
 
-    def refresh_window_index(self, *, concurrently: bool = False) -> str | None:
-        """Daily upkeep of an index of the newest stories, where the backend keeps one; return its name (default: none)."""
-        return None
+    def refresh_window_index(self, *, concurrently: bool = False) -> list[str]:
+        """Daily upkeep of indexes of the newest stories, where the backend keeps them; return their names (default: none)."""
+        return []
 
     @contextlib.contextmanager
     def rebuilding(self):

@@ -103,18 +103,22 @@ FROM (SELECT) one LEFT JOIN pg_stats
 # what it read this long, or until ``optimize`` analyses the table. They only size the window of
 # newest stories: a copy out of date costs at most a widened window, never a different answer.
 STATISTICS_SECONDS = 60
-_statistics: dict[tuple[str, str], tuple[float, tuple]] = {}
+_statistics: dict[tuple, tuple[float, tuple | list]] = {}
 
 # The GIN index cannot be asked for a range of News IDs: a word in a third of 1,000,000 stories is a
 # posting list of 330,000 entries, read whole (about 50 ms) before the window keeps 6,000 of them.
-# A second GIN index over the newest stories only (a partial index, ``WHERE article_id >= N``)
-# answers every window inside it from a posting list a tenth as long: PostgreSQL's planner picks it
-# by itself whenever the window's lower bound implies the index's, and the whole index otherwise,
-# so an out-of-date one is never wrong, only larger. ``refresh_window_index`` (``optimize``, and
-# ``masthead refresh_search_window`` daily) makes one over the newest RECENT_STORIES News IDs once the
-# archive spans twice that, and makes it again when it has grown to twice that.
-RECENT_STORIES = 100_000
-RECENT_INDEX = "search_document_recent_"
+# GIN indexes over the newest stories only (partial indexes, ``WHERE article_id + 0 >= N``) answer
+# a window inside them from a posting list that much shorter: a statement names the narrowest that
+# holds its window by the same condition (which the primary key cannot answer, so the planner
+# cannot AND the index with the key's range; see _keeping_to), and the planner reads the whole
+# index where none holds it. An index out of date is never wrong, only larger.
+# ``refresh_window_index`` (``optimize``, and ``masthead refresh_search_window`` daily) keeps a
+# ladder of them, one of each width here where the archive spans twice that, each made again once
+# it has grown to twice its width: a window up to the widest lies in an index at most twice as wide
+# as itself (1,000,000 stories: 49, 98 and 196 MB beside the whole index's 491 MB).
+RECENT_WIDTHS = (100_000, 200_000, 400_000)
+RECENT_INDEX = "search_document_newest_"
+OLD_RECENT_INDEX = "search_document_recent_"  # made by earlier versions, on article_id itself: dropped
 
 
 def share(query: Query, *, shares: dict[str, float], least: float) -> float:
@@ -151,8 +155,13 @@ class Backend(base.SearchBackend):
     # What reading one story's vector (out of line, decompressed) costs, in matches of the GIN
     # index's bitmap: about 4 µs against 0.2 µs (1,000,000 stories, two words in 70 % of them).
     VECTOR_COST = 20
-    # See RECENT_STORIES (a class attribute, so that a test can make it small).
-    RECENT_STORIES = RECENT_STORIES
+    # See RECENT_WIDTHS (a class attribute, so that a test can make them small).
+    RECENT_WIDTHS = RECENT_WIDTHS
+    # What one News ID of a window costs, in rows read from the table, when the primary key's range
+    # is made a bitmap to keep the rows outside the window unread: about 70 ns against 2 µs
+    # (1,000,000 stories). Worth it for a common word (a window of 20,000 IDs keeps 6,000 of 29,000
+    # matches in the newest 100,000), not for a rarer one (366,000 IDs, 28 ms, to skip 500 rows).
+    KEY_COST = 0.035
 
     @contextlib.contextmanager
     def _cursor_on_the_index(self, *, walk: bool = False):
@@ -195,7 +204,7 @@ class Backend(base.SearchBackend):
 
         The new tables are filled by ``COPY`` with no index, then the GIN index is built once: kept up
         row by row through every insert, it grows its pending list and merges it again and again
-        (built once over 1,000,000 stories it took 70 s). The index of the newest stories is copied
+        (built once over 1,000,000 stories it took 70 s). The indexes of the newest stories are copied
         with the others, then kept or made afresh for the archive as it now is.
         """
         with shadowtables.rebuilt(self.connection, TABLES) as tables:
@@ -235,41 +244,43 @@ class Backend(base.SearchBackend):
             cursor.execute("ANALYZE search_document")
             cursor.execute("ANALYZE search_text")
         _statistics.pop(self._statistics_key(), None)
+        _statistics.pop((*self._statistics_key(), "ladder"), None)
 
-    def refresh_window_index(self, *, concurrently: bool = False) -> str | None:
-        """Make the GIN index of the newest stories where the archive needs one and has none, or has one
-        grown too wide (see RECENT_STORIES); drop it where it needs none. Return the name of the one in
-        use, or None.
+    def refresh_window_index(self, *, concurrently: bool = False) -> list[str]:
+        """Keep the ladder of GIN indexes of the newest stories (see RECENT_WIDTHS): make each the archive
+        needs and lacks, or has grown too wide, and drop the others. Return the names of those in use.
 
-        ``concurrently`` builds it without blocking writes (``CREATE INDEX CONCURRENTLY``), which cannot
+        ``concurrently`` builds them without blocking writes (``CREATE INDEX CONCURRENTLY``), which cannot
         run inside a transaction: for the daily command, not for a rebuild.
         """
-        recent = self.RECENT_STORIES
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT min(article_id), max(article_id) FROM search_document")
             oldest, newest = cursor.fetchone()
             # An index whose concurrent build was interrupted is left invalid, unused: it goes, and is made again.
             cursor.execute("SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                           "WHERE i.indrelid = 'search_document'::regclass AND c.relname LIKE %s", [RECENT_INDEX + "%"])
+                           "WHERE i.indrelid = 'search_document'::regclass AND (c.relname LIKE %s OR c.relname LIKE %s)",
+                           [RECENT_INDEX + "%", OLD_RECENT_INDEX + "%"])
             found = cursor.fetchall()
             for name, valid in found:
-                if not valid:
+                if not valid or name.startswith(OLD_RECENT_INDEX):
                     cursor.execute(f'DROP INDEX {"CONCURRENTLY " if concurrently else ""}"{name}"')
-            existing = {int(name[len(RECENT_INDEX):]): name for name, valid in found if valid}
-            if newest is None or newest - oldest + 1 < 2 * recent:
-                wanted = None  # the whole index is small enough
-            elif existing and newest - max(existing) + 1 <= 2 * recent:
-                wanted = max(existing)  # still narrow enough
-            else:
-                wanted = newest - recent + 1
-                name = RECENT_INDEX + str(wanted)
-                if wanted not in existing:
-                    cursor.execute(f'CREATE INDEX {"CONCURRENTLY " if concurrently else ""}"{name}" ON search_document '
-                                   f"USING gin (document) WHERE article_id >= {int(wanted)}")
+            existing = {int(name[len(RECENT_INDEX):]): name for name, valid in found
+                        if valid and name.startswith(RECENT_INDEX)}
+            wanted = set()
+            for width in sorted(self.RECENT_WIDTHS):
+                if newest is None or newest - oldest + 1 < 2 * width:
+                    break  # the whole index, or a wider one of the ladder, is small enough
+                # One as wide as this, or grown to twice that at most (one index may serve two widths).
+                kept = [boundary for boundary in existing if width <= newest - boundary + 1 <= 2 * width]
+                wanted.add(max(kept) if kept else newest - width + 1)
+            for boundary in sorted(wanted - set(existing)):
+                cursor.execute(f'CREATE INDEX {"CONCURRENTLY " if concurrently else ""}"{RECENT_INDEX}{boundary}" '
+                               f"ON search_document USING gin (document) WHERE article_id + 0 >= {int(boundary)}")
             for boundary, name in existing.items():
-                if boundary != wanted:
+                if boundary not in wanted:
                     cursor.execute(f'DROP INDEX {"CONCURRENTLY " if concurrently else ""}"{name}"')
-        return RECENT_INDEX + str(wanted) if wanted is not None else None
+        _statistics.pop((*self._statistics_key(), "ladder"), None)
+        return [RECENT_INDEX + str(boundary) for boundary in sorted(wanted, reverse=True)]
 
     def _matching(self, query: Query, filters: base.Filters) -> tuple[str, list]:
         where, params = base.filter_sql(filters, connection=self.connection, alias="d")
@@ -327,22 +338,59 @@ class Backend(base.SearchBackend):
         _statistics[key] = (now, read)
         return read
 
+    def _ladder(self) -> list[int]:
+        """The News IDs the valid indexes of the newest stories start from (kept as the statistics are)."""
+        key = (*self._statistics_key(), "ladder")
+        now = time.monotonic()
+        kept = _statistics.get(key)
+        if kept is not None and now - kept[0] < STATISTICS_SECONDS:
+            return kept[1]
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE "
+                           "i.indrelid = 'search_document'::regclass AND i.indisvalid AND c.relname LIKE %s",
+                           [RECENT_INDEX + "%"])
+            boundaries = sorted(int(name[len(RECENT_INDEX):]) for (name,) in cursor.fetchall())
+        _statistics[key] = (now, boundaries)
+        return boundaries
+
+    def _keeping_to(self, query: Query, newest: int, lowest: int, walk: bool) -> tuple[str, list]:
+        """SQL (and parameters) keeping a statement to the window of News IDs from ``lowest`` (0: all).
+
+        The narrowest index of the newest stories that holds the window is read (the planner picks it
+        for a window inside it). Its matches outside the window are kept out by the primary key's
+        range as a bitmap only where that costs less than reading them (KEY_COST): PostgreSQL's
+        planner takes the two conditions as independent and would make a bitmap of 366,000 IDs to
+        skip 500 rows. ``+ 0`` keeps the key out, and names the index by its own condition.
+        """
+        if lowest <= 0:
+            return "", []
+        if walk:
+            return "AND d.article_id >= %s", [lowest]
+        oldest, _newest, stories, least, shares = self._statistics()
+        start = max((boundary for boundary in self._ladder() if boundary <= lowest), default=None)
+        index = ("AND d.article_id + 0 >= %s ", [start]) if start is not None else ("", [])
+        per_id = share(query, shares=shares, least=least) * stories / max(1, newest - oldest + 1)
+        if (newest - lowest + 1) * self.KEY_COST < per_id * (lowest - (start or oldest)):
+            return index[0] + "AND d.article_id >= %s", [*index[1], lowest]
+        return index[0] + "AND d.article_id + 0 >= %s", [*index[1], lowest]
+
     def find(self, query, *, filters, order, offset, limit) -> list[int]:
         sql, params = self._matching(query, filters)
         # The newest CANDIDATES matches, by News ID (which grows with publication), are
         # ranked or date-sorted; their count tells whether the window held enough of them.
         score = "ts_rank(d.lead, %s::tsquery)" if order == "relevance" else "0"
         ordering = "score DESC, published_at DESC, article_id DESC" if order == "relevance" else "published_at DESC, article_id DESC"
-        statement = (
-            f"WITH candidates AS MATERIALIZED (SELECT d.article_id, d.published_at, {score} AS score {sql} "
-            "AND d.article_id >= %s ORDER BY d.article_id DESC LIMIT %s) "
-            "SELECT (SELECT count(*) FROM candidates), article_id "
-            f"FROM (SELECT article_id FROM candidates ORDER BY {ordering} LIMIT %s OFFSET %s) page"
-        )
         newest, lowest, walk = self._window(query)
         with self._cursor_on_the_index(walk=walk) as cursor:
             while True:
-                arguments = [*([rank_literal(query)] if order == "relevance" else []), *params, lowest,
+                window, bounds = self._keeping_to(query, newest, lowest, walk)
+                statement = (
+                    f"WITH candidates AS MATERIALIZED (SELECT d.article_id, d.published_at, {score} AS score {sql} "
+                    f"{window} ORDER BY d.article_id DESC LIMIT %s) "
+                    "SELECT (SELECT count(*) FROM candidates), article_id "
+                    f"FROM (SELECT article_id FROM candidates ORDER BY {ordering} LIMIT %s OFFSET %s) page"
+                )
+                arguments = [*([rank_literal(query)] if order == "relevance" else []), *params, *bounds,
                              self.CANDIDATES, limit, offset]
                 cursor.execute(statement, arguments)
                 rows = cursor.fetchall()

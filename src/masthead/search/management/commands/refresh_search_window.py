@@ -4,12 +4,12 @@ from masthead import search
 
 
 class Command(BaseCommand):
-    help = ("Keep the search index's index of the newest stories narrow (PostgreSQL; run it daily). "
+    help = ("Keep the search index's indexes of the newest stories narrow (PostgreSQL; run it daily). "
             "Built without blocking readers or editors; on SQLite there is nothing to do.")
 
     def handle(self, *args, **options):
-        name = search.backend().refresh_window_index(concurrently=True)
-        if name is None:
+        names = search.backend().refresh_window_index(concurrently=True)
+        if not names:
             self.stdout.write("No index of the newest stories is needed: the whole index answers quickly at this size.")
         else:
-            self.stdout.write(f"The newest stories are indexed apart in {name}.")
+            self.stdout.write(f"The newest stories are indexed apart in {', '.join(names)}.")
