@@ -5,10 +5,11 @@ which waits at most two seconds for a lock: a rebuild that held the tables would
 """
 
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from masthead import search, shadowtables
 from masthead.news.models import Article, HeadlineWord
@@ -121,6 +122,41 @@ def test_the_newsroom_s_headline_words_are_rebuilt_the_same_way():
     assert layout() == before
     later = make_article(headline="Truce holds")
     assert headlines_holding("truce") == [story.pk, later.pk]
+
+
+def test_a_save_holding_its_story_when_the_swap_comes_is_waited_for_not_broken():
+    """A save locks its story's row, then writes the story's headline words; dropping the old words'
+    table locks the stories' table whole (its key refers to it). The swap takes that lock first, and
+    lets go and tries again while the save holds the story, so neither waits on the other for ever."""
+    story = make_article(headline="Ceasefire agreed")
+    holding, saved = threading.Event(), {}
+
+    def save():
+        try:
+            with transaction.atomic():
+                article = Article.objects.select_for_update().get(pk=story.pk)
+                holding.set()
+                time.sleep(0.6)  # the swap comes meanwhile
+                Article.objects.filter(pk=story.pk).update(headline="Truce agreed")
+                article.refresh_from_db()
+                HeadlineWord.index(article)
+            saved["ok"] = True
+        except BaseException as error:
+            saved["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=save)
+
+    def meanwhile(done: int) -> None:
+        if not thread.is_alive() and not saved:
+            thread.start()
+            holding.wait()
+
+    bulk.rebuild_headline_words(progress=meanwhile)
+    thread.join()
+    assert saved == {"ok": True}
+    assert headlines_holding("truce") == [story.pk] and headlines_holding("ceasefire") == []
 
 
 def test_a_rebuild_that_fails_leaves_the_index_in_use_as_it_was():

@@ -9,7 +9,8 @@ every save too (a save writes its story's entries). Instead, ``rebuilt(connectio
    and puts a trigger on each table in use that notes every story written to it from then on;
 2. yields the shadows' names, for the caller to fill (``COPY``);
 3. gives the shadows the indexes and constraints of the tables in use, and their statistics;
-4. in one short transaction (searches and saves wait its few milliseconds), copies the noted
+4. in one short transaction (searches and saves wait its few milliseconds; if it cannot have its
+   locks within SWAP_WAIT it lets go and tries again, so nobody waits longer), copies the noted
    stories' rows from the tables in use (the saves kept those current), drops them, and gives
    the shadows their names and the names of their indexes and constraints. A foreign key is
    checked after the swap (``VALIDATE``, which holds up nobody).
@@ -22,16 +23,24 @@ but holds the locks to its end: call it outside one where others use the site.
 
 import contextlib
 import re
+import time
 import zlib
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 SUFFIX = "__next"
+# The swap waits this long for its locks (seconds) before it lets go and tries again, this many times.
+SWAP_WAIT = 0.1
+SWAP_TRIES = 300
 # Every derived table is keyed by the story it is made of.
 KEY = "article_id"
 
 
 class RebuildRunning(RuntimeError):
+    pass
+
+
+class TablesBusy(RuntimeError):
     pass
 
 
@@ -58,16 +67,7 @@ def rebuilt(connection, tables: tuple[str, ...]):
                 yield {table: _names(table)[0] for table in tables}
                 with connection.cursor() as cursor:
                     names = {table: _index(cursor, table) for table in tables}
-            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-                # Taken whole at once (a lock raised later, from writes held to all held, could deadlock with a
-                # reader about to write), in the order saves write, for the few milliseconds the swap takes.
-                cursor.execute(f"LOCK TABLE {', '.join(_quoted(t) for t in tables)} IN ACCESS EXCLUSIVE MODE")
-                # Inside a caller's transaction, rows it wrote may have key checks pending (Django's are
-                # deferred to the commit), and PostgreSQL drops no table with checks pending: run them now.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                for table in tables:
-                    _swap(cursor, table, names[table])
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            _swap_all(connection, tables, names)
             with connection.cursor() as cursor:
                 for statement in (f"ALTER TABLE {_quoted(table)} VALIDATE CONSTRAINT {_quoted(name)}"
                                   for table in tables for name, kind in names[table].values() if kind == "f"):
@@ -79,6 +79,41 @@ def rebuilt(connection, tables: tuple[str, ...]):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+
+
+def _swap_all(connection, tables: tuple[str, ...], names: dict) -> None:
+    """Swap every shadow in, in one transaction, waiting at most SWAP_WAIT for its locks each time it tries.
+
+    Its locks are taken whole at once (a lock raised later could deadlock with a save), the tables a
+    foreign key refers to first (dropping the key locks them whole: a save holds the story's row
+    before it writes the story's entries). Those queued behind the swap wait at most SWAP_WAIT; a
+    try that times out (a long search, a save holding a story) lets go and tries again.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+                       "AND conrelid = ANY(%s::regclass[])", [list(tables)])
+        locked = [name for (name,) in cursor.fetchall() if name not in tables] + list(tables)
+    for attempt in range(SWAP_TRIES):
+        try:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('lock_timeout')")
+                before = cursor.fetchone()[0]
+                cursor.execute(f"SET LOCAL lock_timeout = '{int(SWAP_WAIT * 1000)}ms'")
+                cursor.execute(f"LOCK TABLE {', '.join(_quoted(t) for t in locked)} IN ACCESS EXCLUSIVE MODE")
+                # Inside a caller's transaction, rows it wrote may have key checks pending (Django's are
+                # deferred to the commit), and PostgreSQL drops no table with checks pending: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for table in tables:
+                    _swap(cursor, table, names[table])
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+            return
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) not in ("55P03", "40P01"):  # lock timeout, deadlock
+                raise
+            time.sleep(min(1.0, SWAP_WAIT * (attempt + 1)))
+    raise TablesBusy(f"{', '.join(tables)} stayed in use through {SWAP_TRIES} tries to swap them; the rebuilt "
+                         "tables were dropped, the ones in use are as they were. Try again when the site is quieter.")
 
 
 def _quoted(name: str) -> str:
