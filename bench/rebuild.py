@@ -38,8 +38,8 @@ def main() -> int:
     from masthead.stories import changes, rules
 
     editor = rules.System("bench")
-    stories = list(Article.objects.filter(status=Article.Status.PUBLISHED).order_by("-pk")
-                   .values_list("pk", "headline")[:500])
+    # Stories a reader can find (a scheduled one is indexed but not shown until its time).
+    stories = list(Article.objects.visible().order_by("-pk").values_list("pk", "headline")[:500])
     words = [headline.split()[0] for _, headline in stories]
     began = time.monotonic()
     command = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "masthead"), "rebuild_search_index", "-v", "2"],

@@ -117,7 +117,7 @@ class SearchBackend:
         ids = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("id").values_list("id", flat=True)
         done, last = 0, 0
         with self.rebuilding() as insert, _making(self.prepare) as make:
-            # Each batch is read here (in the caller's transaction), made into documents and the
+            # Each batch is read here (in the transaction ``rebuilding`` opens), made into documents and the
             # backend's rows by the second process, two batches ahead, and written here in order.
             ahead: deque = deque()
 
