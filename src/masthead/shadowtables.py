@@ -2,7 +2,7 @@
 
 The search index and the newsroom's headline words are made from the stories, and made again
 whole when the rules that make them change. Emptied in place (``TRUNCATE``) they stay locked until
-the rebuild commits: at 1,000,000 stories a quarter of an hour in which every search waits, and
+the rebuild commits: at 1,000,000 stories 10 to 12 minutes in which every search waits, and
 every save too (a save writes its story's entries). Instead, ``rebuilt(connection, tables)``:
 
 1. makes a shadow of each table (``<table>__next``: its columns, defaults and checks, no index)
