@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from masthead.news.models import Article
+from tests import servers
 from tests.news.factories import make_article
 
 
@@ -15,8 +16,7 @@ def test_the_rebuild_drill_searches_and_saves_while_the_index_is_rebuilt():
     """bench.rebuild: the command runs while stories are searched and saved, each saved story is found by its new
     word afterwards, and the stories are given back their headlines."""
     stories = [make_article(headline=f"Harvest report {n}") for n in range(5)]
-    settings = connection.settings_dict
-    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    url = servers.database_url(connection.settings_dict)
     done = subprocess.run([sys.executable, "-m", "bench.rebuild", "--database-url", url, "--pause", "0.05"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
