@@ -210,5 +210,6 @@ def _swap(cursor, table: str, names: dict[str, tuple[str, str | None]]) -> None:
             cursor.execute(f"ALTER TABLE {_quoted(table)} RENAME CONSTRAINT {_quoted(temporary)} TO {_quoted(name)}")
         else:
             cursor.execute(f"ALTER INDEX {_quoted(temporary)} RENAME TO {_quoted(name)}")
-    for old, new in sequences:
-        cursor.execute(f"ALTER SEQUENCE {new} RENAME TO {_quoted(old.rsplit('.', 1)[-1].strip(chr(34)))}")
+    for old, new in sequences:  # each a qualified name, quoted where needed: the new one keeps the old one's name
+        name = old.rsplit(".", 1)[-1].strip('"')
+        cursor.execute(f"ALTER SEQUENCE {new} RENAME TO {_quoted(name)}")

@@ -103,7 +103,7 @@ FROM (SELECT) one LEFT JOIN pg_stats
 # what it read this long, or until ``optimize`` analyses the table. They only size the window of
 # newest stories: a copy out of date costs at most a widened window, never a different answer.
 STATISTICS_SECONDS = 60
-_statistics: dict[tuple, tuple[float, tuple | list]] = {}
+_statistics: dict[tuple[str, str, str], tuple[float, object]] = {}
 
 # The GIN index cannot be asked for a range of News IDs: a word in a third of 1,000,000 stories is a
 # posting list of 330,000 entries, read whole (about 50 ms) before the window keeps 6,000 of them.
@@ -209,8 +209,7 @@ class Backend(base.SearchBackend):
         """
         with shadowtables.rebuilt(self.connection, TABLES) as tables:
             yield lambda prepared: self.insert(prepared, tables=tables)
-        self.refresh_window_index(concurrently=not self.connection.in_atomic_block)
-        _statistics.pop(self._statistics_key(), None)
+        self.refresh_window_index(concurrently=not self.connection.in_atomic_block)  # and forgets the statistics
 
     def prepare(self, documents):
         return ([(doc.article_id, doc.published_at, doc.section_id, doc.language, vector_literal(doc)) for doc in documents],
@@ -243,8 +242,7 @@ class Backend(base.SearchBackend):
         with self.connection.cursor() as cursor:
             cursor.execute("ANALYZE search_document")
             cursor.execute("ANALYZE search_text")
-        _statistics.pop(self._statistics_key(), None)
-        _statistics.pop((*self._statistics_key(), "ladder"), None)
+        self._forget()
 
     def refresh_window_index(self, *, concurrently: bool = False) -> list[str]:
         """Keep the ladder of GIN indexes of the newest stories (see RECENT_WIDTHS): make each the archive
@@ -257,10 +255,7 @@ class Backend(base.SearchBackend):
             cursor.execute("SELECT min(article_id), max(article_id) FROM search_document")
             oldest, newest = cursor.fetchone()
             # An index whose concurrent build was interrupted is left invalid, unused: it goes, and is made again.
-            cursor.execute("SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                           "WHERE i.indrelid = 'search_document'::regclass AND (c.relname LIKE %s OR c.relname LIKE %s)",
-                           [RECENT_INDEX + "%", OLD_RECENT_INDEX + "%"])
-            found = cursor.fetchall()
+            found = self._window_indexes(cursor)
             for name, valid in found:
                 if not valid or name.startswith(OLD_RECENT_INDEX):
                     cursor.execute(f'DROP INDEX {"CONCURRENTLY " if concurrently else ""}"{name}"')
@@ -279,7 +274,7 @@ class Backend(base.SearchBackend):
             for boundary, name in existing.items():
                 if boundary not in wanted:
                     cursor.execute(f'DROP INDEX {"CONCURRENTLY " if concurrently else ""}"{name}"')
-        _statistics.pop((*self._statistics_key(), "ladder"), None)
+        self._forget()
         return [RECENT_INDEX + str(boundary) for boundary in sorted(wanted, reverse=True)]
 
     def _matching(self, query: Query, filters: base.Filters) -> tuple[str, list]:
@@ -318,40 +313,51 @@ class Backend(base.SearchBackend):
             return newest, 0, False
         return newest, lowest, (newest - lowest + 1) * self.VECTOR_COST < expected
 
-    def _statistics_key(self) -> tuple[str, str]:
+    def _database(self) -> tuple[str, str]:
         return self.connection.alias, str(self.connection.settings_dict["NAME"])
+
+    def _kept(self, what: str, read):
+        """What ``read()`` returns, kept STATISTICS_SECONDS per database of this process (see STATISTICS)."""
+        key = (*self._database(), what)
+        now = time.monotonic()
+        kept = _statistics.get(key)
+        if kept is None or now - kept[0] >= STATISTICS_SECONDS:
+            kept = _statistics[key] = (now, read())
+        return kept[1]
+
+    def _forget(self) -> None:
+        """Read the statistics and the ladder afresh at the next search (after ANALYZE, or the ladder changed)."""
+        for what in ("statistics", "ladder"):
+            _statistics.pop((*self._database(), what), None)
 
     def _statistics(self) -> tuple[int | None, int | None, float, float | None, dict[str, float]]:
         """The oldest and newest News IDs indexed, the stories counted, the least listed share, and the
         listed words' shares."""
-        key = self._statistics_key()
-        now = time.monotonic()
-        kept = _statistics.get(key)
-        if kept is not None and now - kept[0] < STATISTICS_SECONDS:
-            return kept[1]
-        with self.connection.cursor() as cursor:
-            cursor.execute(STATISTICS)
-            oldest, newest, stories, words, shares = cursor.fetchone()
-        words, shares = words or [], shares or []
-        least = shares[len(words)] if len(shares) > len(words) else None
-        read = (oldest, newest, stories, least, dict(zip(words, map(float, shares))))
-        _statistics[key] = (now, read)
-        return read
+        def read():
+            with self.connection.cursor() as cursor:
+                cursor.execute(STATISTICS)
+                oldest, newest, stories, words, shares = cursor.fetchone()
+            words, shares = words or [], shares or []
+            least = shares[len(words)] if len(shares) > len(words) else None
+            return oldest, newest, stories, least, dict(zip(words, map(float, shares)))
+
+        return self._kept("statistics", read)
+
+    def _window_indexes(self, cursor) -> list[tuple[str, bool]]:
+        """(name, valid) of each index of the newest stories, of this form or the earlier one."""
+        cursor.execute("SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                       "WHERE i.indrelid = 'search_document'::regclass AND (c.relname LIKE %s OR c.relname LIKE %s)",
+                       [RECENT_INDEX + "%", OLD_RECENT_INDEX + "%"])
+        return cursor.fetchall()
 
     def _ladder(self) -> list[int]:
         """The News IDs the valid indexes of the newest stories start from (kept as the statistics are)."""
-        key = (*self._statistics_key(), "ladder")
-        now = time.monotonic()
-        kept = _statistics.get(key)
-        if kept is not None and now - kept[0] < STATISTICS_SECONDS:
-            return kept[1]
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE "
-                           "i.indrelid = 'search_document'::regclass AND i.indisvalid AND c.relname LIKE %s",
-                           [RECENT_INDEX + "%"])
-            boundaries = sorted(int(name[len(RECENT_INDEX):]) for (name,) in cursor.fetchall())
-        _statistics[key] = (now, boundaries)
-        return boundaries
+        def read():
+            with self.connection.cursor() as cursor:
+                return sorted(int(name[len(RECENT_INDEX):]) for name, valid in self._window_indexes(cursor)
+                              if valid and name.startswith(RECENT_INDEX))
+
+        return self._kept("ladder", read)
 
     def _keeping_to(self, query: Query, newest: int, lowest: int, walk: bool) -> tuple[str, list]:
         """SQL (and parameters) keeping a statement to the window of News IDs from ``lowest`` (0: all).
