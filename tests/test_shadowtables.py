@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from masthead import search, shadowtables
 from masthead.news.models import Article, HeadlineWord
 from masthead.stories import bulk, changes
+from tests.ingest.factories import ninjs_story, run_import, write_jsonl
 from tests.news.factories import make_article
 from tests.stories.factories import SYSTEM
 
@@ -122,6 +123,29 @@ def test_the_newsroom_s_headline_words_are_rebuilt_the_same_way():
     assert layout() == before
     later = make_article(headline="Truce holds")
     assert headlines_holding("truce") == [story.pk, later.pk]
+
+
+@pytest.mark.parametrize("rebuild, finding", [(search.rebuild, found), (bulk.rebuild_headline_words, headlines_holding)],
+                         ids=["search index", "headline words"])
+def test_an_import_during_a_rebuild_is_in_what_the_rebuild_makes(tmp_path, rebuild, finding):
+    """``masthead import`` writes through the bulk path (many rows at once, headline words by ``COPY``),
+    not the story service: what it writes to the tables in use during a rebuild reaches the new ones."""
+    assert run_import(write_jsonl(tmp_path / "first.jsonl", [ninjs_story(1, headline="Harvest report")])).returncode == 0
+    corrected = write_jsonl(tmp_path / "second.jsonl", [ninjs_story(1, headline="Locust swarm reaches the coast"),
+                                                       ninjs_story(2, headline="Ceasefire holds")])
+    ran = {}
+
+    def meanwhile(done: int) -> None:
+        if not ran:
+            ran["import"] = elsewhere(lambda: run_import(corrected))
+            ran["during"] = elsewhere(lambda: (finding("locust"), finding("ceasefire")))
+
+    rebuild(progress=meanwhile)
+    assert ran["import"].returncode == 0 and "1 created, 1 updated" in ran["import"].stdout
+    changed, new = Article.objects.get(headline__startswith="Locust"), Article.objects.get(headline="Ceasefire holds")
+    assert ran["during"] == ([changed.pk], [new.pk])  # written to the tables in use
+    assert finding("locust") == [changed.pk] and finding("ceasefire") == [new.pk] and finding("harvest") == []
+    assert layout()["leftovers"] == [] and layout()["triggers"] == []
 
 
 def test_a_save_holding_its_story_when_the_swap_comes_is_waited_for_not_broken():
