@@ -1,6 +1,7 @@
 """The PostgreSQL backend's own choices: the estimate that sizes its window of newest stories, and the window."""
 
 import io
+import random
 from datetime import timedelta
 
 import pytest
@@ -24,10 +25,22 @@ SHARES = {"iran": 0.2, "talks": 0.1, "nuclear": 0.05, "negotiations": 0.02, "neg
     ('"iran talks"', 0.1),  # a phrase is as common as its rarest word at most
     ("negotia*", 0.02),  # a word beginning: as common as its commonest listed word
     ("zzz*", 0.005),
+    ("nuc*", 0.05),
+    ("negotiators*", 0.01),
     ("iran talks", 0.02),  # terms taken as independent
 ])
 def test_share_estimates_the_matches_of_a_query(text, expected):
     assert postgresql.share(parse(text), shares=SHARES, least=0.01) == pytest.approx(expected)
+
+
+def test_the_commonest_word_of_a_beginning_is_found_as_a_pass_over_every_word_would():
+    generator = random.Random(7)
+    words = {"".join(generator.choice("abcdeشی") for _ in range(generator.randint(1, 7))): generator.random()
+             for _ in range(3000)}
+    shares = postgresql.Shares(words)
+    for beginning in ["a", "ab", "abc", "ش", "شی", "eee", "zz", "", *(word[:3] for word in list(words)[:300])]:
+        expected = max((value for word, value in words.items() if word.startswith(beginning)), default=None)
+        assert shares.commonest_beginning(beginning) == expected, beginning
 
 
 @pytest.mark.parametrize("text,expected", [

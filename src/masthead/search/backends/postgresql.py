@@ -13,6 +13,7 @@ headline matches come first, then standfirst matches (``ts_rank`` of the lead, w
 then stories matching in body, tags or authors only, newest first.
 """
 
+import bisect
 import contextlib
 import time
 
@@ -121,6 +122,26 @@ RECENT_INDEX = "search_document_newest_"
 OLD_RECENT_INDEX = "search_document_recent_"  # made by earlier versions, on article_id itself: dropped
 
 
+class Shares(dict):
+    """The listed words' shares ({word: share}), with the words in order for finding those a word beginning begins."""
+
+    def commonest_beginning(self, beginning: str) -> float | None:
+        """The share of the commonest listed word beginning ``beginning``, None if none does.
+
+        Such words are side by side in order: found by bisection instead of a pass over the
+        10,000 listed words (about 1 ms of Python a search).
+        """
+        words = self.__dict__.get("sorted")
+        if words is None:
+            words = self.__dict__["sorted"] = sorted(self)
+        commonest = None
+        for at in range(bisect.bisect_left(words, beginning), len(words)):
+            if not words[at].startswith(beginning):
+                break
+            commonest = max(commonest or 0.0, self[words[at]])
+        return commonest
+
+
 def share(query: Query, *, shares: dict[str, float], least: float) -> float:
     """The estimated share of stories matching ``query``, from the shares of its words.
 
@@ -133,8 +154,8 @@ def share(query: Query, *, shares: dict[str, float], least: float) -> float:
         words = list(term.words)
         found = []
         if term.prefix:
-            beginning = words.pop()
-            found.append(max((value for word, value in shares.items() if word.startswith(beginning)), default=unlisted))
+            commonest = (shares if isinstance(shares, Shares) else Shares(shares)).commonest_beginning(words.pop())
+            found.append(unlisted if commonest is None else commonest)
         found += [shares.get(word, unlisted) for word in words]
         estimate *= min(found)
     return estimate
@@ -330,7 +351,7 @@ class Backend(base.SearchBackend):
         for what in ("statistics", "ladder"):
             _statistics.pop((*self._database(), what), None)
 
-    def _statistics(self) -> tuple[int | None, int | None, float, float | None, dict[str, float]]:
+    def _statistics(self) -> tuple[int | None, int | None, float, float | None, Shares]:
         """The oldest and newest News IDs indexed, the stories counted, the least listed share, and the
         listed words' shares."""
         def read():
@@ -339,7 +360,7 @@ class Backend(base.SearchBackend):
                 oldest, newest, stories, words, shares = cursor.fetchone()
             words, shares = words or [], shares or []
             least = shares[len(words)] if len(shares) > len(words) else None
-            return oldest, newest, stories, least, dict(zip(words, map(float, shares)))
+            return oldest, newest, stories, least, Shares(zip(words, map(float, shares)))
 
         return self._kept("statistics", read)
 
