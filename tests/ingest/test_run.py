@@ -65,6 +65,20 @@ def test_new_stories_are_numbered_above_the_highest_news_id(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite numbers above the highest row itself")
+def test_new_stories_are_numbered_above_the_highest_news_id_when_the_sequence_was_left_behind(tmp_path):
+    """Stories written by other means than Masthead's (SQL, a partial restore) can leave PostgreSQL's
+    sequence below the highest News ID: an import numbers its new stories above them all the same."""
+    make_article(pk=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('news_article', 'id'), 1, false)")
+    result = run_import(write_jsonl(tmp_path / "wire.jsonl", [ninjs_story(1), ninjs_story(2)]))
+    assert "2 created" in result.stdout and result.returncode == 0
+    assert sorted(Article.objects.values_list("pk", flat=True)) == [5000, 5001, 5002]
+    assert make_article().pk == 5003
+
+
+@pytest.mark.django_db
 def test_dry_run_writes_nothing_and_reports_what_would_happen():
     result = run_import(SAMPLES, dry_run=True)
     assert result.stdout.startswith("Dry run, nothing written: would have 11 created")

@@ -115,7 +115,9 @@ class Writer:
         self._authors: dict[str, int] = {}
         self._names: dict[tuple[str, int], str] = {}  # ("tag", pk): the stored name
         self._loaded = False
-        self._explicit_ids_since_reset = False
+        # Checked before the first new News ID too: rows written by other means (SQL, a restore)
+        # can leave the sequence behind the highest ID, and every new story would collide.
+        self._explicit_ids_since_reset = True
 
     def forget(self) -> None:
         """After a rollback: what the rolled-back transaction created is gone, so look it up again."""
@@ -228,9 +230,11 @@ class Writer:
             table = connection.ops.quote_name(Article._meta.db_table)
             with connection.cursor() as cursor:
                 if self._explicit_ids_since_reset:
-                    cursor.execute(f"SELECT setval({sequence}, GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM {table}), 1), "
-                                   f"GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM {table})) > 0)",
-                                   [Article._meta.db_table, above, above])
+                    # Forward only: a story the newsroom has numbered meanwhile keeps its number taken.
+                    highest = (f"GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM {table}), "
+                               f"COALESCE(pg_sequence_last_value({sequence}::regclass), 0))")
+                    cursor.execute(f"SELECT setval({sequence}, GREATEST({highest}, 1), {highest} > 0)",
+                                   [Article._meta.db_table, above, Article._meta.db_table, above, Article._meta.db_table])
                     self._explicit_ids_since_reset = False
                 cursor.execute(f"SELECT nextval({sequence}) FROM generate_series(1, %s)", [Article._meta.db_table, count])
                 return [row[0] for row in cursor.fetchall()]
