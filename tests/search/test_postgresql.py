@@ -270,6 +270,26 @@ class TestWindowIndex:
         engine.rebuild()
         assert recent_indexes() == [postgresql.RECENT_INDEX + str(stories[-1].pk - 9)]
 
+    def test_every_gin_index_takes_a_save_s_words_at_once(self):
+        """No pending list (``fastupdate`` off, migration search/0006): a save never merges one into the
+        index, and a search never reads through one; the whole index, the newest stories' after a refresh,
+        and all of them after a rebuild."""
+        stories = self.stories(30)
+        engine = SmallWindowIndex(connection)
+        engine.refresh_window_index()
+        assert gin_options() == {"search_document_gin": ["fastupdate=off"],
+                                 postgresql.RECENT_INDEX + str(stories[-1].pk - 9): ["fastupdate=off"]}
+        engine.rebuild()
+        assert list(gin_options().values()) == [["fastupdate=off"]] * 2
+
+
+def gin_options() -> dict:
+    """{name: storage options} of each GIN index of the search index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, c.reloptions FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                       "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gin' AND i.indrelid = 'search_document'::regclass")
+        return dict(cursor.fetchall())
+
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgresql_only
