@@ -109,17 +109,22 @@ def section(request, slug: str):
                       keys={found.surrogate_key})
 
 
+def _filed(request, owner, *, template_context):
+    """A tag's or an author's page of stories."""
+    def page(now):
+        return listing.page_of(storypage.filed_under(owner, at=now, language=editions.current(), request=request), request.GET)
+
+    return _list_page(request, page, template_context=template_context, keys={owner.surrogate_key})
+
+
 def tag(request, slug: str):
     found = get_object_or_404(Tag, slug=slug)
-    return _listing(request, Q(tags=found),
-                    template_context={"title": found.name, "kind": "tag"}, keys={found.surrogate_key})
+    return _filed(request, found, template_context={"title": found.name, "kind": "tag"})
 
 
 def author(request, slug: str):
     found = get_object_or_404(Author, slug=slug)
-    return _listing(request, Q(authors=found),
-                    template_context={"title": found.name, "intro": found.bio, "kind": "author"},
-                    keys={found.surrogate_key})
+    return _filed(request, found, template_context={"title": found.name, "intro": found.bio, "kind": "author"})
 
 
 def archive(request, year: int, month: int | None = None, day: int | None = None):

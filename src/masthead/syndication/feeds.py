@@ -14,10 +14,11 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import feedgenerator
+from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
 
 from masthead import characters, editions, house, parameters
+from masthead.news import storypage
 from masthead.news.models import Article, Author, Section, Tag
 from masthead.delivery import keys
 from masthead.news.caching import cacheable
@@ -165,9 +166,14 @@ def edition_name(obj) -> str:
 
 def stories(obj, kind):
     """The newest visible stories of ``obj`` (a section, tag, author, or the paper for None) in the edition served."""
-    queryset = Article.objects.visible().filter(language=editions.current())
-    if kind is not None:
-        queryset = queryset.filter(**{"section" if kind == "section" else kind + "s": obj})
+    now = timezone.now()
+    queryset = Article.objects.visible(at=now).filter(language=editions.current())
+    if kind == "section":
+        queryset = queryset.filter(section=obj)
+    elif kind is not None:
+        # Read from the tag's (author's) own rows, as its page is: joined, an old tag's feed read the whole archive.
+        newest = storypage.filed_under(obj, at=now, language=editions.current())(None, older=True, limit=ITEMS)
+        queryset = queryset.filter(pk__in=[story.pk for story in newest])
     return list(queryset.select_related("section").prefetch_related("authors", "tags").newest_first()[:ITEMS])
 
 
