@@ -35,8 +35,8 @@ _TEASER_IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
 _TEASER_COLUMNS = ", ".join([*(f'a."{c}"' for c in [*TEASER_FIELDS, "lead_image_id"]),
                              *(f'i."{c}" AS "image_{c}"' for c in _TEASER_IMAGE_FIELDS)])
 _TEASER_FROM = f'{rows.table(Article)} a LEFT JOIN {rows.table(Image)} i ON i."id" = a."lead_image_id"'
-_VISIBLE = ('(a."embargo_until" IS NULL OR a."embargo_until" <= %s) AND a."published_at" <= %s AND a."status" = %s'
-            ' AND a."language" = %s')
+_VISIBLE_ANY_EDITION = '(a."embargo_until" IS NULL OR a."embargo_until" <= %s) AND a."published_at" <= %s AND a."status" = %s'
+_VISIBLE = _VISIBLE_ANY_EDITION + ' AND a."language" = %s'
 _IN_SECTION = (f'SELECT {_TEASER_COLUMNS} FROM {_TEASER_FROM} WHERE {{seek}}{_VISIBLE} AND a."section_id" = %s '
                'ORDER BY a."published_at" {order}, a."id" {order}')
 _OLDER = 'a."published_at" <= %s AND NOT (a."published_at" = %s AND a."id" >= %s) AND '
@@ -46,7 +46,7 @@ _NEWER = 'a."published_at" >= %s AND NOT (a."published_at" = %s AND a."id" <= %s
 # years old costs what a current one does. The visibility rule is still asked of the story itself.
 _FILED = (f'SELECT {_TEASER_COLUMNS} FROM {{links}} x JOIN {rows.table(Article)} a ON a."id" = x."article_id" '
           f'LEFT JOIN {rows.table(Image)} i ON i."id" = a."lead_image_id" '
-          f'WHERE {{seek}}x."{{column}}" = %s AND x."published_at" <= %s AND {_VISIBLE} '
+          f'WHERE {{seek}}x."{{column}}" = %s AND x."published_at" <= %s AND {_VISIBLE_ANY_EDITION}{{also}} '
           'ORDER BY x."published_at" {order}, x."article_id" {order}')
 _FILED_OLDER = 'x."published_at" <= %s AND NOT (x."published_at" = %s AND x."article_id" >= %s) AND '
 _FILED_NEWER = 'x."published_at" >= %s AND NOT (x."published_at" = %s AND x."article_id" <= %s) AND '
@@ -194,21 +194,27 @@ def in_section(section: Section, *, at, language: str, request=None):
     return read
 
 
-def filed_under(owner: Tag | Author, *, at, language: str, request=None):
-    """A reader of the visible stories filed under a tag or by an author, for ``listing.page_of``, as ``in_section``'s."""
+def filed_under(owner: Tag | Author, *, at, language: str | None, section: Section | None = None, request=None):
+    """A reader of the visible stories filed under a tag or by an author, for ``listing.page_of``, as ``in_section``'s;
+    in one edition (``language``; None: both), and one section if given."""
     using = router.db_for_read(Article)
     adapt = connections[using].ops.adapt_datetimefield_value
     field = Article.tags if isinstance(owner, Tag) else Article.authors
     links, column = rows.table(field.through), field.field.m2m_reverse_name()
-    visible = [owner.pk, adapt(at), adapt(at), adapt(at), Article.Status.PUBLISHED, language]
+    visible = [owner.pk, adapt(at), adapt(at), adapt(at), Article.Status.PUBLISHED]
+    also = ""
+    for condition, value in ((' AND a."language" = %s', language), (' AND a."section_id" = %s', section and section.pk)):
+        if value is not None:
+            also, visible = also + condition, [*visible, value]
 
     def read(bound, *, older: bool, limit: int) -> list[Article]:
         order = "DESC" if older or bound is None else "ASC"
+        seek = "" if bound is None else _FILED_OLDER if older else _FILED_NEWER
+        sql = _FILED.format(links=links, column=column, seek=seek, also=also, order=order)
         if bound is None:
-            sql, params = _FILED.format(links=links, column=column, seek="", order=order), visible
+            params = visible
         else:
             moment, pk = adapt(bound[0]), bound[1]
-            sql = _FILED.format(links=links, column=column, seek=_FILED_OLDER if older else _FILED_NEWER, order=order)
             params = [moment, moment, pk, *visible]
         found = rows.fetch(Article, sql + f" LIMIT {int(limit)}", params, using=using)
         _attach_sections(found, request)

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
 from masthead import characters, jsonerrors, parameters
-from masthead.news import listing, tagging
+from masthead.news import listing, storypage, tagging
 from masthead.news.models import CHANGED_AT, Article, Author, Section, Tag
 from masthead.ratelimit import client_ip
 from masthead.stories import changes, hygiene, rules
@@ -89,14 +89,16 @@ def _limit(request) -> int:
     return parameters.whole_number(request.GET.get("limit", str(DEFAULT_LIMIT)), name="limit", low=1, high=MAX_LIMIT)
 
 
-def _filed_under(request, queryset):
+def _named(request) -> dict:
+    """The edition (``language``) and the section, tag and author the request names, each checked."""
+    named = {}
     if "language" in request.GET:  # one edition's stories: ?language=fa
         language = request.GET["language"]
         known = [code for code, _name in settings.LANGUAGES]
         if language not in known:
             raise BadRequest("language", f"must be one of the editions' languages, {', '.join(known)}; not {language[:40]!r}")
-        queryset = queryset.filter(language=language)
-    for name, model, lookup in (("section", Section, "section"), ("tag", Tag, "tags"), ("author", Author, "authors")):
+        named["language"] = language
+    for name, model in (("section", Section), ("tag", Tag), ("author", Author)):
         slug = request.GET.get(name)
         if slug is None:
             continue
@@ -105,8 +107,13 @@ def _filed_under(request, queryset):
         if found is None:
             # 404, not 400: the request is well formed; what it names does not exist.
             raise BadRequest(name, f"no {name} with slug {slug!r}", status=404)
-        queryset = queryset.filter(**{lookup: found})
-    return queryset
+        named[name] = found
+    return named
+
+
+def _filed_under(named: dict, queryset):
+    lookups = {"language": "language", "section": "section", "tag": "tags", "author": "authors"}
+    return queryset.filter(**{lookups[name]: value for name, value in named.items()})
 
 
 # Reads --------------------------------------------------------------------------------------
@@ -148,10 +155,20 @@ def articles(request):
     limit = _limit(request)
     since = parameters.moment(request.GET["since"], name="since") if "since" in request.GET else None
     cursor = parameters.read_cursor(request.GET["cursor"], name="cursor") if "cursor" in request.GET else None
+    named = _named(request)
     if since is None:
         # The site's own keyset pages, newest first: the cursor was checked above.
-        page = listing.paginate(_with_relations(_filed_under(request, Article.objects.visible())),
-                                {"before": request.GET.get("cursor")}, size=limit)
+        owner = named.get("tag") or named.get("author")
+        if owner is not None and not {"tag", "author"} <= set(named):
+            # A tag's or an author's, from its own rows as its page is read (joined, an old tag read the archive).
+            page = listing.page_of(storypage.filed_under(owner, at=timezone.now(), language=named.get("language"),
+                                                         section=named.get("section")),
+                                   {"before": request.GET.get("cursor")}, size=limit)
+            found = _with_relations(Article.objects.filter(pk__in=[story.pk for story in page.items])).in_bulk()
+            page.items[:] = [found[story.pk] for story in page.items if story.pk in found]
+        else:
+            page = listing.paginate(_with_relations(_filed_under(named, Article.objects.visible())),
+                                    {"before": request.GET.get("cursor")}, size=limit)
         items = _as_ninjs(page.items)
         next_cursor = page.older
     else:
@@ -163,7 +180,7 @@ def articles(request):
         # so that SQLite does not search the status indexes instead and sort every match.
         shown = Case(When(Q(status=Article.Status.PUBLISHED, published_at__lte=now) | Q(status=Article.Status.UNPUBLISHED),
                           then=Value(True)), default=Value(False), output_field=BooleanField())
-        queryset = (_filed_under(request, Article.objects.alias(shown=shown).filter(shown=True))
+        queryset = (_filed_under(named, Article.objects.alias(shown=shown).filter(shown=True))
                     .annotate(changed=CHANGED_AT)
                     .filter(changed__gte=since))
         if cursor:
