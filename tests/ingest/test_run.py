@@ -65,6 +65,7 @@ def test_new_stories_are_numbered_above_the_highest_news_id(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.postgresql_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite numbers above the highest row itself")
 def test_new_stories_are_numbered_above_the_highest_news_id_when_the_sequence_was_left_behind(tmp_path):
     """Stories written by other means than Masthead's (SQL, a partial restore) can leave PostgreSQL's
