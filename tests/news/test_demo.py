@@ -37,7 +37,7 @@ def test_loading_twice_duplicates_nothing_and_keeps_edits():
 def test_a_story_written_after_the_demo_is_numbered_above_it_on_either_database():
     demo.load()
     highest = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
-    assert make_article(headline="After the demo").pk == highest + 1
+    assert make_article(headline="After the demo").pk > highest  # PostgreSQL's sequence only moves forward
 
 
 def test_loading_is_not_an_update(client):

@@ -22,7 +22,6 @@ from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.db.models import Max
@@ -226,17 +225,12 @@ class Writer:
     def _new_ids(self, count: int, *, above: int) -> list[int]:
         """``count`` News IDs above ``above`` and every one in use, as the database would number new rows."""
         if connection.vendor == "postgresql" and not self.dry_run:
-            sequence = "pg_get_serial_sequence(%s, 'id')"
-            table = connection.ops.quote_name(Article._meta.db_table)
+            if self._explicit_ids_since_reset:
+                reset_sequence(above=above)
+                self._explicit_ids_since_reset = False
             with connection.cursor() as cursor:
-                if self._explicit_ids_since_reset:
-                    # Forward only: a story the newsroom has numbered meanwhile keeps its number taken.
-                    highest = (f"GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM {table}), "
-                               f"COALESCE(pg_sequence_last_value({sequence}::regclass), 0))")
-                    cursor.execute(f"SELECT setval({sequence}, GREATEST({highest}, 1), {highest} > 0)",
-                                   [Article._meta.db_table, above, Article._meta.db_table, above, Article._meta.db_table])
-                    self._explicit_ids_since_reset = False
-                cursor.execute(f"SELECT nextval({sequence}) FROM generate_series(1, %s)", [Article._meta.db_table, count])
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                               [Article._meta.db_table, count])
                 return [row[0] for row in cursor.fetchall()]
         # SQLite holds the write lock for the whole batch transaction, so max + 1 cannot be taken
         # by another writer meanwhile; a dry run numbers the same way without touching a sequence.
@@ -438,13 +432,20 @@ def settle(article_ids: list[int]) -> None:
         websub.notify(settings.WEBSUB_HUB, sorted(feeds))
 
 
-def reset_sequence() -> None:
-    """Make the database number new articles above the highest News ID (PostgreSQL; SQLite does it itself)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Article])
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
+def reset_sequence(*, above: int = 0) -> None:
+    """Make the database number new articles above the highest News ID and ``above`` (PostgreSQL; SQLite does it itself).
+
+    Forward only: a story the newsroom has numbered meanwhile, not yet committed, keeps its number taken.
+    """
+    if connection.vendor != "postgresql":
+        return
+    sequence = "pg_get_serial_sequence(%s, 'id')"
+    table = connection.ops.quote_name(Article._meta.db_table)
+    highest = (f"GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM {table}), "
+               f"COALESCE(pg_sequence_last_value({sequence}::regclass), 0))")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT setval({sequence}, GREATEST({highest}, 1), {highest} > 0)",
+                       [Article._meta.db_table, above, Article._meta.db_table, above, Article._meta.db_table])
 
 
 def rebuild_headline_words(*, batch: int = 5000, progress: Callable[[int], None] | None = None) -> int:
