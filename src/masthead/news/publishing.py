@@ -10,7 +10,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from masthead.delivery import keys
-from masthead.news import rows
+from masthead.news import rows, storypage
 from masthead.news.models import Article
 
 RELATED_COUNT = 5
@@ -30,10 +30,10 @@ def surrogate_keys(article: Article) -> set[str]:
 # (migration news/0013): asked across the tags at once, the planner walked every story newer than the
 # tags' newest (950,000 stories, 7 s a save, for a story whose tags were all years old).
 _NEWEST_TAGGED = (
-    'SELECT * FROM (SELECT x."article_id", x."published_at" FROM "news_article_tags" x '
-    'JOIN "news_article" a ON a."id" = x."article_id" WHERE x."tag_id" = %s AND x."published_at" <= %s '
-    'AND a."published_at" <= %s AND a."status" = %s AND (a."embargo_until" IS NULL OR a."embargo_until" <= %s) '
-    'AND x."article_id" <> %s ORDER BY x."published_at" DESC, x."article_id" DESC LIMIT {count}) AS "tag_{n}"')
+    f'SELECT * FROM (SELECT x."article_id", x."published_at" FROM {rows.table(Article.tags.through)} x '
+    f'JOIN {rows.table(Article)} a ON a."id" = x."article_id" WHERE x."tag_id" = %s AND x."published_at" <= %s '
+    f'AND {storypage.VISIBLE_ANY_EDITION} AND x."article_id" <> %s '
+    'ORDER BY x."published_at" DESC, x."article_id" DESC LIMIT {count}) AS "tag_{n}"')
 
 
 def choose_related(article: Article) -> list[int]:
@@ -45,7 +45,7 @@ def choose_related(article: Article) -> list[int]:
         using = article._state.db or router.db_for_write(Article)
         now = connections[using].ops.adapt_datetimefield_value(timezone.now())
         statement = " UNION ALL ".join(_NEWEST_TAGGED.format(count=RELATED_COUNT, n=n) for n in range(len(tag_ids)))
-        params = [value for pk in tag_ids for value in (pk, now, now, Article.Status.PUBLISHED, now, article.pk)]
+        params = [value for pk in tag_ids for value in (pk, now, now, now, Article.Status.PUBLISHED, article.pk)]
         for pk, _at in sorted(rows.tuples(statement, params, using=using), key=lambda row: (row[1], row[0]), reverse=True):
             if pk not in chosen and len(chosen) < RELATED_COUNT:
                 chosen.append(pk)

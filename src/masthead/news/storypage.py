@@ -35,21 +35,24 @@ _TEASER_IMAGE_FIELDS = [f.column for f in Image._meta.concrete_fields
 _TEASER_COLUMNS = ", ".join([*(f'a."{c}"' for c in [*TEASER_FIELDS, "lead_image_id"]),
                              *(f'i."{c}" AS "image_{c}"' for c in _TEASER_IMAGE_FIELDS)])
 _TEASER_FROM = f'{rows.table(Article)} a LEFT JOIN {rows.table(Image)} i ON i."id" = a."lead_image_id"'
-_VISIBLE_ANY_EDITION = '(a."embargo_until" IS NULL OR a."embargo_until" <= %s) AND a."published_at" <= %s AND a."status" = %s'
-_VISIBLE = _VISIBLE_ANY_EDITION + ' AND a."language" = %s'
+# What Article.objects.visible() asks of a story ``a``, in SQL (parameters: now, now, the published status).
+VISIBLE_ANY_EDITION = '(a."embargo_until" IS NULL OR a."embargo_until" <= %s) AND a."published_at" <= %s AND a."status" = %s'
+_VISIBLE = VISIBLE_ANY_EDITION + ' AND a."language" = %s'
 _IN_SECTION = (f'SELECT {_TEASER_COLUMNS} FROM {_TEASER_FROM} WHERE {{seek}}{_VISIBLE} AND a."section_id" = %s '
                'ORDER BY a."published_at" {order}, a."id" {order}')
-_OLDER = 'a."published_at" <= %s AND NOT (a."published_at" = %s AND a."id" >= %s) AND '
-_NEWER = 'a."published_at" >= %s AND NOT (a."published_at" = %s AND a."id" <= %s) AND '
+# A cursor's bound, on the columns a list is ordered by ({at}, {pk}): older (<=, >=) or newer (>=, <=) than it.
+_SEEK = '{at} {0} %s AND NOT ({at} = %s AND {pk} {1} %s) AND '
+_OLDER = _SEEK.format("<=", ">=", at='a."published_at"', pk='a."id"')
+_NEWER = _SEEK.format(">=", "<=", at='a."published_at"', pk='a."id"')
 # A tag's or an author's stories, read from the tag's (author's) end of its (tag, published_at, story)
 # index: each row carries its story's time (migration news/0013), so a tag whose stories are all
 # years old costs what a current one does. The visibility rule is still asked of the story itself.
 _FILED = (f'SELECT {_TEASER_COLUMNS} FROM {{links}} x JOIN {rows.table(Article)} a ON a."id" = x."article_id" '
           f'LEFT JOIN {rows.table(Image)} i ON i."id" = a."lead_image_id" '
-          f'WHERE {{seek}}x."{{column}}" = %s AND x."published_at" <= %s AND {_VISIBLE_ANY_EDITION}{{also}} '
+          f'WHERE {{seek}}x."{{column}}" = %s AND x."published_at" <= %s AND {VISIBLE_ANY_EDITION}{{also}} '
           'ORDER BY x."published_at" {order}, x."article_id" {order}')
-_FILED_OLDER = 'x."published_at" <= %s AND NOT (x."published_at" = %s AND x."article_id" >= %s) AND '
-_FILED_NEWER = 'x."published_at" >= %s AND NOT (x."published_at" = %s AND x."article_id" <= %s) AND '
+_FILED_OLDER = _SEEK.format("<=", ">=", at='x."published_at"', pk='x."article_id"')
+_FILED_NEWER = _SEEK.format(">=", "<=", at='x."published_at"', pk='x."article_id"')
 _SECTION_BY_SLUG = f'SELECT "id", "name", "name_fa", "slug", "description" FROM {rows.table(Section)} WHERE "slug" = %s'
 _NEXT_SCHEDULED = (f'SELECT "id", "published_at" FROM {rows.table(Article)} WHERE "published_at" > %s AND "status" = %s '
                    'ORDER BY "published_at" LIMIT 1')
@@ -177,15 +180,23 @@ def in_section(section: Section, *, at, language: str, request=None):
     using = router.db_for_read(Article)
     adapt = connections[using].ops.adapt_datetimefield_value
     visible = [adapt(at), adapt(at), Article.Status.PUBLISHED, language, section.pk]
+    return _teasers_reader(lambda seek, order: _IN_SECTION.format(seek=seek, order=order), (_OLDER, _NEWER), visible,
+                           using=using, request=request)
+
+
+def _teasers_reader(statement, seeks: tuple[str, str], params: list, *, using: str, request):
+    """A reader for ``listing.page_of`` of the teasers ``statement(seek, order)`` selects with ``params``, each with
+    its section and lead image; ``seeks``: the conditions for stories older and newer than a cursor's bound."""
+    adapt = connections[using].ops.adapt_datetimefield_value
 
     def read(bound, *, older: bool, limit: int) -> list[Article]:
         if bound is None:
-            sql, params = _IN_SECTION.format(seek="", order="DESC"), visible
+            sql, values = statement("", "DESC"), params
         else:
             moment, pk = adapt(bound[0]), bound[1]
-            sql = _IN_SECTION.format(seek=_OLDER if older else _NEWER, order="DESC" if older else "ASC")
-            params = [moment, moment, pk, *visible]
-        found = rows.fetch(Article, sql + f" LIMIT {int(limit)}", params, using=using)
+            sql = statement(seeks[0] if older else seeks[1], "DESC" if older else "ASC")
+            values = [moment, moment, pk, *params]
+        found = rows.fetch(Article, sql + f" LIMIT {int(limit)}", values, using=using)
         _attach_sections(found, request)
         for story in found:
             _attach_image(story, _TEASER_IMAGE_FIELDS)
@@ -206,23 +217,8 @@ def filed_under(owner: Tag | Author, *, at, language: str | None, section: Secti
     for condition, value in ((' AND a."language" = %s', language), (' AND a."section_id" = %s', section and section.pk)):
         if value is not None:
             also, visible = also + condition, [*visible, value]
-
-    def read(bound, *, older: bool, limit: int) -> list[Article]:
-        order = "DESC" if older or bound is None else "ASC"
-        seek = "" if bound is None else _FILED_OLDER if older else _FILED_NEWER
-        sql = _FILED.format(links=links, column=column, seek=seek, also=also, order=order)
-        if bound is None:
-            params = visible
-        else:
-            moment, pk = adapt(bound[0]), bound[1]
-            params = [moment, moment, pk, *visible]
-        found = rows.fetch(Article, sql + f" LIMIT {int(limit)}", params, using=using)
-        _attach_sections(found, request)
-        for story in found:
-            _attach_image(story, _TEASER_IMAGE_FIELDS)
-        return found
-
-    return read
+    return _teasers_reader(lambda seek, order: _FILED.format(links=links, column=column, seek=seek, also=also, order=order),
+                           (_FILED_OLDER, _FILED_NEWER), visible, using=using, request=request)
 
 
 def related(story: Article, *, request=None) -> list[Article]:
