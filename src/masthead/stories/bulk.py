@@ -439,13 +439,13 @@ def reset_sequence(*, above: int = 0) -> None:
     """
     if connection.vendor != "postgresql":
         return
-    sequence = "pg_get_serial_sequence(%s, 'id')"
     table = connection.ops.quote_name(Article._meta.db_table)
-    highest = (f"GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM {table}), "
-               f"COALESCE(pg_sequence_last_value({sequence}::regclass), 0))")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT setval({sequence}, GREATEST({highest}, 1), {highest} > 0)",
-                       [Article._meta.db_table, above, Article._meta.db_table, above, Article._meta.db_table])
+        cursor.execute("SELECT setval(sequence, GREATEST(highest, 1), highest > 0) FROM ("
+                       f"SELECT sequence, GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM {table}), "
+                       "COALESCE(pg_sequence_last_value(sequence), 0)) AS highest "
+                       "FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS sequence) named) numbered",
+                       [above, Article._meta.db_table])
 
 
 def rebuild_headline_words(*, batch: int = 5000, progress: Callable[[int], None] | None = None) -> int:
