@@ -81,6 +81,10 @@ class SearchBackend:
         """Daily upkeep of indexes of the newest stories, where the backend keeps them; return their names (default: none)."""
         return []
 
+    def pair_entries(self, *, at_most: int | None = None) -> int:
+        """Upkeep of what the backend indexes for phrases, where it needs any; return how many entries it gave (default: none)."""
+        return 0
+
     @contextlib.contextmanager
     def rebuilding(self):
         """A context yielding the function ``rebuild`` writes what ``prepare`` made with, into an index made

@@ -20,6 +20,11 @@ import time
 
 from django.db import transaction
 
+try:  # CPython's own md5: a third of the time of OpenSSL's for the few bytes of a pair of words
+    from _md5 import md5
+except ImportError:  # pragma: no cover - other Pythons
+    from hashlib import md5
+
 from masthead import shadowtables
 from masthead.search import text
 from masthead.search.backends import base
@@ -32,6 +37,19 @@ MAX_POSITION = 16383
 MAX_POSITIONS_PER_WORD = 256
 # tsvector words are limited to 2 kB (4 bytes a character at most); longer "words" are not indexed.
 MAX_WORD_CHARS = 500
+# The GIN index knows which stories hold a word, not where: a phrase of common words ("of the", "the
+# president") had the positions of every story holding all its words read and tested, at 1,000,000
+# stories up to 100,000 vectors (about a second). So each story's pairs of words side by side are
+# indexed too (migration search/0007: ``search_pairs(document)``, made from the vector), as numbers:
+# the first PAIR_BITS bits of the md5 of "first second", a million of them, few enough for a small
+# index, many enough that two common pairs seldom share one. A phrase reads only the stories holding
+# every pair it is made of, nearly all of which match.
+PAIR_BITS = 20
+PAIR_SHIFT = 24 - PAIR_BITS  # of the digest's first three bytes
+# Entries written before the pairs were (migration search/0007) have none until they are given theirs
+# (``pair_entries``): a phrase reads them all, as well as those holding its pairs, and while there are
+# more than this it is found as before, by its words alone.
+UNPAIRED_AT_MOST = 5_000
 
 
 def _literal(word: str) -> str:
@@ -40,7 +58,14 @@ def _literal(word: str) -> str:
 
 def vector_literal(document: text.Document) -> str:
     """A tsvector literal for ``document``: each word with its positions and the weight of its field."""
+    return indexed(document)[0]
+
+
+def indexed(document: text.Document) -> tuple[str, list[int]]:
+    """``document``'s tsvector literal, and its pairs (see PAIR_BITS): each two words the vector holds side
+    by side, as ``'a' <-> 'b'`` finds them, as ``search_pairs`` gives them from the vector."""
     entries: dict[str, list[str]] = {}
+    at: dict[int, list[str]] = {}  # the words at each position the vector keeps
     position = 0
     for weight, field in (("A", document.headline), ("B", document.standfirst), ("C", document.body),
                           ("C", document.labels)):
@@ -53,8 +78,27 @@ def vector_literal(document: text.Document) -> str:
                 found = entries[word] = []
             if len(found) < MAX_POSITIONS_PER_WORD:
                 found.append(f"{position}{weight}")
+                at.setdefault(position, []).append(word)
         position += 1  # a gap, so that a phrase cannot run from one field into the next
-    return " ".join(f"{_literal(word)}:{','.join(found)}" for word, found in entries.items())
+    vector = " ".join(f"{_literal(word)}:{','.join(found)}" for word, found in entries.items())
+    side_by_side = {f"{first} {second}" for position, firsts in at.items() for first in firsts
+                    for second in at.get(position + 1, ())}
+    return vector, sorted({int.from_bytes(md5(both.encode()).digest()[:3], "big") >> PAIR_SHIFT for both in side_by_side})
+
+
+def pair(first: str, second: str) -> int:
+    """The number standing for ``first`` followed by ``second``: the first PAIR_BITS bits of the md5 of
+    "first second", as ``search_pairs`` (migration search/0007) writes it."""
+    return int.from_bytes(md5(f"{first} {second}".encode()).digest()[:3], "big") >> PAIR_SHIFT
+
+
+def query_pairs(query: Query) -> list[int]:
+    """The pairs every story matching ``query`` holds: those of each phrase's whole words side by side."""
+    found = set()
+    for term in query.terms:
+        whole = term.words[:len(term.words) - term.prefix]
+        found.update(pair(first, second) for first, second in zip(whole, whole[1:]))
+    return sorted(found)
 
 
 def query_literal(query: Query) -> str:
@@ -207,18 +251,20 @@ class Backend(base.SearchBackend):
     def upsert(self, documents) -> None:
         if not documents:
             return
+        entries, texts = self.prepare(documents)
         with self.connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO search_document (article_id, published_at, section_id, language, document) "
                 "VALUES (%s, %s, %s, %s, %s::tsvector) ON CONFLICT (article_id) DO UPDATE SET "
                 "published_at = EXCLUDED.published_at, section_id = EXCLUDED.section_id, language = EXCLUDED.language, "
                 "document = EXCLUDED.document",
-                [(doc.article_id, doc.published_at, doc.section_id, doc.language, vector_literal(doc)) for doc in documents],
+                entries,
             )
             cursor.executemany(
-                "INSERT INTO search_text (article_id, standfirst, body) VALUES (%s, %s, %s) ON CONFLICT (article_id) "
-                "DO UPDATE SET standfirst = EXCLUDED.standfirst, body = EXCLUDED.body",
-                [(doc.article_id, doc.standfirst, doc.body) for doc in documents],
+                "INSERT INTO search_text (article_id, standfirst, body, pairs) VALUES (%s, %s, %s, %s::int[]) "
+                "ON CONFLICT (article_id) DO UPDATE SET standfirst = EXCLUDED.standfirst, body = EXCLUDED.body, "
+                "pairs = EXCLUDED.pairs",
+                texts,
             )
 
     @contextlib.contextmanager
@@ -237,8 +283,12 @@ class Backend(base.SearchBackend):
         self.refresh_window_index(concurrently=not self.connection.in_atomic_block)  # and forgets the statistics
 
     def prepare(self, documents):
-        return ([(doc.article_id, doc.published_at, doc.section_id, doc.language, vector_literal(doc)) for doc in documents],
-                [(doc.article_id, doc.standfirst, doc.body) for doc in documents])
+        entries, texts = [], []
+        for doc in documents:
+            vector, pairs = indexed(doc)
+            entries.append((doc.article_id, doc.published_at, doc.section_id, doc.language, vector))
+            texts.append((doc.article_id, doc.standfirst, doc.body, pairs))
+        return entries, texts
 
     def insert(self, prepared, *, tables: dict[str, str] | None = None) -> None:
         """Copy new entries in (``COPY``: a fraction of the cost of an upsert a row), into ``tables``
@@ -248,7 +298,7 @@ class Backend(base.SearchBackend):
         self.connection.ensure_connection()
         with self.connection.connection.cursor() as cursor:
             for table, columns, rows in (("search_document", "article_id, published_at, section_id, language, document", entries),
-                                         ("search_text", "article_id, standfirst, body", texts)):
+                                         ("search_text", "article_id, standfirst, body, pairs", texts)):
                 with cursor.copy(f'COPY "{tables.get(table, table)}" ({columns}) FROM STDIN') as copy:
                     for row in rows:
                         copy.write_row(row)
@@ -302,10 +352,49 @@ class Backend(base.SearchBackend):
         self._forget()
         return [RECENT_INDEX + str(boundary) for boundary in sorted(wanted, reverse=True)]
 
-    def _matching(self, query: Query, filters: base.Filters) -> tuple[str, list]:
+    def _matching(self, query: Query, filters: base.Filters, pairs: list[int]) -> tuple[str, list]:
+        """The FROM and WHERE of the stories matching ``query``; by way of the stories holding ``pairs`` if any."""
         where, params = base.filter_sql(filters, connection=self.connection, alias="d")
-        sql = f"FROM search_document d WHERE d.document @@ %s::tsquery AND {where}"
-        return sql, [query_literal(query), *params]
+        if pairs:
+            return ("FROM search_text t JOIN search_document d ON d.article_id = t.article_id "
+                    f"WHERE (t.pairs @> %s::int[] OR t.pairs IS NULL) AND d.document @@ %s::tsquery AND {where}",
+                    [pairs, query_literal(query), *params])
+        return f"FROM search_document d WHERE d.document @@ %s::tsquery AND {where}", [query_literal(query), *params]
+
+    def _pairs(self, query: Query) -> list[int]:
+        """The pairs to find ``query``'s stories by (see PAIR_BITS), none where it has no phrase or the index of
+        pairs is not made yet (migration search/0007 makes it after giving every entry its pairs)."""
+        found = query_pairs(query)
+        if not found:
+            return []
+
+        def read():
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT (SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('search_text_pairs')), "
+                               "(SELECT count(*) FROM (SELECT FROM search_text WHERE pairs IS NULL LIMIT %s) unpaired)",
+                               [UNPAIRED_AT_MOST + 1])
+                valid, unpaired = cursor.fetchone()
+                return bool(valid) and unpaired <= UNPAIRED_AT_MOST
+
+        return found if self._kept("pairs", read) else []
+
+    def pair_entries(self, *, at_most: int | None = None, batch: int = 10_000) -> int:
+        """Give the entries written before migration search/0007 their pairs, from their vectors (``search_pairs``),
+        newest first, a batch a transaction so that saves go on meanwhile; ``at_most`` so many. Return how many."""
+        done = 0
+        with self.connection.cursor() as cursor:
+            while at_most is None or done < at_most:
+                size = batch if at_most is None else min(batch, at_most - done)
+                with transaction.atomic(using=self.connection.alias):
+                    cursor.execute(
+                        "UPDATE search_text t SET pairs = coalesce((SELECT search_pairs(d.document) FROM search_document d "
+                        "WHERE d.article_id = t.article_id), '{}') WHERE t.article_id IN "
+                        "(SELECT article_id FROM search_text WHERE pairs IS NULL ORDER BY article_id DESC LIMIT %s)", [size])
+                    done += cursor.rowcount
+                if cursor.rowcount < size:
+                    break
+        self._forget()
+        return done
 
     def window(self, query: Query) -> tuple[int, int]:
         """The newest News ID indexed, and the least of the newest stories likely to hold CANDIDATES matches (0: all).
@@ -352,7 +441,7 @@ class Backend(base.SearchBackend):
 
     def _forget(self) -> None:
         """Read the statistics and the ladder afresh at the next search (after ANALYZE, or the ladder changed)."""
-        for what in ("statistics", "ladder"):
+        for what in ("statistics", "ladder", "pairs"):
             _statistics.pop((*self._database(), what), None)
 
     def _statistics(self) -> tuple[int | None, int | None, float, float | None, Shares]:
@@ -406,15 +495,18 @@ class Backend(base.SearchBackend):
         return index[0] + "AND d.article_id + 0 >= %s", [*index[1], lowest]
 
     def find(self, query, *, filters, order, offset, limit) -> list[int]:
-        sql, params = self._matching(query, filters)
+        pairs = self._pairs(query)
+        sql, params = self._matching(query, filters, pairs)
         # The newest CANDIDATES matches, by News ID (which grows with publication), are
         # ranked or date-sorted; their count tells whether the window held enough of them.
         score = "ts_rank(d.lead, %s::tsquery)" if order == "relevance" else "0"
         ordering = "score DESC, published_at DESC, article_id DESC" if order == "relevance" else "published_at DESC, article_id DESC"
         newest, lowest, walk = self._window(query)
+        walk = walk and not pairs  # a phrase's stories are those holding its pairs: never walked to
         with self._cursor_on_the_index(walk=walk) as cursor:
             while True:
-                window, bounds = self._keeping_to(query, newest, lowest, walk)
+                window, bounds = (("AND t.article_id >= %s", [lowest]) if pairs and lowest > 0
+                                  else self._keeping_to(query, newest, lowest, walk))
                 statement = (
                     f"WITH candidates AS MATERIALIZED (SELECT d.article_id, d.published_at, {score} AS score {sql} "
                     f"{window} ORDER BY d.article_id DESC LIMIT %s) "
@@ -435,7 +527,7 @@ class Backend(base.SearchBackend):
         # CANDIDATES (which is more than any cap): their count is the answer, without a query.
         if cap <= self.CANDIDATES and self._matched and self._matched[:2] == (query, filters) and self._matched[2] is not None:
             return min(self._matched[2], cap)
-        sql, params = self._matching(query, filters)
+        sql, params = self._matching(query, filters, self._pairs(query))
         with self._cursor_on_the_index() as cursor:
             cursor.execute(f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT %s) found", [*params, cap])
             return cursor.fetchone()[0]

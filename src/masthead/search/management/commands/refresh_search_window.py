@@ -4,11 +4,16 @@ from masthead import search
 
 
 class Command(BaseCommand):
-    help = ("Keep the search index's indexes of the newest stories narrow (PostgreSQL; run it daily). "
+    help = ("Keep the search index's indexes of the newest stories narrow, and give entries indexed before pairs of "
+            "words were their pairs (PostgreSQL; run it daily). "
             "Built without blocking readers or editors; on SQLite there is nothing to do.")
 
     def handle(self, *args, **options):
-        names = search.backend().refresh_window_index(concurrently=True)
+        backend = search.backend()
+        paired = backend.pair_entries()
+        if paired:
+            self.stdout.write(f"{paired:,} entries written before phrases were indexed by their pairs of words now have theirs.")
+        names = backend.refresh_window_index(concurrently=True)
         if not names:
             self.stdout.write("No index of the newest stories is needed: the whole index answers quickly at this size.")
         else:
