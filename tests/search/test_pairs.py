@@ -180,3 +180,16 @@ def test_every_way_an_entry_is_written_gives_it_the_pairs_of_its_vector(tmp_path
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'search_text' ORDER BY indexname")
         assert [name for (name,) in cursor.fetchall()] == ["search_text_pairs", "search_text_pkey", "search_text_unpaired"]
     assert find('"talks in geneva"', "newest")[0] == [story.pk]
+
+
+def test_a_phrase_is_estimated_as_common_as_its_rarest_pair_where_the_statistics_list_pairs():
+    pair = postgresql.pair
+    words = {"talks": 0.1, "in": 0.9, "vienna": 0.05}
+    without = postgresql.Shares(words)
+    shares = postgresql.Shares(words, pairs={pair("talks", "in"): 0.03, pair("in", "vienna"): 0.02}, least_pair=0.01)
+    assert postgresql.share(parse('"talks in vienna"'), shares=without, least=0.01) == 0.05
+    assert postgresql.share(parse('"talks in vienna"'), shares=shares, least=0.01) == 0.02
+    assert postgresql.share(parse('"vienna talks"'), shares=shares, least=0.01) == 0.005  # a pair not listed
+    assert postgresql.share(parse("talks vienna"), shares=shares, least=0.01) == 0.1 * 0.05
+    assert postgresql.listed(parse('"talks in vienna"'), shares) and postgresql.listed(parse('"talks in vienna"'), without)
+    assert not postgresql.listed(parse('"vienna talks"'), shares)

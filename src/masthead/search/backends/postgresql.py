@@ -94,11 +94,12 @@ def pair(first: str, second: str) -> int:
 
 def query_pairs(query: Query) -> list[int]:
     """The pairs every story matching ``query`` holds: those of each phrase's whole words side by side."""
-    found = set()
-    for term in query.terms:
-        whole = term.words[:len(term.words) - term.prefix]
-        found.update(pair(first, second) for first, second in zip(whole, whole[1:]))
-    return sorted(found)
+    return sorted({found for term in query.terms for found in _pairs_of(term)})
+
+
+def _pairs_of(term) -> list[int]:
+    whole = term.words[:len(term.words) - term.prefix]
+    return [pair(first, second) for first, second in zip(whole, whole[1:])]
 
 
 def query_literal(query: Query) -> str:
@@ -141,9 +142,13 @@ GUESSED_WINDOW = 1 / WINDOW_GROWTH
 STATISTICS = """
 SELECT (SELECT min(article_id) FROM search_document), (SELECT max(article_id) FROM search_document),
        (SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass),
-       most_common_elems::text::text[], most_common_elem_freqs
-FROM (SELECT) one LEFT JOIN pg_stats
-     ON schemaname = current_schema() AND tablename = 'search_document' AND attname = 'document'
+       words.most_common_elems::text::text[], words.most_common_elem_freqs,
+       pairs.most_common_elems::text::int[], pairs.most_common_elem_freqs
+FROM (SELECT) one
+LEFT JOIN pg_stats words
+     ON words.schemaname = current_schema() AND words.tablename = 'search_document' AND words.attname = 'document'
+LEFT JOIN pg_stats pairs
+     ON pairs.schemaname = current_schema() AND pairs.tablename = 'search_text' AND pairs.attname = 'pairs'
 """
 # Reading them costs a search 2-6 ms (most of it planning the pg_stats view), so each process keeps
 # what it read this long, or until ``optimize`` analyses the table. They only size the window of
@@ -168,7 +173,13 @@ OLD_RECENT_INDEX = "search_document_recent_"  # made by earlier versions, on art
 
 
 class Shares(dict):
-    """The listed words' shares ({word: share}), with the words in order for finding those a word beginning begins."""
+    """The listed words' shares ({word: share}), with the words in order for finding those a word beginning begins;
+    and the listed pairs' shares ({pair: share}) with the least of them (see PAIR_BITS), if the statistics have them."""
+
+    def __init__(self, words=(), *, pairs: dict[int, float] | None = None, least_pair: float | None = None):
+        super().__init__(words)
+        self.pairs = pairs or {}
+        self.least_pair = least_pair
 
     def commonest_beginning(self, beginning: str) -> float | None:
         """The share of the commonest listed word beginning ``beginning``, None if none does.
@@ -196,22 +207,28 @@ def share(query: Query, *, shares: dict[str, float], least: float) -> float:
     as its commonest listed word; a phrase as its rarest word; terms are taken as independent.
     """
     unlisted = least / 2
+    shares = shares if isinstance(shares, Shares) else Shares(shares)
     estimate = 1.0
     for term in query.terms:
         words = list(term.words)
         found = []
         if term.prefix:
-            commonest = (shares if isinstance(shares, Shares) else Shares(shares)).commonest_beginning(words.pop())
+            commonest = shares.commonest_beginning(words.pop())
             found.append(unlisted if commonest is None else commonest)
         found += [shares.get(word, unlisted) for word in words]
+        if shares.least_pair:  # a phrase is as common as its rarest pair at most, too
+            found += [shares.pairs.get(pair, shares.least_pair / 2) for pair in _pairs_of(term)]
         estimate *= min(found)
     return estimate
 
 
 def listed(query: Query, shares: dict[str, float]) -> bool:
-    """Whether the statistics list every whole word of ``query``. A word beginning stands for every
-    word it begins, rare ones included, so the least share does not bound it: it is estimated as before."""
-    return all(word in shares for term in query.terms for word in term.words[:len(term.words) - term.prefix])
+    """Whether the statistics list every whole word of ``query``, and every pair of its phrases where they list
+    pairs. A word beginning stands for every word it begins, rare ones included, so the least share does not
+    bound it: it is estimated as before."""
+    pairs = shares.pairs if isinstance(shares, Shares) and shares.least_pair else None
+    return all(all(word in shares for word in term.words[:len(term.words) - term.prefix])
+               and (pairs is None or all(pair in pairs for pair in _pairs_of(term))) for term in query.terms)
 
 
 class Backend(base.SearchBackend):
@@ -246,6 +263,9 @@ class Backend(base.SearchBackend):
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(f"SET LOCAL {'enable_bitmapscan' if walk else 'enable_indexscan'} = off")
+            # Compiling a statement (PostgreSQL's JIT, for plans it costs high) took 40-110 ms where the
+            # statement itself took less: never worth it for the few thousand rows a search reads.
+            cursor.execute("SET LOCAL jit = off")
             yield cursor
 
     def upsert(self, documents) -> None:
@@ -356,8 +376,11 @@ class Backend(base.SearchBackend):
         """The FROM and WHERE of the stories matching ``query``; by way of the stories holding ``pairs`` if any."""
         where, params = base.filter_sql(filters, connection=self.connection, alias="d")
         if pairs:
+            # Each story holding the pairs is tested by its vector with ``ts_match_vq``, the function behind
+            # ``@@``, which no index answers: with ``@@`` the planner took the words' GIN index instead, and
+            # tested every story holding the words (at 1,000,000 stories, 3 to 8 s for a phrase of one).
             return ("FROM search_text t JOIN search_document d ON d.article_id = t.article_id "
-                    f"WHERE (t.pairs @> %s::int[] OR t.pairs IS NULL) AND d.document @@ %s::tsquery AND {where}",
+                    f"WHERE (t.pairs @> %s::int[] OR t.pairs IS NULL) AND ts_match_vq(d.document, %s::tsquery) AND {where}",
                     [pairs, query_literal(query), *params])
         return f"FROM search_document d WHERE d.document @@ %s::tsquery AND {where}", [query_literal(query), *params]
 
@@ -393,6 +416,8 @@ class Backend(base.SearchBackend):
                     done += cursor.rowcount
                 if cursor.rowcount < size:
                     break
+            if done:
+                cursor.execute("ANALYZE search_text")  # the pairs' statistics size a phrase's window (see ``share``)
         self._forget()
         return done
 
@@ -450,10 +475,12 @@ class Backend(base.SearchBackend):
         def read():
             with self.connection.cursor() as cursor:
                 cursor.execute(STATISTICS)
-                oldest, newest, stories, words, shares = cursor.fetchone()
-            words, shares = words or [], shares or []
+                oldest, newest, stories, words, shares, pairs, pair_shares = cursor.fetchone()
+            words, shares, pairs, pair_shares = words or [], shares or [], pairs or [], pair_shares or []
             least = shares[len(words)] if len(shares) > len(words) else None
-            return oldest, newest, stories, least, Shares(zip(words, map(float, shares)))
+            least_pair = pair_shares[len(pairs)] if len(pair_shares) > len(pairs) else None
+            return oldest, newest, stories, least, Shares(zip(words, map(float, shares)), least_pair=least_pair,
+                                                          pairs=dict(zip(pairs, map(float, pair_shares))))
 
         return self._kept("statistics", read)
 
