@@ -152,6 +152,10 @@ def worker(args) -> None:
 
     rng = random.Random(SEED)
     call_command("migrate", verbosity=0)
+    if args.phrases_by_words:
+        from masthead.search.backends import postgresql
+
+        postgresql.UNPAIRED_AT_MOST = -1  # as if every entry still lacked its pairs
     if Article.objects.exists():  # --sqlite-dir, --database-url: measure a store built by an earlier run again
         sample = Sample()
         for headline in Article.objects.order_by("pk").values_list("headline", flat=True).iterator(chunk_size=BATCH):
@@ -173,6 +177,8 @@ def worker(args) -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     report = {"database": connection.vendor, "articles": args.articles, "indexed": indexed,
+              "phrases": ("by FTS5's positions" if connection.vendor != "postgresql" else
+                          "by their words alone" if args.phrases_by_words else "by their pairs of words"),
               "insert_s": round(built, 1), "index_s": round(index_seconds, 1), "queries": {}}
     server_pid = None
     if connection.vendor == "postgresql":
@@ -213,7 +219,8 @@ def run(database: str, args) -> dict:
     env.pop("MASTHEAD_DATABASE_URL", None)
     env["MASTHEAD_VAR_DIR"] = (args.sqlite_dir if database == "sqlite" and args.sqlite_dir
                                else tempfile.mkdtemp(prefix=f"masthead-bench-search-{database}-"))
-    argv = [sys.executable, os.path.abspath(__file__), "--worker", "--articles", str(args.articles), "--queries", str(args.queries)]
+    argv = [sys.executable, os.path.abspath(__file__), "--worker", "--articles", str(args.articles), "--queries", str(args.queries),
+            *(["--phrases-by-words"] if args.phrases_by_words else [])]
 
     def go() -> dict:
         out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
@@ -241,6 +248,8 @@ def main() -> None:
                         "the one an earlier run left there again")
     parser.add_argument("--database-url", help="build the PostgreSQL store in this database and keep it, or measure "
                         "the one an earlier run left there again (default: a throwaway server)")
+    parser.add_argument("--phrases-by-words", action="store_true", help="PostgreSQL: find phrases by their words "
+                        "alone, not by their pairs of words (as before migration search/0007), to compare")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -249,7 +258,7 @@ def main() -> None:
         report = run(database, args)
         print(f"\n{report['database']}: {report['articles']:,} articles ({report['indexed']:,} published), "
               f"bulk insert {report['insert_s']} s, index {report['index_s']} s, "
-              f"load average {report['load_average']:.1f} on {os.cpu_count()} cores")
+              f"load average {report['load_average']:.1f} on {os.cpu_count()} cores; phrases found {report['phrases']}")
         print(f"  {'query':32} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'CPU p50':>8} {'CPU p95':>8} {'results':>8}")
         for label, row in report["queries"].items():
             print(f"  {label:32} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8} "
