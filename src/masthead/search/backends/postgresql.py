@@ -83,13 +83,17 @@ def indexed(document: text.Document) -> tuple[str, list[int]]:
     vector = " ".join(f"{_literal(word)}:{','.join(found)}" for word, found in entries.items())
     side_by_side = {f"{first} {second}" for position, firsts in at.items() for first in firsts
                     for second in at.get(position + 1, ())}
-    return vector, sorted({int.from_bytes(md5(both.encode()).digest()[:3], "big") >> PAIR_SHIFT for both in side_by_side})
+    return vector, sorted({_numbered(both) for both in side_by_side})
 
 
 def pair(first: str, second: str) -> int:
     """The number standing for ``first`` followed by ``second``: the first PAIR_BITS bits of the md5 of
     "first second", as ``search_pairs`` (migration search/0007) writes it."""
-    return int.from_bytes(md5(f"{first} {second}".encode()).digest()[:3], "big") >> PAIR_SHIFT
+    return _numbered(f"{first} {second}")
+
+
+def _numbered(both: str) -> int:
+    return int.from_bytes(md5(both.encode()).digest()[:3], "big") >> PAIR_SHIFT
 
 
 def query_pairs(query: Query) -> list[int]:
@@ -387,8 +391,8 @@ class Backend(base.SearchBackend):
         return f"FROM search_document d WHERE d.document @@ %s::tsquery AND {where}", [query_literal(query), *params]
 
     def _pairs(self, query: Query) -> list[int]:
-        """The pairs to find ``query``'s stories by (see PAIR_BITS), none where it has no phrase or the index of
-        pairs is not made yet (migration search/0007 makes it after giving every entry its pairs)."""
+        """The pairs to find ``query``'s stories by (see PAIR_BITS): none where it has no phrase, where the index of
+        pairs is not made (or not valid), or where more than UNPAIRED_AT_MOST entries have no pairs yet."""
         found = query_pairs(query)
         if not found:
             return []
